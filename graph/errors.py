@@ -1,0 +1,79 @@
+"""Exceptions the library raises for problems a user can cause and fix.
+
+The CLI turns exactly these into one clear message and a non-zero exit; anything else is a bug and
+keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+
+class EvidenceGraphError(Exception):
+    """Base class: a problem with the user's input, reported as one message."""
+
+    hint: str = ""
+
+    def __str__(self) -> str:
+        message = super().__str__()
+        return f"{message}\nHint: {self.hint}" if self.hint else message
+
+
+class SourceError(EvidenceGraphError):
+    """A source file (cell page, claims file, query file…) cannot be read or is malformed."""
+
+    def __init__(self, path: str | Path, line: int | None, message: str, hint: str = "") -> None:
+        self.path = str(path)
+        self.line = line
+        self.message = message
+        self.hint = hint
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {message}")
+
+
+class QuoteNotFound(EvidenceGraphError):
+    """A curated quote does not occur in the source text it cites."""
+
+    def __init__(self, claim: str, path: str | Path, line: int | None, quote: str) -> None:
+        self.claim = claim
+        self.path = str(path)
+        self.line = line
+        self.quote = quote
+        self.hint = "quotes must be verbatim (only whitespace and typographic quotes may differ)"
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: claim {claim!r}: quote not found in its source: {quote!r}")
+
+
+class UnknownFormat(EvidenceGraphError):
+    """An export/result format name that no registry knows."""
+
+    def __init__(self, name: str, valid: Iterable[str], what: str = "format") -> None:
+        self.name = name
+        self.valid = sorted(valid)
+        super().__init__(f"unknown {what} {name!r}; choose one of: {', '.join(self.valid)}")
+
+
+class QueryError(EvidenceGraphError):
+    """A SPARQL query that cannot be parsed or run, or a bad query parameter."""
+
+
+class GraphNotFound(EvidenceGraphError):
+    """A built graph that does not exist (yet)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self.hint = "run `evidence-graph build` first, or pass -g/--graph PATH"
+        super().__init__(f"{self.path}: no built graph here")
+
+
+class ValidationFailed(EvidenceGraphError):
+    """The graph violates its SHACL shapes."""
+
+    def __init__(self, report: str) -> None:
+        self.report = report
+        super().__init__(f"the graph does not conform to ontology/shapes.ttl:\n{report}")
+
+
+class RemoteError(EvidenceGraphError):
+    """A remote SPARQL server refused or failed a request."""

@@ -1,0 +1,242 @@
+"""Records passed between stages: plain frozen dataclasses, no RDF.
+
+Parsing produces `Cell`s; curation produces `Claim`s; the RDF module (`graph/rdf.py`) is the only
+place that turns records into triples. Line numbers are 1-based lines of the source file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+MarkerKind = Literal["S", "K", "R", "G"]
+"""Entry markers: seminal study, key study, review, guidance."""
+
+EntryRelation = Literal["related", "includes", "part-of"]
+"""How an entry's annotation points at another entry of the same cell.
+
+- ``related``: "Related study below/above", "(related review below)" → symmetric relatedness;
+- ``includes``: "Trio of studies… One of the three was the study below" → this entry includes the target;
+- ``part-of``: "One of three studies featured in entry above", "One of the (see above) … task force
+  reviews" → the target includes this entry.
+"""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something the parser could not read, with where it was."""
+
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class CellRef:
+    """A reference to a matrix cell ("see cell A4", "cell B3 of the Alcohol Treatment Matrix")."""
+
+    matrix: str
+    """Matrix key of the referenced cell: the referring page's own matrix unless another is named."""
+    cell: str
+    """Cell id, e.g. "B2"."""
+    line: int
+    passage: str
+    """The sentence that makes the reference, as on the page."""
+
+
+@dataclass(frozen=True)
+class EntryRef:
+    """A positional reference from one entry's annotation to another entry of the same cell."""
+
+    relation: EntryRelation
+    target: int
+    """1-based position of the entry pointed at."""
+    phrase: str
+    """The words that make the reference ("Related study below.")."""
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A document an annotation mentions without listing it ("an earlier version (2011)")."""
+
+    description: str
+    """The words naming it, e.g. "an earlier version", "commentaries"."""
+    year: int | None
+    line: int
+    free_source: bool = False
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One listed document of a cell: marker(s), title, date part, annotation."""
+
+    position: int
+    """1-based position among the cell's entries, in page order."""
+    line: int
+    kinds: tuple[MarkerKind, ...]
+    title: str
+    year: int | None
+    publisher: str | None
+    """The organisation part of the date part, as printed ("Royal College of … and Royal College of …")."""
+    publishers: tuple[str, ...]
+    """`publisher` split into single organisations."""
+    jurisdiction: str | None
+    """From a bracketed prefix of the date part: "[US] SAMHSA" → "US"."""
+    free_source: bool
+    annotation: str
+    """The text after the date part."""
+    text: str
+    """The whole entry as on the page, marker included."""
+    refs: tuple[EntryRef, ...] = ()
+    discussion_pointers: int = 0
+    """How many discussion links the annotation had: 0, 1 ("For discussion click…"), 2 ("click here and here")."""
+    cell_refs: tuple[CellRef, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+    complete: bool = True
+    """False when the page was cut off inside this entry."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of a cell's Matrix Bite commentary."""
+
+    heading: str
+    text: str
+    """The section's paragraphs (heading excluded), separated by blank lines."""
+    line: int
+    """Line of the heading."""
+    cell_refs: tuple[CellRef, ...] = ()
+    paragraph_lines: tuple[int, ...] = ()
+    """Line of each paragraph of `text`, in order, so a passage can be traced back to its line."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One parsed matrix cell page."""
+
+    source: str
+    """Path of the page as given to the parser."""
+    matrix: str
+    """Matrix key: "drug", "alcohol", or the lowercased first word of another matrix name."""
+    cell: str
+    """Cell id, e.g. "B4"."""
+    level: str
+    """Intervention level letter, "A"–"E"."""
+    type: str
+    """Intervention type number as a string, "1"–"5"."""
+    title: str
+    """The page's title line."""
+    level_label: str | None = None
+    type_label: str | None = None
+    summary: str = ""
+    entries: tuple[Entry, ...] = ()
+    sections: tuple[Section, ...] = ()
+    cell_refs: tuple[CellRef, ...] = ()
+    """Every cross-cell reference on the page (entries and commentary), in line order."""
+    problems: tuple[Problem, ...] = ()
+    sha256: str = ""
+    """SHA-256 of the file's bytes, hex."""
+    lines: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    """The decoded page text, split into lines (for tracing passages back to their line)."""
+
+
+# --- Curation: claims, evidence lines, discussion links, topics --------------------------------
+#
+# Nodes are named by their identifier key (see `graph/ids.py`): the part of the IRI after
+# ``https://w3id.org/evidence-graph/id/``, e.g. "listing/drug/B4/3" or "doc/2009-can-therapists-…".
+
+Direction = Literal["supports", "challenges", "inconclusive"]
+ClaimRelationKind = Literal["consistent-with", "contradicts", "related"]
+LinkMethod = Literal["auto", "curated"]
+
+
+@dataclass(frozen=True)
+class TextQuote:
+    """A verbatim passage located in a source file (W3C Web Annotation TextQuoteSelector)."""
+
+    exact: str
+    """The quote exactly as it occurs in the source text."""
+    prefix: str
+    suffix: str
+    source: str
+    """Path of the source file, as given to the build."""
+    line: int
+    quoted_from: str
+    """Key of the listing or section the passage lies in."""
+
+
+@dataclass(frozen=True)
+class EvidenceLine:
+    """One document's support for, or challenge to, a claim, resting on a quote."""
+
+    document: str
+    """Key of the document ("doc/2009-can-therapists-be-too-accommodating")."""
+    direction: Direction
+    quote: TextQuote
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ClaimRelation:
+    """A claim's relation to another claim."""
+
+    kind: ClaimRelationKind
+    target: str
+    """Id of the other claim."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A curated claim drawn from the sources, with its structure and evidence."""
+
+    id: str
+    """Slug; the claim's key is "claim/<id>"."""
+    statement: str
+    exposure: str
+    outcome: str
+    effect_shape: str
+    """Key of a concept in the EffectShapes scheme, e.g. "inverted-u"."""
+    source: str
+    """Path of the claims file."""
+    line: int
+    moderators: tuple[str, ...] = ()
+    population: str | None = None
+    topics: tuple[str, ...] = ()
+    """Concept slugs from data/concepts.ttl."""
+    evidence: tuple[EvidenceLine, ...] = ()
+    relations: tuple[ClaimRelation, ...] = ()
+
+
+@dataclass(frozen=True)
+class Discussion:
+    """A listed document discussed in a commentary section (``evg:discussedIn``)."""
+
+    listing: str
+    """Key of the listing whose annotation had the discussion pointer."""
+    section: str
+    """Key of the section that discusses it."""
+    method: LinkMethod
+    evidence: str = ""
+    """Why: the cue the linker matched, or the curator's note."""
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A topic concept of the SKOS thesaurus in data/concepts.ttl."""
+
+    key: str
+    """"concept/<slug>"."""
+    label: str
+    alt_labels: tuple[str, ...] = ()
+    broader: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A node tagged with a topic concept (``dcterms:subject``)."""
+
+    node: str
+    """Key of the tagged listing, section or claim."""
+    concept: str
+    """Key of the concept."""
+    matched: str = ""
+    """The words in the node's text that matched the concept's label."""
