@@ -31,7 +31,12 @@ def _registry(*modules: ModuleType) -> dict[str, Exporter]:
 
 
 # Registered formats, in the order the README lists them. Add a module here and nowhere else.
-FORMATS: dict[str, Exporter] = _registry()
+from exporters import csv, cytoscape, gexf, graphml, html  # noqa: E402
+from exporters import jsonld, nquads, ntriples, trig, turtle  # noqa: E402
+
+FORMATS: dict[str, Exporter] = _registry(
+    turtle, trig, nquads, ntriples, jsonld, graphml, gexf, csv, cytoscape, html
+)
 
 
 def get(name: str) -> Exporter:

@@ -68,3 +68,530 @@ def output_option(func: F) -> F:
         default=None,
         help="Write to FILE (atomically) instead of standard output.",
     )(func)
+
+
+# --- parse (engineer A) --------------------------------------------------------------------------
+
+
+@cli.command("parse")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line (DESIGN.md §6).")
+@click.pass_context
+def parse_command(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
+    """Parse cell pages and print what was read: entries, sections, references, problems.
+
+    A file that cannot be read gets one error line; the others still parse, and the exit code is
+    non-zero at the end.
+
+    \b
+    Example:
+      evidence-graph parse data/cells/drug/B4.txt
+      evidence-graph parse data/cells/drug/*.txt --json | jq .entries[0]
+    """
+    import json
+
+    from graph.parse import cell_to_json, describe_cell, parse_file
+
+    failed = 0
+    for path in files:
+        try:
+            cell = parse_file(path)
+        except EvidenceGraphError as exc:
+            failed += 1
+            click.echo(f"Error: {exc}".replace("\n", " "), err=True)
+            continue
+        if as_json:
+            click.echo(json.dumps(cell_to_json(cell), ensure_ascii=False))
+        else:
+            click.echo(describe_cell(cell))
+    if failed:
+        click.echo(f"Error: {failed} of {len(files)} file(s) could not be parsed", err=True)
+        ctx.exit(1)
+
+
+# --- build, validate, stats (engineer B) ---------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("data"),
+    show_default=True,
+    help="Data directory: cells/<matrix>/<CELL>.txt, claims/*.yaml, concepts.ttl, matrices.yaml.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_OUT,
+    show_default=True,
+    help="Where to write evidence.trig, evidence.ttl, evidence.jsonld and summary.json.",
+)
+def build(data_dir: Path, out_dir: Path) -> None:
+    """Parse, curate, validate and write the graph (TriG, Turtle, JSON-LD, summary).
+
+    \b
+    Example:
+      evidence-graph build --data data --out build
+    """
+    from graph.build import build as run_build
+
+    result = run_build(data_dir, out_dir)
+    click.echo(result.render())
+
+
+@cli.command()
+@click.argument(
+    "graph_path",
+    metavar="[GRAPH]",
+    required=False,
+    type=click.Path(path_type=Path),
+    default=DEFAULT_GRAPH,
+)
+def validate(graph_path: Path) -> None:
+    """Check a built graph against the SHACL shapes; non-zero exit on a violation.
+
+    \b
+    Example:
+      evidence-graph validate build/evidence.trig
+    """
+    from graph.store import load_dataset
+    from graph.validate import check
+
+    report = check(load_dataset(graph_path))
+    click.echo(report.render())
+    if not report.conforms:
+        raise SystemExit(1)
+
+
+@cli.command()
+@click.argument(
+    "graph_path",
+    metavar="[GRAPH]",
+    required=False,
+    type=click.Path(path_type=Path),
+    default=DEFAULT_GRAPH,
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
+def stats(graph_path: Path, as_json: bool) -> None:
+    """Count the nodes of each class and the edges of each relation of a built graph.
+
+    \b
+    Example:
+      evidence-graph stats build/evidence.trig
+    """
+    import json
+
+    from graph.stats import compute, render
+    from graph.store import load_dataset
+
+    dataset = load_dataset(graph_path)
+    result = compute(dataset)
+    # Network analytics of the projection (engineer E): a separate section after the counts.
+    from graph.analytics import analyse
+    from graph.analytics import render as render_analytics
+    from graph.project import project
+
+    analytics = analyse(project(dataset))
+    if as_json:
+        click.echo(json.dumps({**result.as_dict(), "analytics": analytics.as_dict()}, indent=2))
+    else:
+        click.echo(render(result) + "\n\n" + render_analytics(analytics))
+
+
+# --- query, serve, push (engineer D) -------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("sparql", required=False)
+@click.option(
+    "-f",
+    "--file",
+    "query_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Read the SPARQL query from FILE.",
+)
+@click.option("-n", "--name", help="Run a named query shipped with the package (see --list).")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Bind ?KEY to VALUE as an RDF term (repeatable); never pasted into the text.",
+)
+@click.option(
+    "--format",
+    "result_format",
+    default="table",
+    show_default=True,
+    help="Result format: table, csv, tsv, json (SPARQL JSON) or xml; "
+    "CONSTRUCT/DESCRIBE always print Turtle.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Give up on a query that runs longer.",
+)
+@click.option("--list", "list_queries", is_flag=True, help="List the named queries and exit.")
+@graph_option
+@output_option
+def query(
+    sparql: str | None,
+    query_file: Path | None,
+    name: str | None,
+    params: tuple[str, ...],
+    result_format: str,
+    timeout: float | None,
+    list_queries: bool,
+    graph_path: Path,
+    output: Path | None,
+) -> None:
+    """Run a SPARQL query (text, -f FILE or a named query -n NAME) on the built graph.
+
+    \b
+    Examples:
+      evidence-graph query --list
+      evidence-graph query -n cell-contents -p cell=drug/B4 --format csv
+      evidence-graph query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+    """
+    from graph import sparql as sp
+
+    if list_queries:
+        for named in sp.named_queries().values():
+            click.echo(f"{named.name}\t{named.description}")
+        return
+    given = [x for x in (sparql, query_file, name) if x is not None]
+    if len(given) != 1:
+        raise click.UsageError("give exactly one of: a SPARQL query, -f FILE, -n NAME (or --list)")
+    values = sp.parse_param_pairs(params)
+    if name is not None:
+        named = sp.get_named_query(name)
+        text = sp.bind_params(named.text, values, named.params)
+    else:
+        if query_file is not None:
+            try:
+                sparql = query_file.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise click.ClickException(f"{query_file}: cannot read: {exc.strerror}") from exc
+        assert sparql is not None
+        text = sp.bind_params(sparql, values) if values else sparql
+    store = sp.open_store(graph_path)
+    answer = sp.run(store, text, result_format=result_format, timeout=timeout)
+    if output is not None:
+        from graph.io import atomic_write
+
+        with atomic_write(output) as handle:
+            handle.write(answer.body)
+    else:
+        click.echo(answer.body, nl=False)
+
+
+@cli.command()
+@graph_option
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to listen on (loopback by default; the endpoint is read-only).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="TCP port (0: any free port; the URL is printed).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Longest time one query may run.",
+)
+def serve(graph_path: Path, host: str, port: int, timeout: float) -> None:
+    """Serve the graph read-only: SPARQL 1.1 Protocol at /sparql, a query page at /.
+
+    \b
+    Example:
+      evidence-graph serve --port 8000
+      curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * {?s ?p ?o} LIMIT 3' \\
+           http://127.0.0.1:8000/sparql
+    """
+    from graph.serve import make_server
+
+    try:
+        server = make_server(graph_path, host=host, port=port, timeout=timeout)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
+    url = f"http://{bound_host}:{bound_port}"
+    click.echo(f"SPARQL endpoint: {url}/sparql  query page: {url}/  (Ctrl-C stops)")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: listening on {host}, reachable from other machines", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@cli.command()
+@graph_option
+@click.option(
+    "--endpoint",
+    required=True,
+    metavar="URL",
+    help="Graph Store endpoint, e.g. http://127.0.0.1:7878/store (Oxigraph) or "
+    "http://127.0.0.1:8890/sparql-graph-crud-auth (Virtuoso).",
+)
+@click.option("--user", default=None, help="User name for HTTP authentication.")
+@click.option("--password", default=None, help="Password for HTTP authentication.")
+@click.option(
+    "--auth",
+    "auth_scheme",
+    type=click.Choice(["basic", "digest"]),
+    default="basic",
+    show_default=True,
+    help="HTTP authentication scheme (Virtuoso wants digest).",
+)
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="PUT each graph whole (replacing the server's copy) instead of POST (merge).",
+)
+@click.option(
+    "--graph-param",
+    default=None,
+    metavar="NAME",
+    help="Query parameter naming the graph (default: graph-uri for Virtuoso's "
+    "crud endpoints, graph otherwise).",
+)
+@click.option(
+    "--query-endpoint",
+    default=None,
+    metavar="URL",
+    help="SPARQL query endpoint used to verify (default: derived from --endpoint).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Timeout of each HTTP request.",
+)
+def push(
+    graph_path: Path,
+    endpoint: str,
+    user: str | None,
+    password: str | None,
+    auth_scheme: str,
+    replace: bool,
+    graph_param: str | None,
+    query_endpoint: str | None,
+    timeout: float,
+) -> None:
+    """Upload every named graph to a SPARQL server (Graph Store Protocol) and verify it landed.
+
+    \b
+    Examples:
+      evidence-graph push --endpoint http://127.0.0.1:7878/store --replace
+      evidence-graph push --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth \\
+          --user dba --password dba --auth digest --replace
+    """
+    from graph.push import Pushed
+    from graph.push import push as push_graphs
+
+    def report(item: Pushed) -> None:
+        status = "ok" if item.ok else "MISMATCH"
+        click.echo(f"{item.graph}\tsent {item.sent}\tfound {item.found}\t{status}")
+
+    results = push_graphs(
+        graph_path,
+        endpoint,
+        user=user,
+        password=password,
+        auth_scheme=auth_scheme,
+        replace=replace,
+        graph_param=graph_param,
+        query_endpoint=query_endpoint,
+        timeout=timeout,
+        progress=report,
+    )
+    sent = sum(r.sent for r in results)
+    found = sum(r.found for r in results)
+    click.echo(f"{len(results)} graphs, {sent} triples sent, {found} found on the server")
+    bad = [r.graph for r in results if not r.ok]
+    if bad:
+        hint = "" if replace else " (without --replace, graphs already on the server are merged)"
+        raise click.ClickException(f"{len(bad)} graph(s) differ on the server{hint}: {bad[0]} …")
+
+
+# --- export, viz (engineer E) --------------------------------------------------------------------
+
+
+class _FormatChoice(click.Choice):  # type: ignore[type-arg]
+    """The exporter registry's names, read only when needed (keeps start-up fast)."""
+
+    def __init__(self) -> None:
+        self.case_sensitive = True
+
+    @property
+    def choices(self) -> tuple[str, ...]:  # type: ignore[override]
+        from exporters import FORMATS
+
+        return tuple(FORMATS)
+
+
+def _write_bytes(data: bytes, output: Path | None) -> None:
+    """`data` to `output` atomically, or to standard output."""
+    if output is None:
+        with click.open_file("-", "wb") as stdout:
+            stdout.write(data)
+        return
+    from graph.io import atomic_write
+
+    with atomic_write(output) as handle:
+        handle.write(data)
+
+
+@cli.command("export")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=_FormatChoice(),
+    default=None,
+    help="Output format (from the exporter registry); guessed from -o's suffix when omitted.",
+)
+@graph_option
+@output_option
+def export_command(fmt: str | None, graph_path: Path, output: Path | None) -> None:
+    """Write a built graph in any registered format (RDF, GraphML, GEXF, CSV, Cytoscape, HTML).
+
+    \b
+    Examples:
+      evidence-graph export -f graphml -o build/evidence.graphml
+      evidence-graph export -o build/evidence.gexf        # format from the suffix
+      evidence-graph export -f csv | head
+    """
+    import io
+
+    import exporters
+    from graph.store import load_dataset
+
+    if fmt is None:
+        guessed = exporters.guess(output) if output is not None else None
+        if guessed is None:
+            names = ", ".join(f"{e.NAME} ({e.SUFFIX})" for e in exporters.FORMATS.values())
+            where = f"the suffix of {output}" if output is not None else "no -o FILE"
+            raise click.UsageError(f"give -f FORMAT ({where} names no format); one of: {names}")
+        exporter = guessed
+    else:
+        exporter = exporters.get(fmt)
+    buffer = io.BytesIO()
+    exporter.export(load_dataset(graph_path), buffer)
+    _write_bytes(buffer.getvalue(), output)
+    if output is not None:
+        click.echo(f"wrote {output} ({exporter.NAME}, {len(buffer.getvalue())} bytes)", err=True)
+
+
+@cli.command()
+@graph_option
+@output_option
+@click.option(
+    "--focus",
+    metavar="NODE",
+    default=None,
+    help="Draw only the neighbourhood of NODE: a claim id, an IRI, a key or a title fragment.",
+)
+@click.option(
+    "--depth",
+    type=click.IntRange(0, 20),
+    default=1,
+    show_default=True,
+    help="With --focus: how many steps from NODE to include.",
+)
+@click.option("--matrix", is_flag=True, help="Write the matrix view (evidence map) instead.")
+@click.option(
+    "--graph-page",
+    default="evidence.html",
+    show_default=True,
+    help="With --matrix: the graph page's path relative to the matrix page (cells link to it).",
+)
+def viz(
+    graph_path: Path,
+    output: Path | None,
+    focus: str | None,
+    depth: int,
+    matrix: bool,
+    graph_page: str,
+) -> None:
+    """Write the interactive graph page (or the matrix view): one HTML file that works offline.
+
+    \b
+    Examples:
+      evidence-graph viz -g build/evidence.trig -o build/evidence.html
+      evidence-graph viz --focus "too accommodating" --depth 2 -o focus.html
+      evidence-graph viz --matrix -g build/evidence.trig -o build/matrix.html
+    """
+    from graph import viz as pages
+    from graph.project import matrix_cells, neighbourhood, project, resolve
+    from graph.store import load_dataset
+
+    dataset = load_dataset(graph_path)
+    g = project(dataset)
+    if matrix:
+        text = pages.matrix_page(g, matrix_cells(dataset), graph_page_href=graph_page)
+        what = "matrix view"
+    else:
+        centre = None
+        if focus is not None:
+            centre = resolve(g, focus)
+            g = neighbourhood(g, centre, depth)
+        if g.number_of_nodes() > pages.LARGE_GRAPH:
+            click.echo(
+                f"warning: {g.number_of_nodes()} nodes is more than the page draws comfortably "
+                f"({pages.LARGE_GRAPH}); try --focus NODE --depth 1",
+                err=True,
+            )
+        text = pages.graph_page(g, focus=centre, depth=depth)
+        what = f"graph page, {g.number_of_nodes()} nodes, {g.number_of_edges()} edges"
+    _write_bytes(text.encode("utf-8"), output)
+    if output is not None:
+        click.echo(f"wrote {output} ({what})", err=True)
+
+
+@cli.command()
+@click.argument("node")
+@graph_option
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("data"),
+    show_default=True,
+    help="Data directory the graph was built from (to print the source lines).",
+)
+def explain(node: str, graph_path: Path, data_dir: Path) -> None:
+    """Show a node, its edges, and the source passage (file, line) behind each edge.
+
+    NODE is an IRI, a key (claim/…, doc/…, listing/drug/B4/4), a claim id, or part of a title.
+
+    \b
+    Examples:
+      evidence-graph explain helping-alliance-inverted-u
+      evidence-graph explain "too accommodating" -g build/evidence.trig
+    """
+    from graph.explain import explain as run_explain
+    from graph.store import load_dataset
+
+    dataset = load_dataset(graph_path)
+    click.echo(run_explain(dataset, node, data_dir if data_dir.is_dir() else None).render())

@@ -35,14 +35,30 @@ class SourceError(EvidenceGraphError):
 class QuoteNotFound(EvidenceGraphError):
     """A curated quote does not occur in the source text it cites."""
 
+    hint_text = "quotes must be verbatim (only whitespace and typographic quotes may differ)"
+
     def __init__(self, claim: str, path: str | Path, line: int | None, quote: str) -> None:
         self.claim = claim
         self.path = str(path)
         self.line = line
         self.quote = quote
-        self.hint = "quotes must be verbatim (only whitespace and typographic quotes may differ)"
+        self.hint = self.hint_text
         where = f"{self.path}:{line}" if line else self.path
         super().__init__(f"{where}: claim {claim!r}: quote not found in its source: {quote!r}")
+
+
+class QuotesNotFound(EvidenceGraphError):
+    """Some curated quotes do not occur in their sources: every failure of one check, together."""
+
+    def __init__(self, checked: int, failures: Iterable[tuple[QuoteNotFound, str]]) -> None:
+        """`failures`: each failed quote with a description of the text searched for it."""
+        pairs = tuple(failures)
+        self.checked = checked
+        self.failures = tuple(failure for failure, _ in pairs)
+        self.hint = QuoteNotFound.hint_text
+        lines = [f"{checked} quotes checked, {len(pairs)} failed:"]
+        lines += [f"  {failure.args[0]} (searched {searched})" for failure, searched in pairs]
+        super().__init__("\n".join(lines))
 
 
 class UnknownFormat(EvidenceGraphError):

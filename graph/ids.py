@@ -1,4 +1,4 @@
-"""Identifier keys (contract, DESIGN.md §3): deterministic, derived from content, never from run order.
+"""Identifier keys (contract, DESIGN.md §3): deterministic, derived from content, not run order.
 
 A key is the part of a resource IRI after ``ontology.ID``; `graph/rdf.py` turns keys into IRIs.
 """
@@ -13,7 +13,10 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def slugify(text: str) -> str:
-    """Lowercase ASCII words joined by hyphens: "Can therapists be too accommodating?" → "can-therapists-be-too-accommodating"."""
+    """Lowercase ASCII words joined by hyphens.
+
+    "Can therapists be too accommodating?" → "can-therapists-be-too-accommodating".
+    """
     text = _APOSTROPHES.sub("", text)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return _NON_ALNUM.sub("-", text.lower()).strip("-")

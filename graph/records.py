@@ -16,7 +16,8 @@ EntryRelation = Literal["related", "includes", "part-of"]
 """How an entry's annotation points at another entry of the same cell.
 
 - ``related``: "Related study below/above", "(related review below)" → symmetric relatedness;
-- ``includes``: "Trio of studies… One of the three was the study below" → this entry includes the target;
+- ``includes``: "Trio of studies… One of the three was the study below" → this entry includes
+  the target;
 - ``part-of``: "One of three studies featured in entry above", "One of the (see above) … task force
   reviews" → the target includes this entry.
 """
@@ -35,7 +36,7 @@ class CellRef:
     """A reference to a matrix cell ("see cell A4", "cell B3 of the Alcohol Treatment Matrix")."""
 
     matrix: str
-    """Matrix key of the referenced cell: the referring page's own matrix unless another is named."""
+    """Matrix key of the referenced cell: the referring page's own unless another is named."""
     cell: str
     """Cell id, e.g. "B2"."""
     line: int
@@ -76,7 +77,7 @@ class Entry:
     title: str
     year: int | None
     publisher: str | None
-    """The organisation part of the date part, as printed ("Royal College of … and Royal College of …")."""
+    """The organisation part of the date part, as printed ("Royal College of … and …")."""
     publishers: tuple[str, ...]
     """`publisher` split into single organisations."""
     jurisdiction: str | None
@@ -88,7 +89,7 @@ class Entry:
     """The whole entry as on the page, marker included."""
     refs: tuple[EntryRef, ...] = ()
     discussion_pointers: int = 0
-    """How many discussion links the annotation had: 0, 1 ("For discussion click…"), 2 ("click here and here")."""
+    """Discussion links in the annotation: 0, 1 ("For discussion click…"), 2 ("here and here")."""
     cell_refs: tuple[CellRef, ...] = ()
     mentions: tuple[Mention, ...] = ()
     complete: bool = True
@@ -107,6 +108,12 @@ class Section:
     cell_refs: tuple[CellRef, ...] = ()
     paragraph_lines: tuple[int, ...] = ()
     """Line of each paragraph of `text`, in order, so a passage can be traced back to its line."""
+    asides: tuple[str, ...] = ()
+    """Picture captions, pull quotes and dividers inside the section, kept out of `text`."""
+    aside_lines: tuple[int, ...] = ()
+    """Line of each of `asides`."""
+    end_line: int = 0
+    """Last line of the section (its asides included); 0 when unknown."""
 
 
 @dataclass(frozen=True)
@@ -240,3 +247,25 @@ class Subject:
     """Key of the concept."""
     matched: str = ""
     """The words in the node's text that matched the concept's label."""
+
+
+@dataclass(frozen=True)
+class Curation:
+    """What the build's curation step produced (`graph.build._curate`): claims, links, topics."""
+
+    claims: tuple[Claim, ...] = ()
+    discussions: tuple[Discussion, ...] = ()
+    subjects: tuple[Subject, ...] = ()
+    concepts: tuple[Concept, ...] = ()
+    concepts_file: str | None = None
+    """Path of the SKOS thesaurus (data/concepts.ttl) when present; loaded as-is into its graph."""
+    claim_files: tuple[str, ...] = ()
+    """Paths of the claims files read (each becomes a named graph, even when it has no claims)."""
+    quotes_checked: int = 0
+    """How many evidence quotes were found in their sources (so a check of nothing is visible)."""
+    discussions_auto: int = 0
+    discussions_curated: int = 0
+    discussions_unresolved: int = 0
+    """Discussion pointers ("For discussion click…") no section could be found for."""
+    problems: tuple[tuple[str, Problem], ...] = ()
+    """(path, problem) pairs the curation step reports without failing the build."""

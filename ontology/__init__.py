@@ -1,4 +1,4 @@
-"""The evidence-graph ontology: files shipped with the package and the Python namespace of its terms."""
+"""The evidence-graph ontology: files shipped with the package and the namespace of its terms."""
 
 from __future__ import annotations
 

@@ -1,0 +1,20 @@
+"""HTML: the interactive graph page, self-contained and offline (see `graph.viz`)."""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+from graph.project import project
+
+NAME = "html"
+SUFFIX = ".html"
+MEDIA_TYPE = "text/html"
+DESCRIPTION = "the interactive graph page (vis-network inlined; works offline)"
+IS_RDF = False
+
+
+def export(dataset: Any, out: IO[bytes]) -> None:
+    """Write the graph page of `dataset`."""
+    from graph.viz import graph_page
+
+    out.write(graph_page(project(dataset)).encode("utf-8"))

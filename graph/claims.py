@@ -1,0 +1,548 @@
+"""Curated claims: load `data/claims/*.yaml`, check them against the schema, and verify every quote.
+
+Each evidence line's quote must occur in the text of a cell that lists its document (after folding
+whitespace and typographic quotes only); it becomes a `TextQuote` located by file, line and the
+listing or section it lies in. Schema errors name the claims file and line (from PyYAML's node
+marks); quotes not found are collected and reported together ("N quotes checked, M failed").
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import cast, get_args
+
+import yaml
+
+from graph.errors import QuoteNotFound, QuotesNotFound, SourceError
+from graph.ids import cell_key, doc_key, listing_key, section_key, slugify
+from graph.records import (
+    Cell,
+    Claim,
+    ClaimRelation,
+    ClaimRelationKind,
+    Direction,
+    Entry,
+    EvidenceLine,
+    TextQuote,
+)
+
+CONTEXT_CHARS = 32
+"""Characters of context kept either side of a quote (`oa:prefix` / `oa:suffix`)."""
+
+DIRECTION_NAMES: tuple[str, ...] = get_args(Direction)
+RELATION_NAMES: tuple[str, ...] = get_args(ClaimRelationKind)
+
+_SINGLE_QUOTES = "‘’‚‛′`´"
+_DOUBLE_QUOTES = "“”„‟″"
+_QUOTE_FOLD = str.maketrans(
+    {**dict.fromkeys(_SINGLE_QUOTES, "'"), **dict.fromkeys(_DOUBLE_QUOTES, '"')}
+)
+_SPACE = re.compile(r"\s+")
+
+CLAIM_KEYS = {
+    "id",
+    "statement",
+    "exposure",
+    "outcome",
+    "effect_shape",
+    "moderators",
+    "population",
+    "topics",
+    "relations",
+    "evidence",
+}
+CLAIM_REQUIRED = ("id", "statement", "exposure", "outcome", "effect_shape", "evidence")
+EVIDENCE_KEYS = {"document", "direction", "quote", "section", "cell", "note"}
+EVIDENCE_REQUIRED = ("document", "direction", "quote")
+
+
+@dataclass(frozen=True)
+class ClaimSet:
+    """The curated claims of a corpus and how many quotes were verified to build them."""
+
+    claims: tuple[Claim, ...]
+    quotes_checked: int
+
+
+def fold(text: str) -> str:
+    """`text` with typographic quotes made straight and each run of whitespace one space."""
+    return _SPACE.sub(" ", text.translate(_QUOTE_FOLD)).strip()
+
+
+def default_effect_shapes() -> tuple[str, ...]:
+    """The effect-shape notations of the ontology's `evg:EffectShapes` scheme."""
+    from ontology.namespace import EFFECT_SHAPES
+
+    return tuple(EFFECT_SHAPES)
+
+
+# --- located text: a cell's text, folded, with a map back to the original ---------------------
+
+
+@dataclass(frozen=True)
+class _Block:
+    """A listing or section of a cell and the lines it spans."""
+
+    key: str
+    first: int
+    last: int
+
+
+class _CellText:
+    """A cell's page text folded for matching, mapping folded offsets back to the original."""
+
+    def __init__(self, cell: Cell) -> None:
+        self.cell = cell
+        self.text = "\n".join(cell.lines)
+        folded: list[str] = []
+        origin: list[int] = []
+        in_space = False
+        for index, char in enumerate(self.text):
+            if char.isspace():
+                if not in_space and folded:
+                    folded.append(" ")
+                    origin.append(index)
+                in_space = True
+                continue
+            in_space = False
+            folded.append(char.translate(_QUOTE_FOLD))
+            origin.append(index)
+        self.folded = "".join(folded)
+        self.origin = origin
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        self.blocks = _blocks(cell)
+
+    def line_of(self, offset: int) -> int:
+        return bisect_right(self.line_starts, offset)
+
+    def find(self, quote: str) -> Iterator[tuple[int, int]]:
+        """Original [start, end) spans of every occurrence of the folded `quote`."""
+        start = self.folded.find(quote)
+        while start >= 0:
+            end = start + len(quote)
+            yield self.origin[start], self.origin[end - 1] + 1
+            start = self.folded.find(quote, start + 1)
+
+    def block_at(self, line: int) -> str:
+        """Key of the listing or section containing `line`; the cell's key when neither does."""
+        for block in self.blocks:
+            if block.first <= line <= block.last:
+                return block.key
+        return cell_key(self.cell.matrix, self.cell.cell)
+
+    def quote(self, start: int, end: int) -> TextQuote:
+        line = self.line_of(start)
+        return TextQuote(
+            exact=self.text[start:end],
+            prefix=self.text[max(0, start - CONTEXT_CHARS) : start],
+            suffix=self.text[end : end + CONTEXT_CHARS],
+            source=self.cell.source,
+            line=line,
+            quoted_from=self.block_at(line),
+        )
+
+
+def entry_last_line(cell: Cell, entry: Entry) -> int:
+    """The last line of an entry's paragraph (entries end at the next blank line)."""
+    last = entry.line
+    while last < len(cell.lines) and cell.lines[last].strip():
+        last += 1
+    return last
+
+
+def section_last_line(cell: Cell, index: int) -> int:
+    """The last line of the `index`-th section: its own end, else the line before the next one."""
+    section = cell.sections[index]
+    if section.end_line:
+        return section.end_line
+    if index + 1 < len(cell.sections):
+        return cell.sections[index + 1].line - 1
+    return len(cell.lines)
+
+
+def _blocks(cell: Cell) -> tuple[_Block, ...]:
+    blocks = [
+        _Block(listing_key(cell.matrix, cell.cell, e.position), e.line, entry_last_line(cell, e))
+        for e in cell.entries
+    ]
+    blocks += [
+        _Block(section_key(cell.matrix, cell.cell, s.heading), s.line, section_last_line(cell, i))
+        for i, s in enumerate(cell.sections)
+    ]
+    return tuple(blocks)
+
+
+# --- YAML with line numbers --------------------------------------------------------------------
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+class _File:
+    """One claims file being read: raises `SourceError`s that name it and the line."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def error(self, node: yaml.Node | None, message: str, hint: str = "") -> SourceError:
+        return SourceError(self.path, _line(node) if node is not None else None, message, hint)
+
+    def mapping(
+        self, node: yaml.Node, what: str, allowed: Collection[str], required: Sequence[str]
+    ) -> dict[str, yaml.Node]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.error(node, f"{what} must be a mapping (key: value lines)")
+        items: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = self.scalar(key_node, f"a key of {what}")
+            if key not in allowed:
+                raise self.error(
+                    key_node,
+                    f"unknown key {key!r} in {what}",
+                    hint=f"allowed keys: {', '.join(sorted(allowed))}",
+                )
+            if key in items:
+                raise self.error(key_node, f"duplicate key {key!r} in {what}")
+            items[key] = value_node
+        for key in required:
+            if key not in items:
+                raise self.error(node, f"{what} lacks the required key {key!r}")
+        return items
+
+    def scalar(self, node: yaml.Node, what: str) -> str:
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.error(node, f"{what} must be a single value, not a list or mapping")
+        value = str(node.value).strip()
+        if not value:
+            raise self.error(node, f"{what} is empty")
+        return value
+
+    def text(self, node: yaml.Node, what: str) -> str:
+        """A prose value with its line breaks and runs of spaces folded to single spaces."""
+        return " ".join(self.scalar(node, what).split())
+
+    def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.error(node, f"{what} must be a list")
+        return list(node.value)
+
+    def strings(self, node: yaml.Node, what: str) -> tuple[str, ...]:
+        return tuple(self.text(item, f"an item of {what}") for item in self.sequence(node, what))
+
+
+def _compose(path: Path) -> yaml.Node | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(path, None, f"cannot read claims file: {exc}") from exc
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = int(mark.line) + 1 if mark is not None else None
+        raise SourceError(path, line, f"not valid YAML: {exc.problem or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise SourceError(path, None, f"not valid YAML: {exc}") from exc
+
+
+# --- resolving documents and quotes ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Listed:
+    key: str
+    cell: Cell
+    entry: Entry
+
+
+class _Corpus:
+    """The parsed cells, indexed for resolving documents and finding quotes."""
+
+    def __init__(self, cells: Sequence[Cell]) -> None:
+        self.cells = tuple(cells)
+        self.texts = {id(cell): _CellText(cell) for cell in self.cells}
+        self.listed: dict[str, list[_Listed]] = {}
+        for cell in self.cells:
+            for entry in cell.entries:
+                key = doc_key(entry.title, entry.year)
+                self.listed.setdefault(key, []).append(_Listed(key, cell, entry))
+
+    def titles(self, year: int | None) -> list[str]:
+        """Listed titles of `year` (all listed titles when none has that year), for messages."""
+        found = sorted(
+            {f"{x.entry.title} ({x.entry.year})" for xs in self.listed.values() for x in xs}
+        )
+        same_year = [t for t in found if year is not None and t.endswith(f"({year})")]
+        return same_year or found
+
+
+def _document(source: _File, node: yaml.Node, corpus: _Corpus) -> list[_Listed]:
+    """The listings of the document an evidence line names (by title and year, or by key)."""
+    if isinstance(node, yaml.ScalarNode):
+        key = source.scalar(node, "document")
+        if not key.startswith("doc/"):
+            key = f"doc/{key}"
+        if key not in corpus.listed:
+            raise source.error(
+                node,
+                f"no listed document has the id {key!r}",
+                hint="name it by title and year instead: {title: ..., year: ...}",
+            )
+        return corpus.listed[key]
+    fields = source.mapping(node, "document", {"title", "year"}, ("title",))
+    title = source.text(fields["title"], "document title")
+    year: int | None = None
+    if "year" in fields:
+        raw = source.scalar(fields["year"], "document year")
+        if not raw.isdigit():
+            raise source.error(fields["year"], f"document year {raw!r} is not a year")
+        year = int(raw)
+    key = doc_key(title, year)
+    if key not in corpus.listed:
+        titles = corpus.titles(year)
+        raise source.error(
+            node,
+            f"no parsed listing has the document {title!r} ({year or 'no year'})",
+            hint="listed titles" + (f" of {year}" if year else "") + ": " + "; ".join(titles),
+        )
+    return corpus.listed[key]
+
+
+def _find_quote(
+    quote: str,
+    listed: list[_Listed],
+    corpus: _Corpus,
+    section: str | None,
+    cell_filter: str | None,
+) -> tuple[TextQuote | None, str]:
+    """The first occurrence of `quote` in the cells listing the document, and what was searched.
+
+    Preference: inside the named section if one is given; else the document's own listing; else
+    anywhere on the page.
+    """
+    folded_quote = fold(quote)
+    searched: list[str] = []
+    best: tuple[int, TextQuote] | None = None
+    for item in listed:
+        cell = item.cell
+        if cell_filter and cell_filter not in (cell.cell, f"{cell.matrix}/{cell.cell}"):
+            continue
+        text = corpus.texts[id(cell)]
+        own = listing_key(cell.matrix, cell.cell, item.entry.position)
+        wanted = section_key(cell.matrix, cell.cell, section) if section else None
+        searched.append(cell.source + (f" section {section!r}" if section else ""))
+        for start, end in text.find(folded_quote):
+            found = text.quote(start, end)
+            if wanted is not None:
+                rank = 0 if found.quoted_from == wanted else -1
+            else:
+                rank = 0 if found.quoted_from == own else 1
+            if rank < 0:
+                continue
+            if best is None or rank < best[0]:
+                best = (rank, found)
+    return (best[1] if best else None), (", ".join(searched) or "no cell")
+
+
+def _check_section(source: _File, node: yaml.Node, heading: str, listed: list[_Listed]) -> None:
+    cells = {id(x.cell): x.cell for x in listed}.values()
+    wanted = slugify(heading)
+    headings = [s.heading for c in cells for s in c.sections]
+    if not any(slugify(h) == wanted for h in headings):
+        raise source.error(
+            node,
+            f"no section {heading!r} in the cells listing this document",
+            hint="sections there: " + "; ".join(dict.fromkeys(headings)),
+        )
+
+
+# --- the loader --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _RawEvidence:
+    listed: list[_Listed]
+    direction: Direction
+    quote: str
+    section: str | None
+    cell: str | None
+    note: str
+
+
+@dataclass
+class _Pending:
+    """A claim read from YAML: its relations are checked once every file is read."""
+
+    claim: Claim
+    source: _File
+    relation_nodes: list[tuple[yaml.Node, ClaimRelation]]
+    evidence: list[tuple[yaml.Node, _RawEvidence]]
+
+
+def load_claims(
+    claims_dir: Path,
+    cells: Sequence[Cell],
+    *,
+    topics: Collection[str] | None = None,
+    effect_shapes: Collection[str] | None = None,
+) -> ClaimSet:
+    """Read every `*.yaml` in `claims_dir`, check it, and verify each quote against `cells`.
+
+    `topics`: the concept slugs a claim may name (unchecked when None); `effect_shapes`: the
+    allowed effect-shape notations (the ontology's scheme when None).
+    Raises `SourceError` for a schema problem (file:line) and `QuotesNotFound` listing every quote
+    that could not be found.
+    """
+    shapes = tuple(effect_shapes) if effect_shapes is not None else default_effect_shapes()
+    corpus = _Corpus(cells)
+    pending: list[_Pending] = []
+    seen: dict[str, str] = {}
+    failures: list[tuple[QuoteNotFound, str]] = []
+    checked = 0
+    paths = sorted(claims_dir.glob("*.yaml")) if claims_dir.is_dir() else []
+    for path in paths:
+        source = _File(path)
+        root = _compose(path)
+        if root is None:
+            continue
+        top = source.mapping(root, "a claims file", {"claims"}, ("claims",))
+        for claim_node in source.sequence(top["claims"], "claims"):
+            item = _read_claim(source, claim_node, corpus, shapes, topics)
+            where = f"{path}:{_line(claim_node)}"
+            if item.claim.id in seen:
+                raise source.error(
+                    claim_node,
+                    f"claim id {item.claim.id!r} is already used at {seen[item.claim.id]}",
+                )
+            seen[item.claim.id] = where
+            evidence: list[EvidenceLine] = []
+            for line_node, raw in item.evidence:
+                checked += 1
+                found, searched = _find_quote(raw.quote, raw.listed, corpus, raw.section, raw.cell)
+                if found is None:
+                    failure = QuoteNotFound(item.claim.id, path, _line(line_node), raw.quote)
+                    failures.append((failure, searched))
+                    continue
+                evidence.append(
+                    EvidenceLine(
+                        document=raw.listed[0].key,
+                        direction=raw.direction,
+                        quote=found,
+                        note=raw.note,
+                    )
+                )
+            item.claim = replace(item.claim, evidence=tuple(evidence))
+            pending.append(item)
+    for item in pending:
+        for node, relation in item.relation_nodes:
+            if relation.target not in seen:
+                raise item.source.error(
+                    node,
+                    f"claim {item.claim.id!r} relates to an unknown claim {relation.target!r}",
+                    hint="known claims: " + ", ".join(sorted(seen)),
+                )
+    if failures:
+        raise QuotesNotFound(checked, failures)
+    return ClaimSet(claims=tuple(p.claim for p in pending), quotes_checked=checked)
+
+
+def _read_claim(
+    source: _File,
+    node: yaml.Node,
+    corpus: _Corpus,
+    shapes: Collection[str],
+    topics: Collection[str] | None,
+) -> _Pending:
+    fields = source.mapping(node, "a claim", CLAIM_KEYS, CLAIM_REQUIRED)
+    claim_id = source.scalar(fields["id"], "claim id")
+    if slugify(claim_id) != claim_id:
+        raise source.error(
+            fields["id"],
+            f"claim id {claim_id!r} is not a slug",
+            hint=f"use lowercase words joined by hyphens, e.g. {slugify(claim_id)!r}",
+        )
+    shape = source.scalar(fields["effect_shape"], "effect_shape")
+    if shape not in shapes:
+        raise source.error(
+            fields["effect_shape"],
+            f"claim {claim_id!r}: unknown effect shape {shape!r}",
+            hint="effect shapes: " + ", ".join(shapes),
+        )
+    claim_topics: tuple[str, ...] = ()
+    if "topics" in fields:
+        claim_topics = source.strings(fields["topics"], "topics")
+        if topics is not None:
+            for topic_node, topic in zip(fields["topics"].value, claim_topics, strict=True):
+                if topic not in topics:
+                    raise source.error(
+                        topic_node,
+                        f"claim {claim_id!r}: unknown topic {topic!r}",
+                        hint="topics are concept slugs of data/concepts.ttl",
+                    )
+    relation_nodes: list[tuple[yaml.Node, ClaimRelation]] = []
+    if "relations" in fields:
+        for rel_node in source.sequence(fields["relations"], "relations"):
+            rel = source.mapping(rel_node, "a relation", {"kind", "claim"}, ("kind", "claim"))
+            kind = source.scalar(rel["kind"], "relation kind")
+            if kind not in RELATION_NAMES:
+                raise source.error(
+                    rel["kind"],
+                    f"unknown claim relation {kind!r}",
+                    hint="relations: " + ", ".join(RELATION_NAMES),
+                )
+            target = source.scalar(rel["claim"], "related claim")
+            relation = ClaimRelation(kind=cast(ClaimRelationKind, kind), target=target)
+            relation_nodes.append((rel["claim"], relation))
+    evidence: list[tuple[yaml.Node, _RawEvidence]] = []
+    lines = source.sequence(fields["evidence"], "evidence")
+    if not lines:
+        raise source.error(fields["evidence"], f"claim {claim_id!r} has no evidence lines")
+    for line_node in lines:
+        evidence.append((line_node, _read_evidence(source, line_node, corpus)))
+    population = source.text(fields["population"], "population") if "population" in fields else None
+    moderators = (
+        source.strings(fields["moderators"], "moderators") if "moderators" in fields else ()
+    )
+    claim = Claim(
+        id=claim_id,
+        statement=source.text(fields["statement"], "statement"),
+        exposure=source.text(fields["exposure"], "exposure"),
+        outcome=source.text(fields["outcome"], "outcome"),
+        effect_shape=shape,
+        source=str(source.path),
+        line=_line(node),
+        moderators=moderators,
+        population=population,
+        topics=claim_topics,
+        relations=tuple(r for _, r in relation_nodes),
+    )
+    return _Pending(claim=claim, source=source, relation_nodes=relation_nodes, evidence=evidence)
+
+
+def _read_evidence(source: _File, node: yaml.Node, corpus: _Corpus) -> _RawEvidence:
+    fields = source.mapping(node, "an evidence line", EVIDENCE_KEYS, EVIDENCE_REQUIRED)
+    listed = _document(source, fields["document"], corpus)
+    direction = source.scalar(fields["direction"], "direction")
+    if direction not in DIRECTION_NAMES:
+        raise source.error(
+            fields["direction"],
+            f"unknown direction {direction!r}",
+            hint="directions: " + ", ".join(DIRECTION_NAMES),
+        )
+    section = source.text(fields["section"], "section") if "section" in fields else None
+    if section is not None:
+        _check_section(source, fields["section"], section, listed)
+    cell = source.scalar(fields["cell"], "cell") if "cell" in fields else None
+    return _RawEvidence(
+        listed=listed,
+        direction=cast(Direction, direction),
+        quote=source.text(fields["quote"], "quote"),
+        section=section,
+        cell=cell,
+        note=source.text(fields["note"], "note") if "note" in fields else "",
+    )

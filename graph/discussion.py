@@ -1,0 +1,425 @@
+"""Discussed-in links: which commentary section discusses each entry that points to one.
+
+The pages lost the targets of "For discussion click and scroll down to highlighted heading", so
+the linker infers them, cell by cell, from
+- the words an entry and a section share, weighted by how rare each word (and word pair) is in the
+  cell (a TF-IDF cosine);
+- cues: each "… listed above" in a section points back at one listed document of a kind ("a study
+  listed above of…", "this freely available review listed above", "(study listed above)"), as does
+  "another (US) study"; a cue goes to one entry only;
+- small extras: a free source when the section says "freely available", the entry's year, a
+  "seminal study" for an S entry, an entry related ("Related study below") to one already linked.
+Links are made best first until each entry has as many sections as it has pointers. Curated
+overrides (`data/discussions.yaml`) replace the automatic links of the listings they name.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from graph.errors import SourceError
+from graph.ids import listing_key, section_key, slugify
+from graph.records import Cell, Discussion, Entry, Section
+from graph.textutil import strip_quotes
+
+MIN_SCORE = 0.025
+"""Below this score a section is not linked automatically: the pointer stays unresolved."""
+
+CUE_BONUS = 0.03
+"""Score a free cue (or a related entry already linked to the section) adds to word similarity."""
+
+CUE_WINDOW = 16
+"""Words before "listed above" that may name the kind: "a review of … (listed above)"."""
+
+STUDY_WORDS = ("study", "studies", "analysis", "trial", "evaluation", "investigation")
+REVIEW_WORDS = ("review", "reviews", "synthesis", "meta-analysis")
+ANY_WORDS = ("article", "paper", "formulation", "work", "report", "account")
+
+_LISTED_ABOVE = re.compile(r"\(?\b(?:listed|summary) above\b\)?", re.IGNORECASE)
+_ANOTHER = re.compile(
+    r"\banother\b(?:\s+[\w-]+){0,2}?\s+(study|review|trial|analysis)\b", re.IGNORECASE
+)
+_SENTENCE_START = re.compile(r"[.?!;:]\s")
+_WORD = re.compile(r"[a-z][a-z0-9’'-]*[a-z0-9]")
+_POINTER_TEXT = re.compile(
+    r"for (?:related )?discussions? click.*?heading\.?", re.IGNORECASE | re.DOTALL
+)
+
+STOPWORDS = frozenset(
+    """a about above after again against all also although among an and any are as at be because
+    been before being below between both but by can could did do does doing down during each either
+    even few for from further had has have having he her here hers him his how however i if in into
+    is it its itself just least less like many may might more most much must my no nor not now of
+    off often on once one only or other others our out over own per perhaps rather same see seem
+    seems she should so some such than that the their them themselves then there these they this
+    those though through to too under until up upon us very was we were what when where whether
+    which while who whom why will with within without would you your yet s’ ’s 's
+    listed study studies review reviews found find finds cell click scroll highlighted heading
+    discussion discussions related free source time writing us uk""".split()
+)
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    """The discussed-in links of a corpus and how the discussion pointers were resolved."""
+
+    links: tuple[Discussion, ...]
+    auto: int
+    """Pointers resolved by the automatic linker."""
+    curated: int
+    """Pointers resolved by a curated override."""
+    unresolved: int
+    """Pointers left without a section."""
+    unresolved_listings: tuple[str, ...] = ()
+
+    @property
+    def pointers(self) -> int:
+        return self.auto + self.curated + self.unresolved
+
+
+# --- text features -----------------------------------------------------------------------------
+
+
+def _words(text: str) -> list[str]:
+    text = strip_quotes(text.lower().replace("–", " ").replace("—", " "))
+    return [_stem(w) for w in _WORD.findall(text) if w not in STOPWORDS and len(w) > 2]
+
+
+def _stem(word: str) -> str:
+    """A crude stem, enough to match "counsellors" with "counsellor" and "relationships"."""
+    for suffix in ("ings", "ing", "ies", "es", "s", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def _terms(text: str) -> Counter[str]:
+    """Words and adjacent word pairs of `text` (pairs catch phrases like "whole person")."""
+    words = _words(text)
+    terms = Counter(words)
+    terms.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+    return terms
+
+
+def _entry_text(entry: Entry) -> str:
+    return f"{entry.title}. {_POINTER_TEXT.sub(' ', entry.annotation)}"
+
+
+def _section_text(section: Section) -> str:
+    return f"{section.heading}. {section.text}"
+
+
+def _kind_of(word: str) -> str | None:
+    word = word.lower()
+    if word in STUDY_WORDS:
+        return "study"
+    if word in REVIEW_WORDS:
+        return "review"
+    if word in ANY_WORDS:
+        return "any"
+    return None
+
+
+def _cues(section: Section) -> list[tuple[str, str]]:
+    """Back-references to listed documents in a section: (kind, phrase), in text order.
+
+    "… listed above" takes its kind from the nearest document word before it in the same sentence
+    ("a review of research on … (listed above)" → review; "the version listed above" → any);
+    "another (US) study" points at a second document of that kind.
+    """
+    text = section.text
+    cues: list[tuple[int, str, str]] = []
+    for match in _LISTED_ABOVE.finditer(text):
+        before = text[: match.start()]
+        starts = [m.end() for m in _SENTENCE_START.finditer(before)]
+        sentence = before[starts[-1] if starts else 0 :]
+        words = re.findall(r"[a-z-]+", sentence.lower())[-CUE_WINDOW:]
+        kinds = [k for k in (_kind_of(w) for w in reversed(words)) if k]
+        kind = kinds[0] if kinds else "any"
+        phrase = " ".join((sentence[-60:] + match.group(0)).split())
+        cues.append((match.start(), kind, phrase))
+    for match in _ANOTHER.finditer(text):
+        if any(0 <= start - match.start() < 60 for start, _, _ in cues):
+            continue  # "Another study found (summary above)": one cue, already counted
+        kind = _kind_of(match.group(1)) or "any"
+        cues.append((match.start(), kind, " ".join(match.group(0).split())))
+    return [(kind, phrase) for _, kind, phrase in sorted(cues)]
+
+
+def _entry_kind(entry: Entry) -> str:
+    return "review" if entry.kinds and entry.kinds[0] == "R" else "study"
+
+
+# --- scoring -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """One way an entry could be linked to a section: through a cue (slot) or by words alone."""
+
+    entry: Entry
+    section: Section
+    score: float
+    slot: int | None
+    why: str
+
+
+def _cosine(a: Counter[str], b: Counter[str], idf: dict[str, float]) -> tuple[float, list[str]]:
+    shared = set(a) & set(b)
+    dot = sum(a[t] * b[t] * idf.get(t, 0.0) ** 2 for t in shared)
+    norm_a = math.sqrt(sum((n * idf.get(t, 0.0)) ** 2 for t, n in a.items()))
+    norm_b = math.sqrt(sum((n * idf.get(t, 0.0)) ** 2 for t, n in b.items()))
+    if not norm_a or not norm_b:
+        return 0.0, []
+    top = sorted(shared, key=lambda t: (-idf.get(t, 0.0) * b[t], t))[:4]
+    return dot / (norm_a * norm_b), top
+
+
+def similarities(cell: Cell) -> dict[tuple[int, int], tuple[float, list[str]]]:
+    """TF-IDF cosine of every (entry position, section line) pair of a cell, with shared terms."""
+    section_terms = [_terms(_section_text(s)) for s in cell.sections]
+    entry_terms = [_terms(_entry_text(e)) for e in cell.entries]
+    frequency: Counter[str] = Counter()
+    for terms in section_terms + entry_terms:
+        frequency.update(set(terms))
+    total = len(section_terms) + len(entry_terms)
+    idf = {t: math.log((1 + total) / (1 + n)) for t, n in frequency.items()}
+    return {
+        (entry.position, section.line): _cosine(e_terms, s_terms, idf)
+        for entry, e_terms in zip(cell.entries, entry_terms, strict=True)
+        for section, s_terms in zip(cell.sections, section_terms, strict=True)
+    }
+
+
+def _bonus(entry: Entry, section: Section, phrase: str) -> tuple[float, list[str]]:
+    """Small extra evidence for a cue: the free source, the year, a "highlighted" study."""
+    text = section.text.lower()
+    score = 0.0
+    reasons: list[str] = []
+    if entry.free_source and ("freely available" in text or "free source" in text):
+        score += 0.02
+        reasons.append("free source")
+    if "highlighted" in phrase.lower() and slugify(section.heading) == "highlighted-study":
+        score += 0.02
+    if "seminal" in phrase.lower() and "S" in entry.kinds:
+        score += 0.02
+        reasons.append("seminal")
+    if entry.year is not None and re.search(rf"\b{entry.year}\b", section.text):
+        score += 0.02
+        reasons.append(f"year {entry.year}")
+    return score, reasons
+
+
+def _partners(cell: Cell) -> dict[int, set[int]]:
+    """Entries related to each other ("Related study below/above"), both ways."""
+    partners: dict[int, set[int]] = {}
+    for entry in cell.entries:
+        for ref in entry.refs:
+            if ref.relation == "related":
+                partners.setdefault(entry.position, set()).add(ref.target)
+                partners.setdefault(ref.target, set()).add(entry.position)
+    return partners
+
+
+def auto_links(cell: Cell) -> list[Discussion]:
+    """The automatic discussed-in links of one cell.
+
+    Links are made one at a time, best first. A pair (entry, section) scores its word similarity,
+    plus `CUE_BONUS` when the section still has an unclaimed cue of the entry's kind (each cue
+    refers to one document, so the link claims it), plus `CUE_BONUS` when a related entry ("Related
+    study below") is already linked there; without either, the similarity counts half.
+    """
+    pointing = [e for e in cell.entries if e.discussion_pointers > 0]
+    if not pointing or not cell.sections:
+        return []
+    sims = similarities(cell)
+    partners = _partners(cell)
+    slots = [
+        (section, kind, phrase) for section in cell.sections for kind, phrase in _cues(section)
+    ]
+    used: set[int] = set()
+    chosen: dict[int, list[_Candidate]] = {e.position: [] for e in pointing}
+
+    def best_for(entry: Entry, section: Section) -> _Candidate:
+        sim, shared = sims[(entry.position, section.line)]
+        words = f"shared words: {', '.join(shared)}"
+        kind = _entry_kind(entry)
+        linked_partners = sorted(
+            p
+            for p in partners.get(entry.position, ())
+            if any(c.section.line == section.line for c in chosen.get(p, []))
+        )
+        partner_bonus = CUE_BONUS if linked_partners else 0.0
+        partner_why = (
+            [f"related entry {linked_partners[0]} is discussed here"] if linked_partners else []
+        )
+        for index, (slot_section, cue_kind, phrase) in enumerate(slots):
+            if slot_section is not section or index in used or cue_kind not in (kind, "any"):
+                continue
+            bonus, reasons = _bonus(entry, section, phrase)
+            why = "; ".join([f"cue {phrase!r}", *reasons, *partner_why, words])
+            return _Candidate(entry, section, sim + CUE_BONUS + bonus + partner_bonus, index, why)
+        if partner_bonus:
+            return _Candidate(
+                entry, section, sim + partner_bonus, None, "; ".join([*partner_why, words])
+            )
+        return _Candidate(entry, section, sim / 2, None, f"no cue; {words}")
+
+    while True:
+        options = [
+            best_for(entry, section)
+            for entry in pointing
+            if len(chosen[entry.position]) < entry.discussion_pointers
+            for section in cell.sections
+            if not any(c.section.line == section.line for c in chosen[entry.position])
+        ]
+        options = [o for o in options if o.score >= MIN_SCORE]
+        if not options:
+            break
+        best = min(options, key=lambda c: (-c.score, c.entry.position, c.section.line))
+        chosen[best.entry.position].append(best)
+        if best.slot is not None:
+            used.add(best.slot)
+    links: list[Discussion] = []
+    for entry in pointing:
+        for candidate in chosen[entry.position]:
+            links.append(
+                Discussion(
+                    listing=listing_key(cell.matrix, cell.cell, entry.position),
+                    section=section_key(cell.matrix, cell.cell, candidate.section.heading),
+                    method="auto",
+                    evidence=f"score {candidate.score:.3f}: {candidate.why}",
+                )
+            )
+    return links
+
+
+# --- curated overrides -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Override:
+    """A curator's reading: the sections that discuss one listing, replacing the automatic ones."""
+
+    listing: str
+    sections: tuple[str, ...]
+    note: str
+    line: int
+
+
+def load_overrides(path: Path | None, cells: Sequence[Cell]) -> tuple[Override, ...]:
+    """Read `data/discussions.yaml`; every listing and heading must exist in the parsed cells."""
+    if path is None or not path.exists():
+        return ()
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise SourceError(
+            path, int(mark.line) + 1 if mark else None, f"not valid YAML: {exc.problem}"
+        ) from exc
+    if root is None:
+        return ()
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    items = data.get("discussions") if isinstance(data, dict) else None
+    nodes = _item_nodes(root)
+    if not isinstance(items, list) or len(nodes) != len(items):
+        raise SourceError(path, 1, "expected a mapping with a list under 'discussions'")
+    by_cell = {f"{c.matrix}/{c.cell}": c for c in cells}
+    overrides: list[Override] = []
+    for item, node in zip(items, nodes, strict=True):
+        line = int(node.start_mark.line) + 1
+        if not isinstance(item, dict) or not {"listing", "sections"} <= set(item):
+            raise SourceError(path, line, "an override needs 'listing' and 'sections'")
+        unknown = set(item) - {"listing", "sections", "note"}
+        if unknown:
+            raise SourceError(path, line, f"unknown keys: {', '.join(sorted(unknown))}")
+        listing = str(item["listing"]).removeprefix("listing/")
+        matrix_cell, _, position = listing.rpartition("/")
+        cell = by_cell.get(matrix_cell)
+        if cell is None or not position.isdigit() or not (1 <= int(position) <= len(cell.entries)):
+            raise SourceError(
+                path, line, f"no listing {listing!r}", hint="write it as MATRIX/CELL/POSITION"
+            )
+        headings = item["sections"]
+        if isinstance(headings, str):
+            headings = [headings]
+        keys: list[str] = []
+        for heading in headings:
+            match = [s for s in cell.sections if slugify(s.heading) == slugify(str(heading))]
+            if not match:
+                raise SourceError(
+                    path,
+                    line,
+                    f"{matrix_cell} has no section {heading!r}",
+                    hint="sections: " + "; ".join(s.heading for s in cell.sections),
+                )
+            keys.append(section_key(cell.matrix, cell.cell, match[0].heading))
+        overrides.append(
+            Override(
+                listing=listing_key(cell.matrix, cell.cell, int(position)),
+                sections=tuple(keys),
+                note=str(item.get("note", "")),
+                line=line,
+            )
+        )
+    return tuple(overrides)
+
+
+def _item_nodes(root: yaml.Node) -> list[yaml.Node]:
+    if isinstance(root, yaml.MappingNode):
+        for key, value in root.value:
+            if getattr(key, "value", None) == "discussions" and isinstance(
+                value, yaml.SequenceNode
+            ):
+                return list(value.value)
+    return []
+
+
+# --- the linker --------------------------------------------------------------------------------
+
+
+def link_discussions(cells: Sequence[Cell], overrides_path: Path | None) -> LinkResult:
+    """Link every entry with a discussion pointer to its section(s); overrides win where given."""
+    overrides = {o.listing: o for o in load_overrides(overrides_path, cells)}
+    links: list[Discussion] = []
+    auto = curated = unresolved = 0
+    unresolved_listings: list[str] = []
+    for cell in cells:
+        automatic: dict[str, list[Discussion]] = {}
+        for link in auto_links(cell):
+            automatic.setdefault(link.listing, []).append(link)
+        for entry in cell.entries:
+            listing = listing_key(cell.matrix, cell.cell, entry.position)
+            override = overrides.get(listing)
+            if override is not None:
+                links += [
+                    Discussion(listing, section, "curated", override.note or "curated")
+                    for section in override.sections
+                ]
+                resolved = min(entry.discussion_pointers, len(override.sections))
+                curated += resolved
+            else:
+                found = automatic.get(listing, [])
+                links += found
+                resolved = len(found)
+                auto += resolved
+            missing = max(0, entry.discussion_pointers - resolved)
+            if missing:
+                unresolved += missing
+                unresolved_listings.append(listing)
+    links.sort(key=lambda d: (d.listing, d.section))
+    return LinkResult(
+        links=tuple(links),
+        auto=auto,
+        curated=curated,
+        unresolved=unresolved,
+        unresolved_listings=tuple(unresolved_listings),
+    )

@@ -1,0 +1,164 @@
+"""The Oxigraph fast path: quads as N-Quads text, one bulk load, Rust writers, a persisted store.
+
+rdflib's memory store costs ~1.4 kB and tens of microseconds per triple, and its serializers take
+about a minute per million triples (ECOSYSTEM.md). Here quads are turned into N-Quads lines once
+(cached per source file by `graph.incremental`), loaded into a `pyoxigraph.Store` in one call, and
+written by Oxigraph's own TriG/Turtle/JSON-LD writers.
+
+Determinism: an in-memory Oxigraph store dumps quads in insertion order, so the lines are loaded
+sorted (graph by graph in IRI order, each graph's lines sorted); the same input therefore gives
+byte-identical files, whichever sources came from the cache.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from pyoxigraph import DefaultGraph, RdfFormat, Store
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+STORE_DIR = "store"
+"""The persisted (RocksDB) Oxigraph store inside a build directory."""
+
+_XSD_STRING = str(XSD.string)
+
+
+def _escape(value: str) -> str:
+    if "\\" in value:
+        value = value.replace("\\", "\\\\")
+    if '"' in value:
+        value = value.replace('"', '\\"')
+    if "\n" in value:
+        value = value.replace("\n", "\\n")
+    if "\r" in value:
+        value = value.replace("\r", "\\r")
+    return value
+
+
+def term(node: Node) -> str:
+    """`node` in N-Quads syntax."""
+    if isinstance(node, URIRef):
+        return f"<{node}>"
+    if isinstance(node, Literal):
+        text = f'"{_escape(str(node))}"'
+        if node.language:
+            return f"{text}@{node.language}"
+        if node.datatype is not None and str(node.datatype) != _XSD_STRING:
+            return f"{text}^^<{node.datatype}>"
+        return text
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    raise TypeError(f"cannot write {node!r} as N-Quads")
+
+
+class LineWriter:
+    """Turns rdflib quads into N-Quads lines, remembering the text of IRIs it has seen."""
+
+    def __init__(self) -> None:
+        self._iris: dict[Node, str] = {}
+
+    def _t(self, node: Node) -> str:
+        text = self._iris.get(node)
+        if text is None:
+            text = term(node)
+            if isinstance(node, URIRef):
+                self._iris[node] = text
+        return text
+
+    def lines(self, quads: Iterable[tuple[Node, Node, Node, Node]]) -> dict[str, list[str]]:
+        """Graph IRI → its N-Quads lines (unsorted, may repeat)."""
+        out: dict[str, list[str]] = {}
+        t = self._t
+        for s, p, o, g in quads:
+            gt = t(g)
+            bucket = out.get(gt)
+            if bucket is None:
+                bucket = out[gt] = []
+            bucket.append(f"{t(s)} {t(p)} {t(o)} {gt} .\n")
+        return out
+
+
+def graph_chunk(lines: Iterable[str]) -> bytes:
+    """One graph's lines, de-duplicated and sorted, as UTF-8 N-Quads."""
+    return "".join(sorted(set(lines))).encode("utf-8")
+
+
+def union_ntriples(chunks: Mapping[str, bytes]) -> bytes:
+    """The union of every graph's triples (graph term dropped), de-duplicated and sorted."""
+    triples: set[bytes] = set()
+    for graph, chunk in chunks.items():
+        cut = len(graph.encode("utf-8")) + 4  # drop " <g> .\n"
+        triples.update(line[:-cut] for line in chunk.splitlines(keepends=True) if line)
+    return b" .\n".join(sorted(triples)) + b" .\n" if triples else b""
+
+
+def load(chunks: Mapping[str, bytes], path: Path | None = None) -> Store:
+    """A store holding every chunk, loaded in graph-IRI order (in memory, or RocksDB at `path`)."""
+    if path is not None:
+        shutil.rmtree(path, ignore_errors=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store(str(path)) if path is not None else Store()
+    data = b"".join(chunks[g] for g in sorted(chunks))
+    if data:
+        store.bulk_load(data, RdfFormat.N_QUADS)
+    if path is not None:
+        store.flush()
+    return store
+
+
+def used_prefixes(data: bytes, prefixes: Mapping[str, str]) -> dict[str, str]:
+    """The prefixes whose namespace occurs in `data` (Oxigraph prints every prefix it is given)."""
+    return {p: ns for p, ns in sorted(prefixes.items()) if f"<{ns}".encode() in data}
+
+
+def write_trig(store: Store, prefixes: Mapping[str, str]) -> bytes:
+    return bytes(store.dump(format=RdfFormat.TRIG, prefixes=dict(prefixes)))
+
+
+def write_turtle(union: bytes, prefixes: Mapping[str, str]) -> bytes:
+    """Turtle of the union triples (already sorted N-Triples)."""
+    store = Store()
+    if union:
+        store.bulk_load(union, RdfFormat.N_TRIPLES)
+    return bytes(
+        store.dump(format=RdfFormat.TURTLE, from_graph=DefaultGraph(), prefixes=dict(prefixes))
+    )
+
+
+def write_jsonld(store: Store, context: Mapping[str, str]) -> bytes:
+    """JSON-LD of the named graphs, from Oxigraph's streaming writer (prefixes as the context)."""
+    return bytes(store.dump(format=RdfFormat.JSON_LD, prefixes=dict(context)))
+
+
+STAMP_FILE = "store.stamp"
+"""Written beside the persisted store after a build: which ``evidence.trig`` the store matches."""
+
+
+def _stamp(trig: Path) -> str:
+    info = trig.stat()
+    return f"{info.st_size} {info.st_mtime_ns}\n"
+
+
+def write_stamp(build_dir: Path) -> None:
+    """Record that ``build_dir/store`` holds the graph of ``build_dir/evidence.trig``."""
+    (build_dir / STAMP_FILE).write_text(_stamp(build_dir / "evidence.trig"), encoding="utf-8")
+
+
+def open_persisted(build_dir: Path) -> Store | None:
+    """The persisted store of a build directory, opened read-only; None when there is none.
+
+    A store that does not match the build's ``evidence.trig`` (e.g. a later memory-store build
+    replaced the files) is ignored.
+    """
+    location = build_dir / STORE_DIR
+    stamp = build_dir / STAMP_FILE
+    trig = build_dir / "evidence.trig"
+    if not (location / "CURRENT").is_file() or not stamp.is_file() or not trig.is_file():
+        return None
+    if stamp.read_text(encoding="utf-8") != _stamp(trig):
+        return None
+    return Store.read_only(str(location))

@@ -1,0 +1,403 @@
+"""Records → RDF quads: the one place the project makes RDF (DESIGN.md §3–§4).
+
+Every function yields ``(subject, predicate, object, graph)`` quads of rdflib terms. Resource IRIs
+are ``ontology.ID + key`` with keys from `graph.ids`; there are no blank nodes (evidence lines,
+selectors, provenance activities and mentioned documents all get deterministic IRIs), so the same
+input always gives the same graph and a re-import never duplicates a node.
+
+Named graphs: each source file of the data directory gets the graph ``id/graph/<relative path>``
+(``id/graph/cells/drug/B4.txt``, ``id/graph/claims/therapists.yaml``, ``id/graph/matrices.yaml``,
+``id/graph/concepts.ttl``) holding what was read from it and its own PROV provenance; the
+ontology is in ``id/graph/ontology``. Statements made by a listing or section (lists, refersTo,
+relatedTo, includes, mentions, discussedIn) live in the graph of the cell page that makes them, so a
+statement's file is its graph's ``prov:wasDerivedFrom/evg:sourcePath`` and its line the
+``evg:sourceLine`` of the listing or section.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD, Namespace
+
+from graph import ids
+from graph.matrices import LEVELS, TYPES, MatrixDef
+from graph.records import Cell, CellRef, Claim, Discussion, Entry, Section, Subject
+from graph.store import Quad
+from ontology import ID
+from ontology.namespace import (
+    CLAIM_RELATIONS,
+    DIRECT_EVIDENCE,
+    DIRECTIONS,
+    DOCUMENT_TYPES,
+    EFFECT_SHAPES,
+    EVG,
+    ROLES,
+)
+
+OA = Namespace("http://www.w3.org/ns/oa#")
+
+ONTOLOGY_GRAPH_KEY = "graph/ontology"
+AGENT_KEY = "agent/evidence-graph"
+
+
+def iri(key: str) -> URIRef:
+    """The IRI of the resource with identifier key `key` ("cell/drug/B4")."""
+    return URIRef(ID + quote(key, safe="/-._~"))
+
+
+def graph_iri(relpath: str) -> URIRef:
+    """The named graph of the source file at `relpath` (relative to the data directory)."""
+    return iri(f"graph/{relpath}")
+
+
+ONTOLOGY_GRAPH = iri(ONTOLOGY_GRAPH_KEY)
+
+
+def _text(value: str) -> Literal:
+    return Literal(value)
+
+
+def _int(value: int) -> Literal:
+    return Literal(value, datatype=XSD.integer)
+
+
+def _year(year: int) -> Literal:
+    return Literal(f"{year:04d}", datatype=XSD.gYear)
+
+
+# --- Keys the contract does not fix -------------------------------------------------------------
+
+
+def level_key(matrix: str, level: str) -> str:
+    """Concept of an intervention level of one matrix: "matrix/drug/level/B"."""
+    return f"{ids.matrix_key(matrix)}/level/{level}"
+
+
+def type_key(matrix: str, type_: str) -> str:
+    """Concept of an intervention type of one matrix: "matrix/drug/type/4"."""
+    return f"{ids.matrix_key(matrix)}/type/{type_}"
+
+
+def mention_key(listing: str, description: str, year: int | None) -> str:
+    """A document a listing mentions: "listing/drug/B4/6/mention/an-earlier-version-2011"."""
+    return f"{listing}/mention/{ids.slugify(description) or 'document'}-{year or 'nd'}"
+
+
+def evidence_key(claim: str, document: str, exact: str) -> str:
+    """An evidence line: the claim's key + a digest of the document and the quote."""
+    digest = hashlib.sha256(f"{document}\n{exact}".encode()).hexdigest()[:12]
+    return f"{claim}/evidence/{digest}"
+
+
+def source_key(relpath: str) -> str:
+    return f"source/{relpath}"
+
+
+def activity_key(relpath: str) -> str:
+    return f"activity/build/{relpath}"
+
+
+# --- Ontology, matrices --------------------------------------------------------------------
+
+
+def file_quads(path: Path, graph: URIRef, fmt: str = "turtle") -> Iterator[Quad]:
+    """Every triple of an RDF file (the ontology, data/concepts.ttl), as-is, into `graph`."""
+    g = Graph(bind_namespaces="none")
+    g.parse(path, format=fmt)
+    for s, p, o in g:
+        yield s, p, o, graph
+
+
+def provenance_quads(
+    graph: URIRef, relpath: str, sha256: str, kind: str, epoch: int | None = None
+) -> Iterator[Quad]:
+    """PROV for a named graph: derived from the source file (path, SHA-256) by a build activity."""
+    source = iri(source_key(relpath))
+    activity = iri(activity_key(relpath))
+    agent = iri(AGENT_KEY)
+    yield graph, RDF.type, PROV.Entity, graph
+    yield graph, RDFS.label, _text(f"graph of {relpath}"), graph
+    yield graph, PROV.wasDerivedFrom, source, graph
+    yield graph, PROV.wasGeneratedBy, activity, graph
+    yield source, RDF.type, EVG.SourceFile, graph
+    yield source, RDFS.label, _text(relpath), graph
+    yield source, EVG.sourcePath, _text(relpath), graph
+    yield source, EVG.sha256, _text(sha256), graph
+    yield activity, RDF.type, EVG.BuildActivity, graph
+    yield activity, RDFS.label, _text(f"build {kind} from {relpath}"), graph
+    yield activity, PROV.used, source, graph
+    yield activity, PROV.wasAssociatedWith, agent, graph
+    yield agent, RDF.type, PROV.SoftwareAgent, graph
+    yield agent, RDFS.label, _text("evidence-graph"), graph
+    if epoch is not None:
+        stamp = datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        yield activity, PROV.endedAtTime, Literal(stamp, datatype=XSD.dateTime), graph
+
+
+def matrix_quads(matrix: MatrixDef, graph: URIRef) -> Iterator[Quad]:
+    """A matrix, its level and type concept schemes, and all 25 of its cells."""
+    m = iri(ids.matrix_key(matrix.key))
+    levels = iri(f"{ids.matrix_key(matrix.key)}/levels")
+    types = iri(f"{ids.matrix_key(matrix.key)}/types")
+    yield m, RDF.type, EVG.Matrix, graph
+    yield m, RDFS.label, _text(matrix.title), graph
+    yield m, DCTERMS.title, _text(matrix.title), graph
+    yield m, EVG.matrixKey, _text(matrix.key), graph
+    yield m, EVG.levels, levels, graph
+    yield m, EVG.types, types, graph
+    for scheme, what in ((levels, "intervention levels"), (types, "intervention types")):
+        yield scheme, RDF.type, SKOS.ConceptScheme, graph
+        yield scheme, RDFS.label, _text(f"{matrix.title}: {what}"), graph
+        yield scheme, SKOS.prefLabel, _text(f"{matrix.title}: {what}"), graph
+    for code in LEVELS:
+        yield from _concept(
+            iri(level_key(matrix.key, code)), code, matrix.levels.get(code), levels, graph
+        )
+    for code in TYPES:
+        yield from _concept(
+            iri(type_key(matrix.key, code)), code, matrix.types.get(code), types, graph
+        )
+    for level in LEVELS:
+        for type_ in TYPES:
+            cell_id = level + type_
+            c = iri(ids.cell_key(matrix.key, cell_id))
+            yield c, RDF.type, EVG.MatrixCell, graph
+            yield c, RDFS.label, _text(matrix.cell_label(cell_id)), graph
+            yield c, EVG.cellId, _text(cell_id), graph
+            yield c, EVG.inMatrix, m, graph
+            yield c, EVG.interventionLevel, iri(level_key(matrix.key, level)), graph
+            yield c, EVG.interventionType, iri(type_key(matrix.key, type_)), graph
+
+
+def _concept(
+    node: URIRef, code: str, label: str | None, scheme: URIRef, graph: URIRef
+) -> Iterator[Quad]:
+    yield node, RDF.type, SKOS.Concept, graph
+    yield node, SKOS.notation, _text(code), graph
+    yield node, SKOS.inScheme, scheme, graph
+    yield node, SKOS.topConceptOf, scheme, graph
+    yield scheme, SKOS.hasTopConcept, node, graph
+    if label:
+        yield node, SKOS.prefLabel, _text(label), graph
+        yield node, RDFS.label, _text(f"{code} {label}"), graph
+    else:
+        yield node, RDFS.label, _text(code), graph
+
+
+# --- Cells ---------------------------------------------------------------------------------------
+
+
+def section_keys(cell: Cell) -> list[str]:
+    """The key of each section of `cell`, in order; a repeated heading gets "-2", "-3"…"""
+    keys: list[str] = []
+    seen: dict[str, int] = {}
+    for section in cell.sections:
+        key = ids.section_key(cell.matrix, cell.cell, section.heading)
+        seen[key] = seen.get(key, 0) + 1
+        keys.append(key if seen[key] == 1 else f"{key}-{seen[key]}")
+    return keys
+
+
+def document_key(entry: Entry) -> str:
+    return ids.doc_key(entry.title, entry.year)
+
+
+def listing_documents(cell: Cell) -> dict[str, str]:
+    """Listing key → document key, for every entry of `cell`."""
+    return {
+        ids.listing_key(cell.matrix, cell.cell, e.position): document_key(e) for e in cell.entries
+    }
+
+
+def cell_quads(cell: Cell, graph: URIRef) -> Iterator[Quad]:
+    """What a cell page says: its listings, documents, organisations, sections and references."""
+    c = iri(ids.cell_key(cell.matrix, cell.cell))
+    if cell.title:
+        yield c, DCTERMS.title, _text(cell.title), graph
+    if cell.summary:
+        yield c, EVG.summary, _text(cell.summary), graph
+    by_position = {e.position: e for e in cell.entries}
+    for entry in cell.entries:
+        yield from _entry_quads(cell, entry, by_position, c, graph)
+    claimed_lines: set[int] = set()
+    for entry in cell.entries:
+        claimed_lines.update(r.line for r in entry.cell_refs)
+    for position, (section, key) in enumerate(zip(cell.sections, section_keys(cell), strict=True)):
+        claimed_lines.update(r.line for r in section.cell_refs)
+        yield from _section_quads(section, key, position + 1, c, graph)
+    # A reference outside any entry or section (the page summary) is made by the cell itself.
+    for ref in cell.cell_refs:
+        if ref.line not in claimed_lines:
+            yield c, EVG.refersTo, _cell_ref(ref), graph
+
+
+def _cell_ref(ref: CellRef) -> URIRef:
+    return iri(ids.cell_key(ref.matrix, ref.cell))
+
+
+def _entry_quads(
+    cell: Cell, entry: Entry, by_position: Mapping[int, Entry], c: URIRef, graph: URIRef
+) -> Iterator[Quad]:
+    key = ids.listing_key(cell.matrix, cell.cell, entry.position)
+    listing = iri(key)
+    doc = iri(document_key(entry))
+    yield listing, RDF.type, EVG.Listing, graph
+    yield listing, RDFS.label, _text(f"{cell.cell} listing {entry.position}: {entry.title}"), graph
+    yield listing, EVG.inCell, c, graph
+    yield listing, EVG.lists, doc, graph
+    if entry.kinds:
+        yield listing, EVG.role, ROLES[entry.kinds[0]], graph
+    yield listing, EVG.position, _int(entry.position), graph
+    if entry.annotation:
+        yield listing, EVG.annotation, _text(entry.annotation), graph
+    if entry.text:
+        yield listing, EVG.entryText, _text(entry.text), graph
+    yield listing, EVG.sourceLine, _int(entry.line), graph
+
+    for kind in sorted(set(entry.kinds)):
+        yield doc, RDF.type, DOCUMENT_TYPES[kind], graph
+    if not entry.kinds:
+        yield doc, RDF.type, EVG.Document, graph
+    label = f"{entry.title} ({entry.year})" if entry.year is not None else entry.title
+    yield doc, RDFS.label, _text(label), graph
+    yield doc, DCTERMS.title, _text(entry.title), graph
+    if entry.year is not None:
+        yield doc, DCTERMS.date, _year(entry.year), graph
+    publishers = entry.publishers or ((entry.publisher,) if entry.publisher else ())
+    for name in publishers:
+        org = iri(ids.org_key(name))
+        yield doc, DCTERMS.publisher, org, graph
+        yield org, RDF.type, EVG.Organisation, graph
+        yield org, RDFS.label, _text(name), graph
+    if entry.jurisdiction:
+        yield doc, EVG.jurisdiction, _text(entry.jurisdiction), graph
+    if entry.free_source:
+        yield doc, EVG.freeSource, Literal(True), graph
+    yield doc, EVG.listedIn, c, graph
+
+    for ref in entry.refs:
+        target = by_position.get(ref.target)
+        if target is None:
+            continue
+        other = iri(document_key(target))
+        if other == doc:
+            continue
+        if ref.relation == "related":
+            yield doc, EVG.relatedTo, other, graph
+            yield other, EVG.relatedTo, doc, graph
+        elif ref.relation == "includes":
+            yield doc, EVG.includes, other, graph
+        else:  # part-of: the target includes this entry's document
+            yield other, EVG.includes, doc, graph
+    for cell_ref in entry.cell_refs:
+        yield listing, EVG.refersTo, _cell_ref(cell_ref), graph
+
+    seen: dict[str, int] = {}
+    for mention in entry.mentions:
+        mkey = mention_key(key, mention.description, mention.year)
+        seen[mkey] = seen.get(mkey, 0) + 1
+        if seen[mkey] > 1:
+            mkey = f"{mkey}-{seen[mkey]}"
+        node = iri(mkey)
+        label = mention.description + (f" ({mention.year})" if mention.year else "")
+        yield listing, EVG.mentions, node, graph
+        yield node, RDF.type, EVG.Document, graph
+        yield node, RDFS.label, _text(label), graph
+        if mention.year is not None:
+            yield node, DCTERMS.date, _year(mention.year), graph
+        if mention.free_source:
+            yield node, EVG.freeSource, Literal(True), graph
+        yield node, EVG.sourceLine, _int(mention.line), graph
+
+
+def _section_quads(
+    section: Section, key: str, position: int, c: URIRef, graph: URIRef
+) -> Iterator[Quad]:
+    s = iri(key)
+    yield s, RDF.type, EVG.Section, graph
+    yield s, RDFS.label, _text(section.heading), graph
+    yield s, EVG.heading, _text(section.heading), graph
+    yield s, EVG.text, _text(section.text), graph
+    yield s, DCTERMS.isPartOf, c, graph
+    yield s, EVG.position, _int(position), graph
+    yield s, EVG.sourceLine, _int(section.line), graph
+    for ref in section.cell_refs:
+        yield s, EVG.refersTo, _cell_ref(ref), graph
+
+
+# --- Curation: claims, evidence lines, discussion links, topics -----------------------------------
+
+
+def claim_quads(claim: Claim, graph: URIRef) -> Iterator[Quad]:
+    """A claim, its evidence lines (with quote selectors) and its relations to other claims."""
+    key = ids.claim_key(claim.id)
+    c = iri(key)
+    yield c, RDF.type, EVG.Claim, graph
+    yield c, RDFS.label, _text(claim.statement), graph
+    yield c, EVG.exposure, _text(claim.exposure), graph
+    yield c, EVG.outcome, _text(claim.outcome), graph
+    yield c, EVG.effectShape, EFFECT_SHAPES[claim.effect_shape], graph
+    for moderator in claim.moderators:
+        yield c, EVG.moderator, _text(moderator), graph
+    if claim.population:
+        yield c, EVG.population, _text(claim.population), graph
+    for topic in claim.topics:
+        yield c, DCTERMS.subject, iri(ids.concept_key(topic)), graph
+    yield c, EVG.sourceLine, _int(claim.line), graph
+    for line in claim.evidence:
+        node = iri(evidence_key(key, line.document, line.quote.exact))
+        selector = iri(f"{evidence_key(key, line.document, line.quote.exact)}/selector")
+        doc = iri(line.document)
+        yield node, RDF.type, EVG.EvidenceLine, graph
+        yield node, EVG.claim, c, graph
+        yield node, EVG.evidence, doc, graph
+        yield node, EVG.direction, DIRECTIONS[line.direction], graph
+        yield node, EVG.quote, _text(line.quote.exact), graph
+        yield node, EVG.selector, selector, graph
+        yield node, PROV.wasQuotedFrom, iri(line.quote.quoted_from), graph
+        yield node, EVG.sourceLine, _int(line.quote.line), graph
+        if line.note:
+            yield node, EVG.note, _text(line.note), graph
+        yield selector, RDF.type, OA.TextQuoteSelector, graph
+        yield selector, OA.exact, _text(line.quote.exact), graph
+        yield selector, OA.prefix, _text(line.quote.prefix), graph
+        yield selector, OA.suffix, _text(line.quote.suffix), graph
+        direct = DIRECT_EVIDENCE.get(line.direction)
+        if direct is not None:
+            yield doc, direct, c, graph
+    for relation in claim.relations:
+        other = iri(ids.claim_key(relation.target))
+        prop = CLAIM_RELATIONS[relation.kind]
+        yield c, prop, other, graph
+        yield other, prop, c, graph
+
+
+def discussion_quads(discussion: Discussion, document: str, graph: URIRef) -> Iterator[Quad]:
+    """The listed document (key `document`) discussed in a commentary section."""
+    yield iri(document), EVG.discussedIn, iri(discussion.section), graph
+
+
+def subject_quads(subject: Subject, graph: URIRef) -> Iterator[Quad]:
+    """A node tagged with a topic concept."""
+    yield iri(subject.node), DCTERMS.subject, iri(subject.concept), graph
+
+
+# --- Checks --------------------------------------------------------------------------------------
+
+EVG_NS = str(EVG._NS)
+
+
+def evg_terms_used(quads: Iterable[Quad]) -> set[URIRef]:
+    """Every ``evg:`` IRI used as a predicate, class or object in `quads` (for ontology checks)."""
+    used: set[URIRef] = set()
+    for s, p, o, _ in quads:
+        for term in (s, p, o):
+            if isinstance(term, URIRef) and str(term).startswith(EVG_NS):
+                used.add(term)
+    return used

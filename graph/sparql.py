@@ -1,0 +1,488 @@
+"""SPARQL over a built graph: load it into Oxigraph, bind parameters as RDF terms, run, format.
+
+This module is on the start-up path of `evidence-graph query`, so it imports only the standard
+library and `pyoxigraph` (no rdflib): a cold `query` must stay well under a second.
+
+Parameters are never pasted into query text as strings. Each `-p KEY=VALUE` becomes an RDF term
+(an IRI, a plain or typed literal) whose N-Triples form is escaped by Oxigraph; the terms are joined
+to the query as a ``VALUES`` block at the start of its ``WHERE`` group. (Oxigraph 0.5's own
+``substitutions`` argument only accepts projected variables, and a ``VALUES`` block gives the very
+same query text to a remote SPARQL server, so local and remote answers can be compared.)
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from urllib.parse import quote
+
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Store,
+    Triple,
+)
+
+from graph.errors import GraphNotFound, QueryError, SourceError, UnknownFormat
+
+NS = "https://w3id.org/evidence-graph/ontology#"
+ID = "https://w3id.org/evidence-graph/id/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+PREFIXES: dict[str, str] = {
+    "evg": NS,
+    "id": ID,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": XSD,
+    "dcterms": "http://purl.org/dc/terms/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "cito": "http://purl.org/spar/cito/",
+    "fabio": "http://purl.org/spar/fabio/",
+    "mp": "http://purl.org/mp/",
+    "oa": "http://www.w3.org/ns/oa#",
+}
+"""Prefixes used to shorten IRIs in table output and Turtle results (display only)."""
+
+RESULT_FORMATS: dict[str, str] = {
+    "table": "text/plain; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+    "tsv": "text/tab-separated-values; charset=utf-8",
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+}
+"""Result formats of SELECT/ASK queries and their media types; CONSTRUCT/DESCRIBE give Turtle."""
+
+GRAPH_FORMATS: dict[str, RdfFormat] = {
+    "text/turtle": RdfFormat.TURTLE,
+    "application/n-triples": RdfFormat.N_TRIPLES,
+    "application/ld+json": RdfFormat.JSON_LD,
+    "application/rdf+xml": RdfFormat.RDF_XML,
+}
+
+_SERIALIZED: dict[str, QueryResultsFormat] = {
+    "csv": QueryResultsFormat.CSV,
+    "tsv": QueryResultsFormat.TSV,
+    "json": QueryResultsFormat.JSON,
+    "xml": QueryResultsFormat.XML,
+}
+
+_LOADABLE: dict[str, RdfFormat] = {
+    ".trig": RdfFormat.TRIG,
+    ".nq": RdfFormat.N_QUADS,
+    ".ttl": RdfFormat.TURTLE,
+    ".nt": RdfFormat.N_TRIPLES,
+    ".jsonld": RdfFormat.JSON_LD,
+}
+
+Term = NamedNode | BlankNode | Literal | Triple
+
+
+# --------------------------------------------------------------------------- loading the graph
+
+
+def resolve_graph_path(path: str | Path) -> Path:
+    """The RDF file behind `path`: the file itself, or `evidence.trig` in a build directory."""
+    target = Path(path)
+    if target.is_dir():
+        target = target / "evidence.trig"
+    if not target.is_file():
+        raise GraphNotFound(target)
+    return target
+
+
+def open_store(path: str | Path) -> Store:
+    """An in-memory Oxigraph store holding the built graph at `path` (file or build directory).
+
+    The one place that loads a graph for SPARQL: `query`, `serve` and `push` all go through it.
+    """
+    target = resolve_graph_path(path)
+    rdf_format = _LOADABLE.get(target.suffix.lower())
+    if rdf_format is None:
+        raise SourceError(
+            target,
+            None,
+            f"cannot load {target.suffix or 'a file without suffix'} as RDF",
+            hint=f"use one of {', '.join(sorted(_LOADABLE))}",
+        )
+    store = Store()
+    try:
+        store.load(path=str(target), format=rdf_format)
+    except SyntaxError as exc:
+        message = f"not valid {rdf_format.name}: {_one_line(str(exc))}"
+        raise SourceError(target, None, message) from None
+    return store
+
+
+# --------------------------------------------------------------------------- named queries
+
+
+@dataclass(frozen=True)
+class Param:
+    """A declared parameter of a named query: ``# param: NAME KIND [= DEFAULT] — description``.
+
+    KIND says how a value becomes an RDF term: ``iri:cell/`` (a key under the identifier base, so
+    ``drug/B4`` → ``…/id/cell/drug/B4``), ``iri`` (a full IRI), ``string`` (a plain literal),
+    ``integer`` (an ``xsd:integer``).
+    """
+
+    name: str
+    kind: str
+    description: str
+    default: str | None = None
+
+    @property
+    def example(self) -> str | None:
+        """A value to show: the default, or the word after "like" in the description."""
+        if self.default is not None:
+            return self.default
+        match = re.search(r"\blike (\S+?)[,;)]?(?:\s|$)", self.description)
+        return match.group(1) if match else None
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query shipped in `graph/queries/NAME.rq`, with its header."""
+
+    name: str
+    description: str
+    text: str
+    params: tuple[Param, ...] = field(default=())
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+_HEADER = re.compile(r"^#\s*(name|description|param):\s*(.*?)\s*$")
+_PARAM = re.compile(
+    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<kind>iri(?::\S*)?|string|integer)"
+    r"(?:\s*=\s*(?P<default>\S+))?\s*(?:[—-]+\s*(?P<description>.*))?$"
+)
+
+
+def parse_named_query(name: str, text: str) -> NamedQuery:
+    """Read the header comment of a `.rq` file (its leading `#` lines)."""
+    description = ""
+    params: list[Param] = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        match = _HEADER.match(line)
+        if not match:
+            continue
+        key, value = match.groups()
+        if key == "description":
+            description = value
+        elif key == "param":
+            pm = _PARAM.match(value)
+            if not pm:
+                raise SourceError(f"{name}.rq", None, f"bad param header: {value!r}")
+            params.append(
+                Param(pm["name"], pm["kind"], pm["description"] or "", pm["default"] or None)
+            )
+    return NamedQuery(name=name, description=description, text=text, params=tuple(params))
+
+
+def named_queries() -> dict[str, NamedQuery]:
+    """Every named query shipped with the package, by name, sorted."""
+    folder = resources.files("graph") / "queries"
+    found: dict[str, NamedQuery] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".rq"):
+            name = entry.name[: -len(".rq")]
+            found[name] = parse_named_query(name, entry.read_text(encoding="utf-8"))
+    return found
+
+
+def get_named_query(name: str) -> NamedQuery:
+    queries = named_queries()
+    if name not in queries:
+        raise UnknownFormat(name, queries, what="named query")
+    return queries[name]
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def parse_param_pairs(pairs: Iterable[str]) -> dict[str, str]:
+    """``["cell=drug/B4", …]`` → ``{"cell": "drug/B4"}``; the value may contain anything."""
+    values: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+            raise QueryError(f"bad parameter {pair!r}: expected KEY=VALUE with KEY a variable name")
+        values[key] = value
+    return values
+
+
+def _iri(value: str) -> NamedNode:
+    # Characters that cannot occur in an IRI are percent-encoded, so a value such as
+    # `drug/B4" } UNION {…` is still one (non-matching) IRI rather than an error or an injection.
+    return NamedNode(quote(value, safe="/:#?&=;,+$@!*'()~%-._[]"))
+
+
+def to_term(value: str, kind: str | None) -> NamedNode | Literal:
+    """The RDF term of one parameter value, typed by its declared KIND (guessed when ad hoc)."""
+    if kind is None:
+        if value.startswith("<") and value.endswith(">"):
+            return _iri(value[1:-1])
+        if re.match(r"https?://", value):
+            return _iri(value)
+        if re.fullmatch(r"[+-]?\d+", value):
+            return Literal(value, datatype=NamedNode(XSD + "integer"))
+        return Literal(value)
+    if kind == "string":
+        return Literal(value)
+    if kind == "integer":
+        if not re.fullmatch(r"[+-]?\d+", value.strip()):
+            raise QueryError(f"parameter value {value!r} is not an integer")
+        return Literal(value.strip(), datatype=NamedNode(XSD + "integer"))
+    if kind == "iri" or re.match(r"https?://", value):
+        return _iri(value.strip("<>") if value.startswith("<") else value)
+    base = kind.partition(":")[2]
+    return _iri(ID + base + value)
+
+
+def bind_params(
+    query: str, params: Mapping[str, str], declared: Sequence[Param] | None = None
+) -> str:
+    """`query` with `params` joined as a VALUES block of RDF terms at the start of its WHERE group.
+
+    With `declared` (a named query), every parameter must be declared, defaults fill in missing
+    values, and a required parameter without a value is an error.
+    """
+    terms: dict[str, NamedNode | Literal] = {}
+    if declared is not None:
+        known = {p.name: p for p in declared}
+        for key in params:
+            if key not in known:
+                accepted = ", ".join(sorted(known)) or "none"
+                raise QueryError(f"unknown parameter {key!r}; this query takes: {accepted}")
+        for p in declared:
+            value = params.get(p.name, p.default)
+            if value is None:
+                raise QueryError(
+                    f"missing parameter {p.name!r} ({p.description or p.kind}); "
+                    f"pass -p {p.name}=VALUE"
+                )
+            terms[p.name] = to_term(value, p.kind)
+    else:
+        terms = {key: to_term(value, None) for key, value in params.items()}
+    if not terms:
+        return query
+    names = sorted(terms)
+    variables = " ".join("?" + n for n in names)
+    values = " ".join(str(terms[n]) for n in names)
+    block = f"VALUES ({variables}) {{ ({values}) }}"
+    at = _where_brace(query)
+    return f"{query[: at + 1]} {block}{query[at + 1 :]}"
+
+
+_TOKEN = re.compile(
+    r"""
+    (?P<comment>\#[^\n]*)
+  | (?P<long>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\")
+  | (?P<string>'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\s]*>)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<open>\{)
+  | (?P<other>[^\s])
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def _where_brace(query: str) -> int:
+    """Offset of the `{` that opens the outermost WHERE group (comments, strings, IRIs skipped)."""
+    construct = False
+    after_where = False
+    for match in _TOKEN.finditer(query):
+        kind = match.lastgroup
+        if kind == "word":
+            word = match.group().upper()
+            if word == "CONSTRUCT":
+                construct = True
+            after_where = word == "WHERE"
+        elif kind == "open":
+            if after_where or not construct:
+                return match.start()
+            # CONSTRUCT { template } WHERE? { pattern }: skip the template's braces.
+            return _where_brace_after_template(query, match.start())
+        elif kind != "comment":
+            after_where = False
+    raise QueryError("cannot bind parameters: the query has no WHERE group")
+
+
+def _where_brace_after_template(query: str, start: int) -> int:
+    depth = 0
+    for match in _TOKEN.finditer(query, start):
+        kind = match.lastgroup
+        if kind == "open":
+            if depth == 0 and match.start() != start:
+                return match.start()
+            depth += 1
+        elif kind == "other" and match.group() == "}":
+            depth -= 1
+    raise QueryError("cannot bind parameters: the query has no WHERE group")
+
+
+# --------------------------------------------------------------------------- running and formatting
+
+
+@dataclass(frozen=True)
+class Output:
+    """A formatted query answer and its media type."""
+
+    body: bytes
+    media_type: str
+    rows: int | None = None
+
+
+def _one_line(message: str) -> str:
+    text = " ".join(message.split())
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def query_kind(query: str) -> str:
+    """SELECT, ASK, CONSTRUCT, DESCRIBE — or an update keyword (INSERT, DELETE, LOAD…)."""
+    for match in _TOKEN.finditer(query):
+        if match.lastgroup == "word":
+            word = match.group().upper()
+            if word in ("PREFIX", "BASE"):
+                continue
+            return word
+        if match.lastgroup not in ("comment", "iri", "other"):
+            break
+    return ""
+
+
+def run(
+    store: Store,
+    query: str,
+    *,
+    result_format: str = "table",
+    graph_media_type: str = "text/turtle",
+    timeout: float | None = None,
+) -> Output:
+    """Run `query` over the union of all graphs and format its answer.
+
+    Oxigraph cannot cancel a running query, so with a `timeout` the query runs in a daemon thread
+    (Oxigraph releases the GIL while it evaluates) that is abandoned when time is up.
+    """
+    if result_format not in RESULT_FORMATS:
+        raise UnknownFormat(result_format, RESULT_FORMATS)
+    outcome: list[Output | BaseException] = []
+
+    def work() -> None:
+        try:
+            outcome.append(_evaluate(store, query, result_format, graph_media_type))
+        except BaseException as exc:  # handed to the calling thread, raised there
+            outcome.append(exc)
+
+    if timeout is None:
+        work()
+    else:
+        worker = threading.Thread(target=work, name="sparql-query", daemon=True)
+        worker.start()
+        worker.join(timeout)
+        if worker.is_alive():
+            raise QueryError(f"query timed out after {timeout:g} s")
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+def _evaluate(store: Store, query: str, result_format: str, graph_media_type: str) -> Output:
+    try:
+        answer = store.query(query, use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        kind = query_kind(query)
+        if kind in ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD"):
+            raise QueryError(f"{kind} is an update; only queries are allowed here") from None
+        raise QueryError(f"bad SPARQL: {_one_line(str(exc))}") from None
+    except (OSError, RuntimeError) as exc:
+        raise QueryError(f"query failed: {_one_line(str(exc))}") from None
+    if isinstance(answer, QueryTriples):
+        rdf_format = GRAPH_FORMATS.get(graph_media_type, RdfFormat.TURTLE)
+        from pyoxigraph import serialize
+
+        triples = list(answer)
+        body = serialize(triples, format=rdf_format, prefixes=_used_prefixes(triples)) or b""
+        return Output(body, rdf_format.media_type, len(triples))
+    if isinstance(answer, QueryBoolean):
+        if result_format in _SERIALIZED:
+            data = answer.serialize(format=_SERIALIZED[result_format]) or b""
+            return Output(data, RESULT_FORMATS[result_format])
+        return Output(b"true\n" if bool(answer) else b"false\n", RESULT_FORMATS[result_format])
+    assert isinstance(answer, QuerySolutions)
+    if result_format in _SERIALIZED:
+        data = answer.serialize(format=_SERIALIZED[result_format]) or b""
+        return Output(data, RESULT_FORMATS[result_format])
+    names = [v.value for v in answer.variables]
+    rows = [[_display(solution[i]) for i in range(len(names))] for solution in answer]
+    return Output(_table(names, rows).encode("utf-8"), RESULT_FORMATS["table"], len(rows))
+
+
+def _used_prefixes(triples: Sequence[Triple]) -> dict[str, str]:
+    iris = {
+        term.value
+        for t in triples
+        for term in (t.subject, t.predicate, t.object)
+        if isinstance(term, NamedNode)
+    }
+    # `id:` would print keys with escaped slashes (id:cell\/drug\/B4): full IRIs read better.
+    used = {p: ns for p, ns in PREFIXES.items() if p != "id"}
+    return {p: ns for p, ns in used.items() if any(i.startswith(ns) for i in iris)}
+
+
+def compact(iri: str) -> str:
+    """`https://w3id.org/evidence-graph/ontology#Key` → `evg:Key` (for reading, not for parsing)."""
+    best = ""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(ns) > len(best):
+            best, name = ns, prefix
+    return f"{name}:{iri[len(best) :]}" if best else f"<{iri}>"
+
+
+def _display(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, NamedNode):
+        return compact(term.value)
+    if isinstance(term, BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, Literal):
+        return " ".join(term.value.split())
+    return str(term)
+
+
+def _table(names: Sequence[str], rows: Sequence[Sequence[str]], max_width: int = 60) -> str:
+    """An aligned plain-text table; long cells are cut with an ellipsis."""
+
+    def cut(text: str) -> str:
+        return text if len(text) <= max_width else text[: max_width - 1] + "…"
+
+    header = [f"?{n}" for n in names]
+    body = [[cut(c) for c in row] for row in rows]
+    widths = [max([len(header[i])] + [len(r[i]) for r in body]) for i in range(len(names))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in body]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,415 @@
+"""The offline graph page and the matrix view, made from the networkx projection.
+
+pyvis assembles the network (its `Node`/`Edge` option records and `Network` options); the page
+around it is our own: vis-network (shipped inside the pyvis package) is inlined, with our own CSS
+and script, so the page loads nothing from the web. Positions are computed here with a seeded
+layout and physics is off, so the page draws at once and the same graph gives the same bytes.
+
+Source text is data, never markup: every string from the sources reaches the page only inside a
+JSON block whose ``<``, ``>`` and ``&`` are escaped, and the script puts it into the DOM with
+``textContent`` (never ``innerHTML``); a Content-Security-Policy that admits only the page's own
+scripts (by hash) and no network is a second line of defence.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import math
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from graph.matrices import LEVELS, TYPES
+from graph.project import CLASSES, RELATIONS, CellInfo, simple_undirected
+
+LARGE_GRAPH = 3000
+"""Above this many nodes the page is slow to draw: the CLI warns and suggests --focus."""
+
+CLASS_STYLE: dict[str, tuple[str, str]] = {
+    "Matrix": ("#4d4d4d", "star"),
+    "Cell": ("#0072b2", "square"),
+    "Study": ("#e69f00", "dot"),
+    "Review": ("#cc79a7", "diamond"),
+    "Guidance": ("#009e73", "triangle"),
+    "Document": ("#a0a0a0", "dot"),
+    "Section": ("#56b4e9", "triangleDown"),
+    "Claim": ("#d55e00", "hexagon"),
+    "Concept": ("#a6761d", "diamond"),
+    "Organisation": ("#7570b3", "square"),
+}
+"""Node class → (colour, vis-network shape); colours from the Okabe-Ito colour-blind-safe set."""
+
+RELATION_COLOUR: dict[str, str] = {
+    "supports": "#1a9850",
+    "challenges": "#d73027",
+    "inconclusive": "#f08c00",
+    "consistentWith": "#66bd63",
+    "contradicts": "#a50026",
+    "relatedClaim": "#8c8c8c",
+    "listedIn": "#4575b4",
+    "relatedTo": "#8073ac",
+    "includes": "#542788",
+    "mentions": "#9e9e9e",
+    "discussedIn": "#35978f",
+    "refersTo": "#74add1",
+    "partOf": "#92c5de",
+    "subject": "#bf812d",
+    "publisher": "#b2abd2",
+    "inMatrix": "#c8c8c8",
+}
+"""Relation → edge colour."""
+
+assert set(CLASS_STYLE) == set(CLASSES) and set(RELATION_COLOUR) == set(RELATIONS)
+
+_TEMPLATES = files("graph") / "templates"
+_VIS_JS = files("pyvis") / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js"
+_EDGE_LABELS_UP_TO = 400
+
+_NODE_FIELDS = (
+    "title",
+    "year",
+    "role",
+    "publisher",
+    "jurisdiction",
+    "matrix",
+    "cell",
+    "level",
+    "type",
+    "exposure",
+    "outcome",
+    "effect_shape",
+    "moderator",
+    "population",
+    "excerpt",
+    "iri",
+)
+_EDGE_FIELDS = ("role", "position", "listing", "via", "quote", "source", "excerpt")
+
+
+def layout(g: nx.MultiDiGraph, *, seed: int = 7) -> dict[str, tuple[float, float]]:
+    """Deterministic positions in page pixels: a seeded spring layout of the undirected graph."""
+    u = simple_undirected(g)
+    n = len(u)
+    if n == 0:
+        return {}
+    if n == 1:
+        return {next(iter(u)): (0.0, 0.0)}
+    if n < 500:
+        pos = nx.spring_layout(u, seed=seed, iterations=200)
+        raw = {k: (float(v[0]), float(v[1])) for k, v in pos.items()}
+    elif n <= LARGE_GRAPH:
+        raw = _force_layout(u, seed)
+    else:
+        raw = _ring_layout(u)
+    span = 70.0 * math.sqrt(n) + 300.0
+    return {k: (round(x * span, 1), round(y * span, 1)) for k, (x, y) in raw.items()}
+
+
+def _force_layout(u: nx.Graph, seed: int, iterations: int = 60) -> dict[str, tuple[float, float]]:
+    """Fruchterman-Reingold on dense numpy arrays (networkx wants SciPy above 500 nodes)."""
+    import numpy as np
+
+    nodes = list(u)
+    n = len(nodes)
+    index = {k: i for i, k in enumerate(nodes)}
+    adjacency = np.zeros((n, n), dtype=np.float32)
+    for s, t in u.edges():
+        adjacency[index[s], index[t]] = adjacency[index[t], index[s]] = 1.0
+    rng = np.random.default_rng(seed)
+    pos = rng.random((n, 2), dtype=np.float32)
+    k = np.float32(1.0 / math.sqrt(n))
+    temperature = 0.1
+    cooling = temperature / (iterations + 1)
+    for _ in range(iterations):
+        delta = pos[:, None, :] - pos[None, :, :]
+        distance = np.maximum(np.sqrt((delta**2).sum(axis=-1)), 0.01)
+        force = k * k / distance**2 - adjacency * distance / k
+        displacement = (delta * force[:, :, None]).sum(axis=1)
+        length = np.maximum(np.sqrt((displacement**2).sum(axis=-1)), 0.01)
+        pos += displacement * (temperature / length)[:, None]
+        temperature -= cooling
+    pos -= pos.mean(axis=0)
+    pos /= max(float(np.abs(pos).max()), 1e-9)
+    return {k_: (float(pos[i, 0]), float(pos[i, 1])) for i, k_ in enumerate(nodes)}
+
+
+def _ring_layout(u: nx.Graph) -> dict[str, tuple[float, float]]:
+    """A cheap layout for very large graphs: one ring per class, nodes by degree."""
+    by_class: dict[str, list[str]] = {}
+    for node, data in u.nodes(data=True):
+        by_class.setdefault(str(data.get("class", "")), []).append(node)
+    out: dict[str, tuple[float, float]] = {}
+    rings = sorted(by_class)
+    for r, cls in enumerate(rings):
+        members = sorted(by_class[cls], key=lambda m: (-u.degree(m), m))
+        radius = (r + 1) / len(rings)
+        for i, m in enumerate(members):
+            angle = 2 * math.pi * i / len(members)
+            out[m] = (radius * math.cos(angle), radius * math.sin(angle))
+    return out
+
+
+def _json_for_script(data: Any) -> str:
+    """JSON that is safe inside a <script> element: no tag can be opened or closed from it."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return (
+        text.replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def _csp_hash(script: str) -> str:
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def _template(name: str) -> str:
+    return (_TEMPLATES / name).read_text(encoding="utf-8")
+
+
+def network_data(g: nx.MultiDiGraph, *, focus: str | None = None, depth: int = 1) -> dict[str, Any]:
+    """The page's data: nodes and edges as vis-network options (assembled with pyvis), legends."""
+    from pyvis.edge import Edge
+    from pyvis.network import Network
+    from pyvis.node import Node
+
+    positions = layout(g)
+    degrees = dict(g.degree())
+    net = Network(directed=True, cdn_resources="in_line")
+    # pyvis's add_node/add_edge check membership in lists (O(N×E)); its Node and Edge records are
+    # what those methods append, so they are built directly.
+    for key, data in g.nodes(data=True):
+        cls = str(data["class"])
+        colour, shape = CLASS_STYLE[cls]
+        x, y = positions[key]
+        fields = {f: data[f] for f in _NODE_FIELDS if f in data}
+        net.nodes.append(
+            Node(
+                key,
+                shape,
+                label=str(data["label"]),
+                cls=cls,
+                color=colour,
+                x=x,
+                y=y,
+                size=round(8 + 5 * math.sqrt(degrees.get(key, 0)), 1),
+                degree=degrees.get(key, 0),
+                fields=fields,
+            ).options
+        )
+    for n, (s, t, data) in enumerate(g.edges(data=True)):
+        relation = str(data["relation"])
+        fields = {f: data[f] for f in _EDGE_FIELDS if f in data}
+        net.edges.append(
+            Edge(
+                s,
+                t,
+                directed=True,
+                id=f"e{n}",
+                rel=relation,
+                label=relation,
+                color=RELATION_COLOUR[relation],
+                fields=fields,
+            ).options
+        )
+    net.set_options(_template("vis-options.json"))
+    options = json.loads(net.get_network_data()[5])
+    class_counts: dict[str, int] = {}
+    for _, data in g.nodes(data=True):
+        class_counts[data["class"]] = class_counts.get(data["class"], 0) + 1
+    relation_counts: dict[str, int] = {}
+    for _, _, data in g.edges(data=True):
+        relation_counts[data["relation"]] = relation_counts.get(data["relation"], 0) + 1
+    return {
+        "nodes": net.nodes,
+        "edges": net.edges,
+        "options": options,
+        "classes": [
+            {
+                "name": c,
+                "description": CLASSES[c],
+                "color": CLASS_STYLE[c][0],
+                "shape": CLASS_STYLE[c][1],
+                "count": class_counts[c],
+            }
+            for c in CLASSES
+            if c in class_counts
+        ],
+        "relations": [
+            {
+                "name": r,
+                "description": RELATIONS[r],
+                "color": RELATION_COLOUR[r],
+                "count": relation_counts[r],
+            }
+            for r in RELATIONS
+            if r in relation_counts
+        ],
+        "edgeLabels": g.number_of_edges() <= _EDGE_LABELS_UP_TO,
+        "focus": {"node": focus, "depth": depth} if focus else None,
+    }
+
+
+def _page(title: str, body: str, css: str, scripts: list[tuple[str, str]]) -> str:
+    """An HTML page whose only scripts are `scripts` ((type, text) pairs), allowed by hash."""
+    hashes = " ".join(_csp_hash(text) for kind, text in scripts if kind == "js")
+    csp = (
+        "default-src 'none'; "
+        f"script-src {hashes}; "
+        "style-src 'unsafe-inline'; img-src data:; connect-src 'none'; "
+        "base-uri 'none'; form-action 'none'"
+    )
+    tags = []
+    for kind, text in scripts:
+        if kind == "js":
+            tags.append(f"<script>{text}</script>")
+        else:
+            tags.append(f'<script type="application/json" id="{kind}">{text}</script>')
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{html.escape(csp)}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)}</title>\n"
+        f"<style>\n{css}</style>\n</head>\n<body>\n{body}\n"
+        + "\n".join(tags)
+        + "\n</body>\n</html>\n"
+    )
+
+
+def graph_page(
+    g: nx.MultiDiGraph,
+    *,
+    title: str = "evidence-graph",
+    focus: str | None = None,
+    depth: int = 1,
+) -> str:
+    """The interactive graph page of `g`, one self-contained HTML document."""
+    data = network_data(g, focus=focus, depth=depth)
+    heading = title if not focus else f"{title}: around {g.nodes[focus]['title']}"
+    vis_js = _VIS_JS.read_text(encoding="utf-8")
+    page_js = _template("graph.js")
+    body = _template("graph-body.html").replace("@@HEADING@@", html.escape(heading))
+    return _page(
+        heading,
+        body,
+        _template("graph.css"),
+        [("graph-data", _json_for_script(data)), ("js", vis_js), ("js", page_js)],
+    )
+
+
+def matrix_data(g: nx.MultiDiGraph, cells: list[CellInfo]) -> dict[str, Any]:
+    """Per matrix, its 5×5 grid: listings by role, claims and sections per cell, pages marked."""
+    by_matrix: dict[str, dict[str, CellInfo]] = {}
+    for info in cells:
+        by_matrix.setdefault(info.matrix, {})[info.cell] = info
+    matrices: list[dict[str, Any]] = []
+    order = sorted(by_matrix, key=lambda m: (m not in ("drug", "alcohol"), m != "drug", m))
+    for key in order:
+        members = by_matrix[key]
+        first = next(iter(members.values()))
+        levels = {lv: _header(members, lv, "level") for lv in LEVELS}
+        types = {t: _header(members, t, "type") for t in TYPES}
+        grid: list[dict[str, Any]] = []
+        for t in TYPES:
+            for lv in LEVELS:
+                member = members.get(f"{lv}{t}")
+                node = member.key if member and member.key in g else None
+                summary = _cell_summary(g, node, key, lv, t)
+                if member:
+                    summary["page"] = member.has_page
+                    summary["title"] = member.title
+                grid.append(summary)
+        matrices.append(
+            {
+                "key": key,
+                "title": first.matrix_title,
+                "levels": [{"id": k, "label": v} for k, v in levels.items()],
+                "types": [{"id": k, "label": v} for k, v in types.items()],
+                "cells": grid,
+            }
+        )
+    return {"matrices": matrices}
+
+
+def _header(members: dict[str, CellInfo], ident: str, axis: str) -> str:
+    """The label of a column (level) or row (type), as the matrix's cells carry it."""
+    for cell_id, info in sorted(members.items()):
+        if (cell_id[:1] if axis == "level" else cell_id[1:]) == ident:
+            label = info.level if axis == "level" else info.type
+            if label:
+                return label
+    return ident
+
+
+def _cell_summary(
+    g: nx.MultiDiGraph, node: str | None, matrix: str, level: str, kind: str
+) -> dict[str, Any]:
+    summary: dict[str, Any] = {
+        "matrix": matrix,
+        "cell": f"{level}{kind}",
+        "node": node,
+        "page": False,
+        "roles": {},
+        "listings": 0,
+        "claims": 0,
+        "sections": 0,
+        "refs": 0,
+    }
+    if node is None:
+        return summary
+    data = g.nodes[node]
+    summary["page"] = bool(data.get("has_page"))
+    summary["title"] = str(data.get("title", ""))
+    claims: set[str] = set()
+    docs: set[str] = set()
+    for s, _t, edge in g.in_edges(node, data=True):
+        relation = edge["relation"]
+        if relation == "listedIn":
+            summary["listings"] += 1
+            docs.add(s)
+            for role in str(edge.get("role") or "unspecified").split(", "):
+                summary["roles"][role] = summary["roles"].get(role, 0) + 1
+        elif relation == "partOf":
+            summary["sections"] += 1
+        elif relation == "refersTo":
+            summary["refs"] += 1
+    for doc in docs:
+        for _s, t, edge in g.out_edges(doc, data=True):
+            if edge["relation"] in ("supports", "challenges", "inconclusive"):
+                claims.add(t)
+    summary["claims"] = len(claims)
+    return summary
+
+
+def matrix_page(
+    g: nx.MultiDiGraph, cells: list[CellInfo], *, graph_page_href: str = "evidence.html"
+) -> str:
+    """The matrix view: each matrix's 5×5 grid as an evidence map, cells linking to focus views."""
+    data = matrix_data(g, cells)
+    data["graphPage"] = graph_page_href
+    body = _template("matrix-body.html")
+    return _page(
+        "evidence-graph: matrix view",
+        body,
+        _template("matrix.css"),
+        [("matrix-data", _json_for_script(data)), ("js", _template("matrix.js"))],
+    )
+
+
+def write_page(text: str, output: Path | None) -> None:
+    """Write a page atomically to `output` (UTF-8)."""
+    from graph.io import atomic_write
+
+    if output is None:
+        raise ValueError("no output path")
+    with atomic_write(output) as handle:
+        handle.write(text.encode("utf-8"))

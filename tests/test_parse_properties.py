@@ -1,0 +1,208 @@
+"""Parser properties: no text crashes it; generated entries parse back to their fields."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from conftest import DATA
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from graph.parse import parse_text, split_lines
+
+SEED_LINES = [
+    line
+    for name in ("B4.txt", "B3.txt")
+    for line in (DATA / "cells" / "drug" / name).read_text(encoding="utf-8").splitlines()
+    if line.strip()
+]
+
+FRAGMENTS = [
+    "S",
+    "K",
+    "S G",
+    "R (",
+    "(2009)",
+    "([US] X, 2008)",
+    "Drug Matrix cell B4",
+    "Alcohol Matrix cell E2: A; B",
+    "S Seminal studiesK Key studies",
+    "more Search for more studies",
+    "Related study below.",
+    "Related review above.",
+    "(related review below)",
+    "One of the three was the study below.",
+    "(their overall report is listed above)",
+    "cell B2 of the Alcohol Treatment Matrix",
+    "What is this cell about?",
+    "Highlighted study",
+    "“Quoted heading”",
+    "Close Matrix Bite",
+    "\ufeff",
+    "\r\n",
+    "\x00",
+]
+
+SETTINGS = settings(
+    max_examples=int(os.environ.get("EG_PARSE_EXAMPLES", "150")),
+    deadline=None,
+    database=None,  # never write a .hypothesis/ folder into the repository
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+def check_invariants(text: str) -> None:
+    cell = parse_text(text, "cells/drug/B4.txt")
+    count = len(split_lines(text))
+    assert all(1 <= p.line <= max(count, 1) for p in cell.problems)
+    assert [e.position for e in cell.entries] == list(range(1, len(cell.entries) + 1))
+    for e in cell.entries:
+        assert all(1 <= r.target <= len(cell.entries) and r.target != e.position for r in e.refs)
+    for s in cell.sections:
+        assert len(s.paragraph_lines) == (len(s.text.split("\n\n")) if s.text else 0)
+    assert (cell.matrix, cell.cell) == ("drug", "B4") or cell.cell != ""
+
+
+@SETTINGS
+@given(st.text())
+def test_any_text_never_crashes(text: str) -> None:
+    check_invariants(text)
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(SEED_LINES), st.sampled_from(FRAGMENTS), st.text(max_size=40)),
+        max_size=40,
+    ),
+    st.sampled_from(["\n", "\n\n", "\n\n\n", " ", "\r\n"]),
+)
+def test_page_like_text_never_crashes(pieces: list[str], separator: str) -> None:
+    check_invariants(separator.join(pieces))
+
+
+# --- round trip ---------------------------------------------------------------------------------
+
+LOWER = st.sampled_from(
+    "treatment counsellor outcomes relationship patients therapy clinic dose review staff "
+    "methadone alliance matters better worse early late national local".split()
+)
+CAPITAL = st.sampled_from(
+    "Therapists Clients Counselling Patients Supervision Methadone Alliance Doctors Rules "
+    "Services Recovery Training Staff Outcomes".split()
+)
+ORG_WORD = st.sampled_from(
+    "Royal College National Institute Society Example Health Public Agency Council Board "
+    "Practitioners Psychiatrists Medicine Addiction England Services".split()
+)
+
+
+@dataclass(frozen=True)
+class Listed:
+    kinds: tuple[str, ...]
+    title: str
+    year: int
+    publishers: tuple[str, ...]
+    jurisdiction: str | None
+    free_source: bool
+    free_after: bool
+    full_stop: bool
+    marker_alone: bool
+    annotation: str
+
+    @property
+    def publisher(self) -> str | None:
+        if not self.publishers:
+            return None
+        if len(self.publishers) == 1:
+            return self.publishers[0]
+        return ", ".join(self.publishers[:-1]) + " and " + self.publishers[-1]
+
+    def render(self) -> str:
+        date = str(self.year)
+        if self.publisher:
+            date = f"{self.publisher}, {date}"
+            if self.jurisdiction:
+                date = f"[{self.jurisdiction}] {date}"
+        if self.free_source and not self.free_after:
+            date += "; free source at time of writing"
+        after = (
+            "Free source at the time of writing. " if self.free_source and self.free_after else ""
+        )
+        stop = "." if self.full_stop else ""
+        marker = " ".join(self.kinds)
+        body = f"{self.title} ({date}){stop} {after}{self.annotation}"
+        return f"{marker}\n{body}" if self.marker_alone else f"{marker} {body}"
+
+    @property
+    def expected_annotation(self) -> str:
+        if self.free_source and self.free_after:
+            return "Free source at the time of writing. " + self.annotation
+        return self.annotation
+
+
+def sentence(words: list[str], first: str) -> str:
+    return " ".join([first, *words]) + "."
+
+
+titles = st.builds(
+    lambda first, rest, end: " ".join([first, *rest]) + end,
+    CAPITAL,
+    st.lists(LOWER, max_size=8),
+    st.sampled_from(["", "?", ": a study"]),
+)
+orgs = st.builds(lambda a, b, c: f"{a} {b} of {c}", ORG_WORD, ORG_WORD, ORG_WORD)
+annotations = st.lists(
+    st.builds(sentence, st.lists(LOWER, min_size=1, max_size=10), CAPITAL), min_size=1, max_size=3
+).map(" ".join)
+kinds = st.lists(st.sampled_from("SKRG"), min_size=1, max_size=2, unique=True).map(
+    lambda ks: tuple(sorted(ks, key="SKRG".index))
+)
+listed = st.builds(
+    Listed,
+    kinds=kinds,
+    title=titles,
+    year=st.integers(1900, 2029),
+    publishers=st.lists(orgs, max_size=3, unique=True).map(tuple),
+    jurisdiction=st.one_of(st.none(), st.sampled_from(["US", "UK", "English", "Scotland"])),
+    free_source=st.booleans(),
+    free_after=st.booleans(),
+    full_stop=st.booleans(),
+    marker_alone=st.booleans(),
+    annotation=annotations,
+)
+
+
+def page(entries: list[Listed], separator: str = "\n\n") -> str:
+    body = separator.join(e.render() for e in entries)
+    return (
+        "Drug Treatment Matrix cell C2: Management/supervision; "
+        "Generic and cross-cutting issues\n\n"
+        "Management/supervision; Generic and cross-cutting issues\n\n"
+        "A generated summary paragraph that is long enough to be read as the summary.\n\n"
+        "S Seminal studiesK Key studiesR ReviewsG Guidancemore Search for more studies\n\n"
+        f"{body}\n\n"
+        "more Search for all relevant Effectiveness Bank analyses.\n\n\n"
+        "What is this cell about? Generated commentary.\n"
+    )
+
+
+@SETTINGS
+@given(st.lists(listed, min_size=1, max_size=6), st.sampled_from(["\n\n", "\n", "\r\n\r\n"]))
+def test_rendered_entries_parse_back(entries: list[Listed], separator: str) -> None:
+    cell = parse_text(page(entries, separator))
+    assert cell.problems == ()
+    assert (cell.matrix, cell.cell, cell.level, cell.type) == ("drug", "C2", "C", "2")
+    assert len(cell.entries) == len(entries)
+    for want, got in zip(entries, cell.entries, strict=True):
+        assert got.kinds == want.kinds
+        assert got.title == want.title
+        assert got.year == want.year
+        assert got.publisher == want.publisher
+        assert got.publishers == want.publishers
+        assert got.jurisdiction == (want.jurisdiction if want.publishers else None)
+        assert got.free_source == want.free_source
+        assert got.annotation == want.expected_annotation
+        assert got.complete
+    assert [s.heading for s in cell.sections] == ["What is this cell about?"]
