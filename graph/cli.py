@@ -74,7 +74,7 @@ def output_option(func: F) -> F:
 
 
 @cli.command("parse")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line (DESIGN.md §6).")
 @click.pass_context
 def parse_command(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:

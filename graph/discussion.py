@@ -40,6 +40,7 @@ CUE_WINDOW = 16
 
 STUDY_WORDS = ("study", "studies", "analysis", "trial", "evaluation", "investigation")
 REVIEW_WORDS = ("review", "reviews", "synthesis", "meta-analysis")
+GUIDANCE_WORDS = ("guidance", "guideline", "guidelines", "standards")
 ANY_WORDS = ("article", "paper", "formulation", "work", "report", "account")
 
 _LISTED_ABOVE = re.compile(r"\(?\b(?:listed|summary) above\b\)?", re.IGNORECASE)
@@ -122,6 +123,8 @@ def _kind_of(word: str) -> str | None:
         return "study"
     if word in REVIEW_WORDS:
         return "review"
+    if word in GUIDANCE_WORDS:
+        return "guidance"
     if word in ANY_WORDS:
         return "any"
     return None
@@ -154,7 +157,12 @@ def _cues(section: Section) -> list[tuple[str, str]]:
 
 
 def _entry_kind(entry: Entry) -> str:
-    return "review" if entry.kinds and entry.kinds[0] == "R" else "study"
+    """The kind of document a cue must name to point at `entry`: review, guidance or study."""
+    if entry.kinds and entry.kinds[0] == "R":
+        return "review"
+    if entry.kinds and set(entry.kinds) == {"G"}:
+        return "guidance"
+    return "study"
 
 
 # --- scoring -----------------------------------------------------------------------------------

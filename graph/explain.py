@@ -32,6 +32,13 @@ EVG_LISTS = URIRef(f"{NS}lists")
 EVG_SUPPORTS = URIRef(f"{NS}supports")
 EVG_CHALLENGES = URIRef(f"{NS}challenges")
 
+TWO_ENDED = {
+    URIRef(f"{NS}discussedIn"),
+    URIRef(f"{NS}relatedTo"),
+    URIRef(f"{NS}includes"),
+}
+"""Edges whose both ends have their own passage in the source (shown both)."""
+
 LABELS = (DCTERMS.title, RDFS.label, EVG_HEADING, SKOS.prefLabel)
 """Properties whose text a title fragment is matched against, in order of preference."""
 
@@ -138,7 +145,7 @@ class _Graph:
         self._lines: dict[str, list[str]] = {}
 
     def first(self, subject: Node, predicate: URIRef) -> Node | None:
-        for _, _, obj, _ in self.ds.quads((subject, predicate, None, None)):  # type: ignore[arg-type]
+        for _, _, obj, _ in self.ds.quads((subject, predicate, None, None)):
             return obj
         return None
 
@@ -151,9 +158,11 @@ class _Graph:
 
     def graph_file(self, graph: Node | None) -> str:
         """The source path (relative to the data dir) of a named graph, from its provenance."""
+        if graph is None:
+            return "?"
         if graph not in self._files:
             path = ""
-            for source in self.ds.objects(graph, PROV.wasDerivedFrom):  # type: ignore[arg-type]
+            for source in self.ds.objects(graph, PROV.wasDerivedFrom):
                 value = self.first(source, EVG_SOURCE_PATH)
                 if value is not None:
                     path = str(value)
@@ -187,15 +196,19 @@ class _Graph:
         return homes
 
     def passage(self, node: Node, what: str = "") -> list[Passage]:
-        return [
-            Passage(
-                self.graph_file(g),
-                line,
-                self.line_text(self.graph_file(g), line),
-                what or short(node),
-            )
-            for g, line in self.home(node)
-        ]
+        """Where `node` is described; a document without a line is traced to its listing."""
+        passages: list[Passage] = []
+        for graph, line in self.home(node):
+            file = self.graph_file(graph)
+            name = what or short(node)
+            if line is None:
+                listing = self.listing_of(node, graph)
+                if listing is not None:
+                    value = self.first(listing, EVG_SOURCE_LINE)
+                    line = int(value) if isinstance(value, Literal) else None
+                    name = short(listing)
+            passages.append(Passage(file, line, self.line_text(file, line), name))
+        return passages
 
     def listing_of(self, document: Node, graph: Node | None) -> Node | None:
         for listing, _, _, _ in self.ds.quads((None, EVG_LISTS, document, graph)):  # type: ignore[arg-type]
@@ -318,20 +331,29 @@ def _passages(
     if predicate in (EVG_CLAIM, EVG_EVIDENCE):
         return _quote_passages(g, subject)
     file = g.graph_file(graph)
-    for end in (subject, obj):
-        line = None
-        for _, _, value, _ in g.ds.quads((end, EVG_SOURCE_LINE, None, graph)):  # type: ignore[arg-type]
+    passages = [p for p in (_end_passage(g, end, graph, file) for end in (subject, obj)) if p]
+    if not passages:
+        return [Passage(file, None, "", "")]
+    # A link between two passages (discussed in a section, related listings) shows both ends.
+    return passages if predicate in TWO_ENDED else passages[:1]
+
+
+def _end_passage(g: _Graph, end: Node, graph: Node | None, file: str) -> Passage | None:
+    """The line of one end of an edge in `graph`: its own, or (a document) its listing's."""
+    name = end
+    line = None
+    for _, _, value, _ in g.ds.quads((end, EVG_SOURCE_LINE, None, graph)):  # type: ignore[arg-type]
+        line = int(value) if isinstance(value, Literal) else None
+    if line is None:
+        listing = g.listing_of(end, graph)
+        if listing is None:
+            return None
+        name = listing
+        for _, _, value, _ in g.ds.quads((listing, EVG_SOURCE_LINE, None, graph)):  # type: ignore[arg-type]
             line = int(value) if isinstance(value, Literal) else None
-        if line is None:
-            listing = g.listing_of(end, graph)
-            if listing is not None:
-                for _, _, value, _ in g.ds.quads((listing, EVG_SOURCE_LINE, None, graph)):  # type: ignore[arg-type]
-                    line = int(value) if isinstance(value, Literal) else None
-                if line is not None:
-                    return [Passage(file, line, g.line_text(file, line), short(listing))]
-        if line is not None:
-            return [Passage(file, line, g.line_text(file, line), short(end))]
-    return [Passage(file, None, "", "")]
+    if line is None:
+        return None
+    return Passage(file, line, g.line_text(file, line), short(name))
 
 
 def _evidence_passages(g: _Graph, document: Node, claim: Node) -> list[Passage]:

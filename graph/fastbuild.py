@@ -238,11 +238,6 @@ def build_fast(
 
     store = oxstore.load(chunks)
     lap("load")
-    warnings: tuple[str, ...] = ()
-    if validate:
-        report = validate_store(store)
-        warnings = tuple(f.render() for f in report.warnings)
-    lap("validate")
 
     persisted: list[BaseException | None] = []
 
@@ -259,6 +254,11 @@ def build_fast(
 
     triples, graphs, classes, relations = _stats(store)
     lap("stats")
+    warnings: tuple[str, ...] = ()
+    if validate:
+        report = validate_store(store, triples=triples)
+        warnings = tuple(f.render() for f in report.warnings)
+    lap("validate")
     all_data = b"".join(chunks.values())
     prefixes = oxstore.used_prefixes(all_data, PREFIXES)
     files: dict[str, bytes] = {

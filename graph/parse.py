@@ -62,7 +62,7 @@ DIVIDERS = ("Issues to consider and discuss",)
 _CELL_ID = r"[A-Z]\d{1,2}"
 _MATRIX_NAME = r"(?:Effectiveness\s+Bank\s+)?[A-Z][\w-]*(?:\s+Treatment)?\s+Matrix"
 _IDENTITY = re.compile(
-    rf"(?P<name>{_MATRIX_NAME})\s+cell\s+(?P<cell>{_CELL_ID})\b(?P<rest>.*)$", re.IGNORECASE
+    rf"(?P<name>{_MATRIX_NAME})\s+(?i:cell)\s+(?P<cell>{_CELL_ID})\b(?P<rest>.*)$"
 )
 _LABELS = re.compile(
     r"^\s*(?P<level>[A-Z][^.;:]{1,60}?)\s*[;:]\s*(?P<type>[A-Z0-9][^.;:]{1,60}?)\s*$"
@@ -102,10 +102,11 @@ _DISCUSSION = re.compile(
     re.IGNORECASE,
 )
 _CELL_REF = re.compile(
-    rf"(?:(?P<pre>{_MATRIX_NAME})\s+)?\bcells?\s+(?P<ids>{_CELL_ID}(?:\s*(?:,|and|or|&)\s*{_CELL_ID})*)\b"
+    rf"(?:(?P<pre>{_MATRIX_NAME})\s+)?\b[Cc]ells?\s+(?P<ids>{_CELL_ID}(?:\s*(?:,|and|or|&)\s*{_CELL_ID})*)\b"
     rf"(?:’s|'s)?(?:\s+of\s+the\s+(?P<post>{_MATRIX_NAME}))?"
 )
 _ID_IN_LIST = re.compile(_CELL_ID)
+_CELL_HINT = re.compile(rf"\b[Cc]ells?\s+{_CELL_ID}\b")
 
 _KIND_WORDS: dict[str, frozenset[str]] = {
     "study": frozenset("SK"),
@@ -146,10 +147,7 @@ class _Para:
     blanks_before: int
     parts: list[tuple[int, int, str]] = field(default_factory=list)
     """(line number, offset in `text`, stripped line)."""
-
-    @property
-    def text(self) -> str:
-        return " ".join(part[2] for part in self.parts)
+    text: str = ""
 
     @property
     def single_line(self) -> bool:
@@ -158,6 +156,7 @@ class _Para:
     def add(self, line_no: int, line: str) -> None:
         offset = len(self.text) + 1 if self.parts else 0
         self.parts.append((line_no, offset, line))
+        self.text = f"{self.text} {line}" if offset else line
 
     def line_at(self, offset: int) -> int:
         """The line number of character `offset` of `text`."""
@@ -407,7 +406,7 @@ def _discussion_pointers(annotation: str) -> int:
     return count
 
 
-def _mentions(annotation: str, line: int) -> tuple[Mention, ...]:
+def _mentions(annotation: str, para: _Para, base: int) -> tuple[Mention, ...]:
     """Documents an annotation names without listing them: "<noun phrase> (<year>…)" or "(1 2)".
 
     The noun phrase is read backwards from the parenthesis to the nearest determiner ("a national
@@ -430,7 +429,8 @@ def _mentions(annotation: str, line: int) -> tuple[Mention, ...]:
                 # "study in London (1977)": a proper name after a preposition names a place or
                 # body, not the document; take the noun before the preposition too.
                 if (
-                    bare in _PLACE_PREPOSITIONS
+                    phrase
+                    and bare in _PLACE_PREPOSITIONS
                     and index > 0
                     and all(w[:1].isupper() for w in phrase)
                 ):
@@ -443,12 +443,15 @@ def _mentions(annotation: str, line: int) -> tuple[Mention, ...]:
             continue
         year = int(dated.group(1)) if dated else None
         free = bool(dated and dated.group(2) and _FREE.search(dated.group(2)))
+        line = para.line_at(base + paren.start())
         mentions.append(Mention(" ".join(phrase), year, line, free))
     return tuple(mentions)
 
 
 def _cell_refs(text: str, para: _Para, base: int, own_matrix: str) -> list[CellRef]:
     refs: list[CellRef] = []
+    if not _CELL_HINT.search(text):
+        return refs
     for match in _CELL_REF.finditer(text):
         name = match["post"] or match["pre"]
         matrix = matrix_key_from_name(name) if name else own_matrix
@@ -498,8 +501,18 @@ def _entry(
         free = date.free_source or bool(_FREE_AFTER.match(annotation))
         if not title:
             problems.append(Problem(line, f"entry {position}: no title before the date part"))
-    ann_offset = offset + (body.find(annotation) if annotation else len(body))
+    ann_start = body.find(annotation, date.end if date else 0) if annotation else len(body)
+    ann_offset = offset + max(ann_start, 0)
     draft.refs = _raw_refs(annotation)
+    for word in re.finditer(r"\b(?:above|below)\b", annotation, re.IGNORECASE):
+        if not any(r.start <= word.start() < r.start + len(r.phrase) for r in draft.refs):
+            sentence = sentence_around(annotation, word.start(), word.end())
+            problems.append(
+                Problem(
+                    para.line_at(ann_offset + word.start()),
+                    f"entry {position}: positional reference not understood: {sentence!r}",
+                )
+            )
     return Entry(
         position=position,
         line=line,
@@ -514,7 +527,7 @@ def _entry(
         text=draft.text,
         discussion_pointers=_discussion_pointers(annotation),
         cell_refs=tuple(_cell_refs(annotation, para, ann_offset, own_matrix)),
-        mentions=_mentions(annotation, line),
+        mentions=_mentions(annotation, para, ann_offset),
         complete=complete,
     )
 
@@ -644,7 +657,8 @@ def _split_heading(text: str, quoted: Sequence[list[str]]) -> tuple[str, str] | 
     elsewhere in the commentary ("under the heading, “Being genuine…”"); a leading question of at
     most 20 words ("Isn’t it just a matter of being nice? Not, it seems…"); a short title-like run
     of at most 12 words without punctuation followed by a capitalised sentence start ("Not just an
-    addiction In this section…") — preferring a common sentence-starting word over a proper noun.
+    addiction In this section…") — preferring a common sentence-starting word over a proper noun,
+    which may only end a run of at most 8 words.
     """
     for heading in (*STANDARD_HEADINGS, *DIVIDERS):
         if text == heading or text.startswith(heading + " "):
@@ -674,7 +688,7 @@ def _split_heading(text: str, quoted: Sequence[list[str]]) -> tuple[str, str] | 
             return " ".join(words[:i]), " ".join(words[i:])
         if fallback is None:
             fallback = i
-    if fallback is not None:
+    if fallback is not None and fallback <= 8:
         return " ".join(words[:fallback]), " ".join(words[fallback:])
     return None
 
@@ -703,11 +717,13 @@ def _sections(
     standard heading, or — on pages that separate sections by two blank lines — when two blank
     lines precede it; on pages without that signal, when it begins with a heading the commentary
     quotes, or is a short title-like line alone before prose. The heading is then split off the
-    paragraph by `_split_heading`. A short one-line paragraph with no final stop is a picture
-    caption, pull quote or divider ("Issues to consider and discuss"); a paragraph that occurs more
-    than once is a repeated pull quote; a paragraph that shares its first four words with an
-    adjacent caption is the picture's own text. None of these is a section or part of its `text`:
-    they are kept, marked, in the section's `asides`. "Close Matrix Bite…" navigation is noise.
+    paragraph by `_split_heading`; where it finds none, the paragraph continues the section.
+
+    A short one-line paragraph with no final stop is a picture caption, pull quote or divider
+    ("Issues to consider and discuss"); a paragraph that occurs more than once is a repeated pull
+    quote; a paragraph that shares its first four words with an adjacent caption is the picture's
+    own text. None of these is a section or part of its `text`: they are kept, marked, in the
+    section's `asides`. "Close Matrix Bite…" navigation is noise.
     """
     body = [p for p in paras if not _NOISE.match(p.text)]
     if not body:
@@ -719,7 +735,7 @@ def _sections(
         counts[para.text] = counts.get(para.text, 0) + 1
 
     def prefix(para: _Para) -> list[str]:
-        return fold_words(para.text)[:4]
+        return fold_words(" ".join(para.text.split(maxsplit=8)[:8]))[:4]
 
     captions = {i for i, p in enumerate(body) if _is_caption(p) or counts[p.text] > 1}
     for i in sorted(captions):
@@ -750,13 +766,12 @@ def _sections(
 
     drafts: list[_SectionDraft] = []
     for i, para in enumerate(body):
-        if starts_section(i, para):
-            split = _split_heading(para.text, quoted)
-            if split is None:
-                problems.append(
-                    Problem(para.line, "commentary paragraph starts a section but has no heading")
-                )
-                split = ("", para.text)
+        split = _split_heading(para.text, quoted) if starts_section(i, para) else None
+        if i == 0 and split is None:
+            problems.append(Problem(para.line, "the commentary starts without a heading"))
+            split = ("", para.text)
+        # A paragraph after two blank lines without anything like a heading continues the section.
+        if split is not None:
             heading, rest = split
             draft = _SectionDraft(heading, para.line, region=[para])
             if rest:
@@ -795,6 +810,19 @@ def _sections(
 
 
 # --- the whole page ---------------------------------------------------------------------------
+
+
+def _summary(paras: Sequence[_Para], labels_para: int | None, header_end: int) -> _Para | None:
+    """The summary: the first prose paragraph after the "<level>; <type>" line, else the last
+    paragraph before the entries that reads as prose (eight words or more, ending a sentence)."""
+    if labels_para is not None:
+        for para in paras[labels_para + 1 : header_end]:
+            if not _NOISE.match(para.text) and len(para.text.split()) >= 8:
+                return para
+    for para in reversed(paras[1:header_end]):
+        if not _NOISE.match(para.text) and len(para.text.split()) >= 8 and ends_sentence(para.text):
+            return para
+    return None
 
 
 def parse_text(text: str, source: str = "<string>") -> Cell:
@@ -836,22 +864,8 @@ def parse_text(text: str, source: str = "<string>") -> Cell:
                 Problem(1, "no cell named: neither '<Name> Matrix cell <ID>' nor a path")
             )
 
-    summary = ""
-    candidates = range(ident.labels_para + 1, header_end) if ident.labels_para is not None else []
-    for i in candidates:
-        if not _NOISE.match(paras[i].text) and len(paras[i].text.split()) >= 8:
-            summary = paras[i].text
-            break
-    if not summary:
-        for i in range(header_end - 1, 0, -1):
-            para = paras[i]
-            if (
-                not _NOISE.match(para.text)
-                and len(para.text.split()) >= 8
-                and ends_sentence(para.text)
-            ):
-                summary = para.text
-                break
+    summary_para = _summary(paras, ident.labels_para, header_end)
+    summary = summary_para.text if summary_para else ""
 
     # Entries.
     end = len(paras)
@@ -905,10 +919,7 @@ def parse_text(text: str, source: str = "<string>") -> Cell:
             )
         )
 
-    summary_refs: list[CellRef] = []
-    if summary:
-        para = next(p for p in paras if p.text == summary)
-        summary_refs = _cell_refs(summary, para, 0, ident.matrix)
+    summary_refs = _cell_refs(summary, summary_para, 0, ident.matrix) if summary_para else []
     cell_refs = [*summary_refs, *(r for e in entries for r in e.cell_refs), *section_refs]
     cell_refs.sort(key=lambda r: r.line)
     problems.sort(key=lambda p: p.line)
@@ -923,6 +934,7 @@ def parse_text(text: str, source: str = "<string>") -> Cell:
         level_label=ident.level_label,
         type_label=ident.type_label,
         summary=summary,
+        summary_line=summary_para.line if summary_para else 0,
         entries=tuple(entries),
         sections=tuple(sections),
         cell_refs=tuple(cell_refs),
@@ -984,6 +996,7 @@ def cell_to_json(cell: Cell) -> dict[str, Any]:
         "type_label": cell.type_label,
         "title": cell.title,
         "summary": cell.summary,
+        "summary_line": cell.summary_line,
         "entries": [
             {
                 "position": e.position,

@@ -235,6 +235,8 @@ class _Builder:
         for key, data in self.nodes.items():
             if data["class"] == "Cell" and not data.get("has_page") and key not in linked:
                 kept.discard(key)
+            elif data["class"] == "Concept" and key not in linked:
+                kept.discard(key)
         for key in sorted(kept):
             g.add_node(key, **self.nodes[key])
         counts: dict[tuple[str, str], int] = defaultdict(int)
@@ -411,7 +413,7 @@ def _claims(index: _Index, b: _Builder) -> None:
                     claim,
                     quote=shorten(quote, EXCERPT_CHARS),
                     evidence_line=key_of(line),
-                    source="; ".join(sources),
+                    quoted_from="; ".join(sources),
                 )
     for claim in index.of_type(EVG.Claim):
         shapes = [_concept_name(index, s) for s in index.iris(claim, EVG.effectShape)]
@@ -445,10 +447,13 @@ def _direct_evidence(b: _Builder, doc: URIRef, relation: str, claim: URIRef) -> 
 
 
 def _subjects(index: _Index, b: _Builder) -> None:
+    """Topic tags; a listing's tags go to the document it lists (listings are edges here)."""
+    listed = {s: index.iris(s, EVG.lists) for s in index.of_type(EVG.Listing)}
     for s in sorted(index.props):
         for concept in index.iris(s, DCTERMS.subject):
             b.node(concept, "Concept", index.label(concept) or key_of(concept))
-            b.edge(s, "subject", concept)
+            for source in listed.get(s, [s]):
+                b.edge(source, "subject", concept)
 
 
 @dataclass(frozen=True)

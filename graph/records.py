@@ -135,6 +135,8 @@ class Cell:
     level_label: str | None = None
     type_label: str | None = None
     summary: str = ""
+    summary_line: int = 0
+    """Line of the summary paragraph; 0 when the page has none."""
     entries: tuple[Entry, ...] = ()
     sections: tuple[Section, ...] = ()
     cell_refs: tuple[CellRef, ...] = ()

@@ -116,8 +116,12 @@ class SparqlHandler(BaseHTTPRequestHandler):
         if url.path != "/sparql":
             self._error(HTTPStatus.NOT_FOUND, f"nothing at {url.path}; the endpoint is /sparql")
             return
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            self._error(HTTPStatus.BAD_REQUEST, "bad Content-Length")
+            return
+        if length < 0 or length > MAX_BODY:
             self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large")
             return
         body = self.rfile.read(length).decode("utf-8", errors="replace")

@@ -12,14 +12,15 @@ order (rdflib's own TriG writer orders graphs by hash); JSON-LD objects are sort
 
 from __future__ import annotations
 
+import io
 import json
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.plugins.serializers.trig import TrigSerializer
 from rdflib.term import Node
 
 from graph.errors import GraphNotFound, SourceError
@@ -116,8 +117,8 @@ def named_graphs(ds: Dataset) -> list[Graph]:
     """The non-empty graphs of `ds`, sorted by IRI (the default graph last, if it has triples)."""
     graphs = [g for g in ds.graphs() if len(g) and g.identifier != DATASET_DEFAULT_GRAPH_ID]
     graphs.sort(key=lambda g: str(g.identifier))
-    default = ds.graph(DATASET_DEFAULT_GRAPH_ID)
-    if not ds.default_union and len(default):
+    default = ds.graph(DATASET_DEFAULT_GRAPH_ID)  # its own triples, even when default_union
+    if len(default):
         graphs.append(default)
     return graphs
 
@@ -128,8 +129,6 @@ def union_graph(ds: Dataset) -> Graph:
     _bind(union)
     for g in named_graphs(ds):
         union += g
-    if ds.default_union:
-        union += ds.graph(DATASET_DEFAULT_GRAPH_ID)
     return union
 
 
@@ -138,30 +137,18 @@ def _sorted_lines(data: bytes) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
 
 
-_PREFIX_LINE = re.compile(r"^@prefix [^\n]*\n", re.MULTILINE)
-
-
 def _turtle(graph: Graph) -> str:
     return graph.serialize(format="turtle", encoding="utf-8").decode("utf-8")
 
 
 def _trig(ds: Dataset) -> bytes:
-    prefixes: set[str] = set()
-    blocks: list[str] = []
-    for g in named_graphs(ds):
-        body_graph = Graph(bind_namespaces="none")
-        _bind(body_graph)
-        body_graph += g
-        text = _turtle(body_graph)
-        prefixes.update(m.group(0) for m in _PREFIX_LINE.finditer(text))
-        body = _PREFIX_LINE.sub("", text).strip("\n")
-        # Not indented: that would change the content of multi-line (triple-quoted) literals.
-        if g.identifier == DATASET_DEFAULT_GRAPH_ID:
-            blocks.append(f"{{\n{body}\n}}\n")
-        else:
-            blocks.append(f"<{g.identifier}> {{\n{body}\n}}\n")
-    header = "".join(sorted(prefixes))
-    return (header + "\n" + "\n".join(blocks)).encode("utf-8")
+    # rdflib's TriG writer, with its graphs put in IRI order (it takes them in hash order); one
+    # writer for all graphs keeps the prefixes it invents for unknown namespaces consistent.
+    writer = TrigSerializer(ds)
+    writer.contexts = named_graphs(ds)
+    buffer = io.BytesIO()
+    writer.serialize(buffer, encoding="utf-8")
+    return buffer.getvalue()
 
 
 def _context() -> dict[str, Any]:

@@ -88,7 +88,7 @@ _NODE_FIELDS = (
     "excerpt",
     "iri",
 )
-_EDGE_FIELDS = ("role", "position", "listing", "via", "quote", "source", "excerpt")
+_EDGE_FIELDS = ("role", "position", "listing", "via", "quote", "quoted_from", "excerpt")
 
 
 def layout(g: nx.MultiDiGraph, *, seed: int = 7) -> dict[str, tuple[float, float]]:
@@ -100,14 +100,32 @@ def layout(g: nx.MultiDiGraph, *, seed: int = 7) -> dict[str, tuple[float, float
     if n == 1:
         return {next(iter(u)): (0.0, 0.0)}
     if n < 500:
-        pos = nx.spring_layout(u, seed=seed, iterations=200)
+        # A longer ideal edge length than networkx's 1/sqrt(n) spreads hubs' neighbours apart.
+        pos = nx.spring_layout(u, seed=seed, iterations=300, k=2.2 / math.sqrt(n))
         raw = {k: (float(v[0]), float(v[1])) for k, v in pos.items()}
     elif n <= LARGE_GRAPH:
         raw = _force_layout(u, seed)
     else:
         raw = _ring_layout(u)
+    raw = _spread(raw)
     span = 70.0 * math.sqrt(n) + 300.0
     return {k: (round(x * span, 1), round(y * span, 1)) for k, (x, y) in raw.items()}
+
+
+def _spread(pos: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+    """Pull far-flung leaves in and open up the crowded centre: radius r -> sqrt(r)."""
+    if not pos:
+        return pos
+    cx = sum(x for x, _ in pos.values()) / len(pos)
+    cy = sum(y for _, y in pos.values()) / len(pos)
+    far = max(math.hypot(x - cx, y - cy) for x, y in pos.values()) or 1.0
+    out = {}
+    for key, (x, y) in pos.items():
+        dx, dy = (x - cx) / far, (y - cy) / far
+        r = math.hypot(dx, dy)
+        factor = math.sqrt(r) / r if r > 0 else 0.0
+        out[key] = (dx * factor, dy * factor)
+    return out
 
 
 def _force_layout(u: nx.Graph, seed: int, iterations: int = 60) -> dict[str, tuple[float, float]]:
@@ -276,7 +294,7 @@ def _page(title: str, body: str, css: str, scripts: list[tuple[str, str]]) -> st
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{html.escape(csp)}">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{html.escape(csp, quote=False)}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n"
         f"<style>\n{css}</style>\n</head>\n<body>\n{body}\n"

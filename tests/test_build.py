@@ -289,3 +289,31 @@ def test_cell_outside_the_matrix(tmp_path: Path) -> None:
 def test_library_raises_source_error(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="does not exist"):
         build(tmp_path / "missing", tmp_path / "out")
+
+
+# --- stats --------------------------------------------------------------------------------------
+
+
+def test_stats_counts(ds: Dataset) -> None:
+    from graph.stats import compute, render
+
+    stats = compute(ds)
+    assert stats.classes["evg:Listing"] == 27
+    assert stats.classes["evg:MatrixCell"] == 50
+    assert stats.classes["evg:Section"] == 11
+    assert stats.relations["evg:inCell"] == 27
+    assert stats.relations["evg:refersTo"] >= 6
+    assert "owl:Class" not in stats.classes  # the ontology graph is not data
+    text = render(stats)
+    assert "evg:Listing" in text and f"{stats.triples} triples" in text
+
+
+def test_cli_stats_on_trig_and_turtle(seed_build: Path) -> None:
+    runner = CliRunner()
+    trig = runner.invoke(cli, ["stats", str(seed_build / "evidence.trig"), "--json"])
+    assert trig.exit_code == 0, trig.output
+    counts = json.loads(trig.output)
+    assert counts["classes"]["evg:Listing"] == 27
+    ttl = runner.invoke(cli, ["stats", str(seed_build / "evidence.ttl")])
+    assert ttl.exit_code == 0, ttl.output
+    assert "evg:Listing" in ttl.output

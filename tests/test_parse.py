@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import textwrap
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -65,7 +68,7 @@ def test_b4_identity_and_summary(b4: Cell) -> None:
     assert (b4.matrix, b4.cell, b4.level, b4.type) == ("drug", "B4", "B", "4")
     assert (b4.level_label, b4.type_label) == ("Practitioners", "Psychosocial therapies")
     assert b4.title == "Drug Treatment Matrix cell B4: Practitioners; Psychosocial therapies"
-    assert b4.summary == b4.lines[42]
+    assert b4.summary == b4.lines[42] and b4.summary_line == 43
     assert b4.summary.startswith("Seminal and key studies on the impact of the practitioner")
     assert b4.sha256 == hashlib.sha256((SEEDS / "B4.txt").read_bytes()).hexdigest()
     assert b4.problems == ()
@@ -198,7 +201,7 @@ def test_b4_sections(b4: Cell) -> None:
 def test_b3_identity_and_entries(b3: Cell) -> None:
     assert (b3.matrix, b3.cell, b3.level, b3.type) == ("drug", "B3", "B", "3")
     assert (b3.level_label, b3.type_label) == ("Practitioners", "Medical treatment")
-    assert b3.summary == b3.lines[42]
+    assert b3.summary == b3.lines[42] and b3.summary_line == 43
     assert len(b3.entries) == 13
     assert kinds_count(b3) == {"S": 2, "K": 5, "R": 2, "G": 4}
     assert [e.year for e in b3.entries] == [
@@ -596,3 +599,83 @@ def test_cli_parse_bad_file_reported_others_still_parse(tmp_path: Path) -> None:
     (parsed,) = [json.loads(line) for line in result.stdout.splitlines()]
     assert parsed["cell"] == "A1"
     assert [p["line"] for p in parsed["problems"]] == [11, 11]
+
+
+# --- the seeds re-laid out: the same reading whatever the layout ------------------------------
+
+
+def reading(cell: Cell) -> tuple[object, ...]:
+    """What a careful reader takes from a page, independent of its line layout."""
+    return (
+        cell.summary,
+        cell.level_label,
+        cell.type_label,
+        [
+            (
+                e.kinds,
+                e.title,
+                e.year,
+                e.publishers,
+                e.jurisdiction,
+                e.free_source,
+                [(r.relation, r.target) for r in e.refs],
+                e.discussion_pointers,
+                [(m.description, m.year) for m in e.mentions],
+            )
+            for e in cell.entries
+        ],
+        [s.heading for s in cell.sections],
+        [(r.matrix, r.cell) for r in cell.cell_refs],
+    )
+
+
+def wrapped(text: str) -> str:
+    return "\n".join(
+        "\n".join(textwrap.wrap(line, 79, break_on_hyphens=False)) if line.strip() else line
+        for line in text.split("\n")
+    )
+
+
+def markers_alone(text: str) -> str:
+    return re.sub(r"^([SKRG]) (?=[A-Z].*\(.*\d{4}\))", r"\1\n", text, flags=re.M)
+
+
+def no_blank_between_entries(text: str) -> str:
+    lines = text.split("\n")
+    return "\n".join(line for n, line in enumerate(lines, 1) if line.strip() or not 50 <= n <= 76)
+
+
+@pytest.mark.parametrize("name", ["B4", "B3"])
+@pytest.mark.parametrize(
+    "layout",
+    [wrapped, markers_alone, no_blank_between_entries, lambda t: t.replace("\n", "\r\n")],
+    ids=["hard-wrapped", "markers-alone", "no-blank-between-entries", "crlf"],
+)
+def test_seed_read_the_same_in_other_layouts(name: str, layout: Callable[[str], str]) -> None:
+    raw = (SEEDS / f"{name}.txt").read_text(encoding="utf-8")
+    relaid = layout(raw)
+    assert relaid != raw
+    cell = parse_text(relaid, f"cells/drug/{name}.txt")
+    assert reading(cell) == reading(parse_file(SEEDS / f"{name}.txt"))
+    assert cell.problems == ()
+
+
+def test_positional_phrases_not_understood_are_problems() -> None:
+    text = (
+        "Drug Matrix cell A1: Interventions; Reducing harm\n\n"
+        "S Seminal studiesK Key studiesR ReviewsG Guidance\n\n"
+        "S One early trial (1990). Similar trials from two other countries below.\n\n"
+        "K A later trial (2001). Related review below.\n\n"
+        "Search for all relevant Effectiveness Bank analyses.\n\n\n"
+        "What is this cell about? Text.\n"
+    )
+    cell = parse_text(text)
+    assert [(p.line, p.message) for p in cell.problems] == [
+        (
+            5,
+            "entry 1: positional reference not understood: "
+            "'Similar trials from two other countries below.'",
+        ),
+        (7, "entry 2: 'Related review below.' points at no entry of this cell"),
+    ]
+    assert all(not e.refs for e in cell.entries)

@@ -173,15 +173,18 @@ def named_query_cases() -> list[tuple[str, str]]:
 def test_named_queries_over_http_match_local(
     pushed: Server, pushed_graph: Path, name: str, query: str
 ) -> None:
-    if name == "named-graphs" and pushed.auth == "digest":
-        pytest.skip("Virtuoso holds its own system graphs besides ours")
     concat = {"role", "cells"}
-    local = json.loads(
-        sparql.run(sparql.open_store(pushed_graph), query, result_format="json").body
-    )
+    store = sparql.open_store(pushed_graph)
+    local = json.loads(sparql.run(store, query, result_format="json").body)
     remote = remote_select(pushed, query)
     assert remote["head"]["vars"] == local["head"]["vars"]
-    assert sorted(rows(remote, concat)) == sorted(rows(local, concat))
+    expected, found = sorted(rows(local, concat)), sorted(rows(remote, concat))
+    if name != "documents-in-several-cells":  # B3 and B4 list no document in common
+        assert expected, f"{name} answers nothing on the seed build: an empty comparison"
+    if name == "named-graphs":  # Virtuoso also holds its own system graphs: compare ours
+        ours = {row[0] for row in expected}
+        found = [row for row in found if row[0] in ours]
+    assert found == expected
 
 
 def test_failure_names_the_graph_and_exits_non_zero(

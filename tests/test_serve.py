@@ -196,3 +196,24 @@ def test_query_page_works_offline_in_chromium(evidence_graph_server: str) -> Non
     assert blocked == []
     unexpected = [e for e in errors if "400" not in e]
     assert unexpected == [], unexpected
+
+
+def test_slow_query_gets_503_and_the_server_keeps_running() -> None:
+    import threading
+
+    from graph.serve import make_server
+    from tests.test_query import FIXTURE
+
+    server = make_server(FIXTURE, port=0, timeout=0.001, quiet=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+        slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+        response = requests.get(url, params={"query": slow}, timeout=30)
+        assert response.status_code == 503 and "timed out" in response.text
+        fine = requests.get(url, params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
+        assert fine.status_code in (200, 503)  # still answering (a tiny query may also time out)
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -9,7 +9,7 @@
     matrix: "matrix", cell: "cell", level: "level", type: "type", exposure: "exposure",
     outcome: "outcome", effect_shape: "effect shape", moderator: "moderator",
     population: "population", excerpt: "excerpt", iri: "IRI", quote: "quote",
-    position: "position", listing: "listing", via: "via", source: "quoted from"
+    position: "position", listing: "listing", via: "via", quoted_from: "quoted from"
   };
   var classInfo = {};
   data.classes.forEach(function (c) { classInfo[c.name] = c; });
