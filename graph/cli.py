@@ -129,17 +129,34 @@ def parse_command(ctx: click.Context, files: tuple[Path, ...], as_json: bool) ->
     show_default=True,
     help="Where to write evidence.trig, evidence.ttl, evidence.jsonld and summary.json.",
 )
-def build(data_dir: Path, out_dir: Path) -> None:
+@click.option(
+    "--store",
+    type=click.Choice(["oxigraph", "memory"]),
+    default="oxigraph",
+    show_default=True,
+    help="oxigraph: fast, incremental, persisted store in OUT/store; memory: rdflib + pyshacl.",
+)
+def build(data_dir: Path, out_dir: Path, store: str) -> None:
     """Parse, curate, validate and write the graph (TriG, Turtle, JSON-LD, summary).
 
     \b
     Example:
       evidence-graph build --data data --out build
+      evidence-graph build --data big-corpus --out big --store oxigraph
     """
+    import time
+
     from graph.build import build as run_build
 
-    result = run_build(data_dir, out_dir)
+    start = time.perf_counter()
+    result = run_build(data_dir, out_dir, store=store, progress=True)
+    seconds = time.perf_counter() - start
     click.echo(result.render())
+    click.echo(
+        f"Built {result.triples} triples in {seconds:.2f} s "
+        f"({result.triples / max(seconds, 1e-9):,.0f} triples/s, store: {store})",
+        err=True,
+    )
 
 
 @cli.command()

@@ -21,8 +21,9 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-STORE_DIR = "store"
-"""The persisted (RocksDB) Oxigraph store inside a build directory."""
+from graph.persist import STAMP_FILE, STORE_DIR, open_persisted, write_stamp
+
+__all__ = ["STAMP_FILE", "STORE_DIR", "open_persisted", "write_stamp"]
 
 _XSD_STRING = str(XSD.string)
 
@@ -132,33 +133,3 @@ def write_turtle(union: bytes, prefixes: Mapping[str, str]) -> bytes:
 def write_jsonld(store: Store, context: Mapping[str, str]) -> bytes:
     """JSON-LD of the named graphs, from Oxigraph's streaming writer (prefixes as the context)."""
     return bytes(store.dump(format=RdfFormat.JSON_LD, prefixes=dict(context)))
-
-
-STAMP_FILE = "store.stamp"
-"""Written beside the persisted store after a build: which ``evidence.trig`` the store matches."""
-
-
-def _stamp(trig: Path) -> str:
-    info = trig.stat()
-    return f"{info.st_size} {info.st_mtime_ns}\n"
-
-
-def write_stamp(build_dir: Path) -> None:
-    """Record that ``build_dir/store`` holds the graph of ``build_dir/evidence.trig``."""
-    (build_dir / STAMP_FILE).write_text(_stamp(build_dir / "evidence.trig"), encoding="utf-8")
-
-
-def open_persisted(build_dir: Path) -> Store | None:
-    """The persisted store of a build directory, opened read-only; None when there is none.
-
-    A store that does not match the build's ``evidence.trig`` (e.g. a later memory-store build
-    replaced the files) is ignored.
-    """
-    location = build_dir / STORE_DIR
-    stamp = build_dir / STAMP_FILE
-    trig = build_dir / "evidence.trig"
-    if not (location / "CURRENT").is_file() or not stamp.is_file() or not trig.is_file():
-        return None
-    if stamp.read_text(encoding="utf-8") != _stamp(trig):
-        return None
-    return Store.read_only(str(location))
