@@ -343,15 +343,15 @@ def _date_part(doc: Doc) -> str:
 
 def _entry_docs(seed: int, index: int) -> list[Doc]:
     rng = _rng(seed, "entries", index)
-    docs: list[Doc] = []
+    unique: dict[int, Doc] = {}
     for position in range(entry_count(seed, index)):
         number = index * MAX_ENTRIES + position
         # About one entry in twelve lists a document already listed in an earlier cell.
         if index > 0 and rng.random() < 0.08:
             earlier = rng.randrange(max(0, index - 25), index)
-            number = earlier * MAX_ENTRIES + rng.randrange(entry_count(seed, earlier))
-        docs.append(document(seed, number))
-    unique = {d.number: d for d in docs}
+            shared = earlier * MAX_ENTRIES + rng.randrange(entry_count(seed, earlier))
+            number = number if shared in unique else shared
+        unique[number] = document(seed, number)
     order = {"S": 0, "K": 1, "R": 2, "G": 3}
     return sorted(unique.values(), key=lambda d: (order[d.kind], d.number))
 
@@ -371,7 +371,7 @@ def render(seed: int, index: int, total: int) -> Page:
     heads = [
         f"{rng.choice(HEADING_STARTS)} {docs[i].title.split(' ', 2)[0].lower()} "
         f"{docs[i].title.split(' ', 2)[1]}?"
-        for i in range(min(len(docs), 3))
+        for i in range(rng.randint(1, 3))
     ]
     heads = list(dict.fromkeys(heads))
     entries: list[str] = []

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import click
 from pyoxigraph import Store
+from rdflib import URIRef
 
 from graph import oxstore
 from graph.build import (
@@ -160,7 +161,7 @@ def _stats(store: Store) -> tuple[int, int, dict[str, int], dict[str, int]]:
     ont = f"<{ONTOLOGY_GRAPH}>"
     data = f"SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {ont}) }}"
     triples = 0
-    for row in store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {data} }}"):
+    for row in oxstore.select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ {data} }}"):
         triples = int(row["n"].value)
     graphs = sum(1 for _ in store.named_graphs())
     classes: dict[str, int] = {}
@@ -168,7 +169,7 @@ def _stats(store: Store) -> tuple[int, int, dict[str, int], dict[str, int]]:
         "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } "
         f"FILTER(?g != {ont}) }} GROUP BY ?c"
     )
-    for row in store.query(query):
+    for row in oxstore.select(store, query):
         name = curie(row["c"].value)
         classes[name] = classes.get(name, 0) + int(row["n"].value)
     relations: dict[str, int] = {}
@@ -177,7 +178,7 @@ def _stats(store: Store) -> tuple[int, int, dict[str, int], dict[str, int]]:
         f"FILTER(?g != {ont} && ?p != <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>) }} }}"
         " GROUP BY ?p"
     )
-    for row in store.query(query):
+    for row in oxstore.select(store, query):
         name = curie(row["p"].value)
         relations[name] = relations.get(name, 0) + int(row["n"].value)
     return triples, graphs, dict(sorted(classes.items())), dict(sorted(relations.items()))
@@ -222,8 +223,8 @@ def build_fast(
         for sc in sources:
             entry = store_cache.entries[sc.relpath]
             if entry.chunk is None:
-                lines = writer.lines(source_quads(sc, epoch))
-                (graph, body), *rest = lines.items()
+                by_graph = writer.lines(source_quads(sc, epoch))
+                (_, body), *rest = by_graph.items()
                 assert not rest, "a page's quads all live in its own graph"
                 entry.chunk = oxstore.graph_chunk(body)
                 store_cache.put(sc.relpath, entry)
@@ -254,16 +255,18 @@ def build_fast(
 
     triples, graphs, classes, relations = _stats(store)
     lap("stats")
+    union = oxstore.load_union(oxstore.union_ntriples(chunks))
+    lap("load")
     warnings: tuple[str, ...] = ()
     if validate:
-        report = validate_store(store, triples=triples)
+        report = validate_store(union, triples=triples, union=False)
         warnings = tuple(f.render() for f in report.warnings)
     lap("validate")
     all_data = b"".join(chunks.values())
     prefixes = oxstore.used_prefixes(all_data, PREFIXES)
     files: dict[str, bytes] = {
         "evidence.trig": oxstore.write_trig(store, prefixes),
-        "evidence.ttl": oxstore.write_turtle(oxstore.union_ntriples(chunks), prefixes),
+        "evidence.ttl": oxstore.write_turtle(union, prefixes),
         "evidence.jsonld": oxstore.write_jsonld(store, prefixes),
     }
     del all_data
@@ -308,7 +311,7 @@ def build_fast(
     return result
 
 
-def _graph_of(sc: SourceCell) -> object:
+def _graph_of(sc: SourceCell) -> URIRef:
     from graph.rdf import graph_iri
 
     return graph_iri(sc.relpath)

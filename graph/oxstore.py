@@ -16,7 +16,7 @@ import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, RdfFormat, Store
+from pyoxigraph import DefaultGraph, QuerySolutions, RdfFormat, Store
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
@@ -97,6 +97,13 @@ def union_ntriples(chunks: Mapping[str, bytes]) -> bytes:
     return b" .\n".join(sorted(triples)) + b" .\n" if triples else b""
 
 
+def select(store: Store, query: str, union: bool = True) -> QuerySolutions:
+    """Run a SELECT over the union of the named graphs (or over the default graph)."""
+    result = store.query(query, use_default_graph_as_union=union)
+    assert isinstance(result, QuerySolutions)
+    return result
+
+
 def load(chunks: Mapping[str, bytes], path: Path | None = None) -> Store:
     """A store holding every chunk, loaded in graph-IRI order (in memory, or RocksDB at `path`)."""
     if path is not None:
@@ -116,20 +123,29 @@ def used_prefixes(data: bytes, prefixes: Mapping[str, str]) -> dict[str, str]:
     return {p: ns for p, ns in sorted(prefixes.items()) if f"<{ns}".encode() in data}
 
 
+def _bytes(data: bytes | None) -> bytes:
+    return data if data is not None else b""
+
+
 def write_trig(store: Store, prefixes: Mapping[str, str]) -> bytes:
-    return bytes(store.dump(format=RdfFormat.TRIG, prefixes=dict(prefixes)))
+    return _bytes(store.dump(format=RdfFormat.TRIG, prefixes=dict(prefixes)))
 
 
-def write_turtle(union: bytes, prefixes: Mapping[str, str]) -> bytes:
-    """Turtle of the union triples (already sorted N-Triples)."""
+def load_union(union: bytes) -> Store:
+    """A store whose default graph holds the union triples (sorted N-Triples), in that order."""
     store = Store()
     if union:
         store.bulk_load(union, RdfFormat.N_TRIPLES)
-    return bytes(
+    return store
+
+
+def write_turtle(store: Store, prefixes: Mapping[str, str]) -> bytes:
+    """Turtle of the default graph of a `load_union` store."""
+    return _bytes(
         store.dump(format=RdfFormat.TURTLE, from_graph=DefaultGraph(), prefixes=dict(prefixes))
     )
 
 
 def write_jsonld(store: Store, context: Mapping[str, str]) -> bytes:
     """JSON-LD of the named graphs, from Oxigraph's streaming writer (prefixes as the context)."""
-    return bytes(store.dump(format=RdfFormat.JSON_LD, prefixes=dict(context)))
+    return _bytes(store.dump(format=RdfFormat.JSON_LD, prefixes=dict(context)))

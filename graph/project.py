@@ -504,7 +504,7 @@ def matrix_cells(dataset: Any) -> list[CellInfo]:
 def resolve(g: nx.MultiDiGraph, text: str) -> str:
     """The node `text` names: a key, an IRI, a claim id, or a fragment of exactly one title."""
     text = text.strip()
-    candidates = [text, key_of(URIRef(text)), f"claim/{text}"]
+    candidates = [text, text[len(ID) :] if text.startswith(ID) else text, f"claim/{text}"]
     for candidate in candidates:
         if candidate in g:
             return candidate

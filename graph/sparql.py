@@ -109,6 +109,12 @@ def open_store(path: str | Path) -> Store:
     The one place that loads a graph for SPARQL: `query`, `serve` and `push` all go through it.
     """
     target = resolve_graph_path(path)
+    if target.name == "evidence.trig":
+        from graph.persist import open_persisted
+
+        persisted = open_persisted(target.parent)  # `build --store oxigraph`: no parsing at all
+        if persisted is not None:
+            return persisted
     rdf_format = _LOADABLE.get(target.suffix.lower())
     if rdf_format is None:
         raise SourceError(

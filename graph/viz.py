@@ -104,7 +104,7 @@ def layout(g: nx.MultiDiGraph, *, seed: int = 7) -> dict[str, tuple[float, float
         pos = nx.spring_layout(u, seed=seed, iterations=300, k=2.2 / math.sqrt(n))
         raw = {k: (float(v[0]), float(v[1])) for k, v in pos.items()}
     elif n <= LARGE_GRAPH:
-        raw = _force_layout(u, seed)
+        raw = _force_layout(u, seed, iterations=60 if n <= 1000 else 35)
     else:
         raw = _ring_layout(u)
     raw = _spread(raw)

@@ -1,0 +1,73 @@
+"""The Oxigraph fast path (`build --store oxigraph`) makes the same graph as rdflib's store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
+
+from graph.build import build
+from graph.sparql import open_store
+from tests.conftest import DATA
+
+
+@pytest.fixture(scope="module")
+def fast_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("fast-build")
+    build(DATA, out, store="oxigraph")
+    return out
+
+
+def _quads(path: Path) -> set[tuple[object, ...]]:
+    ds = Dataset()
+    ds.parse(path, format="trig")
+    return set(ds.quads())
+
+
+def test_same_named_graphs_as_the_memory_store(seed_build: Path, fast_build: Path) -> None:
+    memory, fast = _quads(seed_build / "evidence.trig"), _quads(fast_build / "evidence.trig")
+    assert len(fast) > 2000
+    assert fast == memory  # no blank nodes, so equal quads = isomorphic datasets
+
+
+def test_same_union_turtle_and_summary(seed_build: Path, fast_build: Path) -> None:
+    memory = Graph().parse(seed_build / "evidence.ttl", format="turtle")
+    fast = Graph().parse(fast_build / "evidence.ttl", format="turtle")
+    assert isomorphic(memory, fast)
+    summary = json.loads((fast_build / "summary.json").read_text(encoding="utf-8"))
+    assert summary == json.loads((seed_build / "summary.json").read_text(encoding="utf-8"))
+    assert summary["triples"] > 2000
+
+
+def test_jsonld_holds_the_same_quads(fast_build: Path, seed_build: Path) -> None:
+    ds = Dataset()
+    ds.parse(fast_build / "evidence.jsonld", format="json-ld")
+    assert set(ds.quads()) == _quads(seed_build / "evidence.trig")
+
+
+def test_output_is_byte_identical_across_builds(fast_build: Path, tmp_path: Path) -> None:
+    build(DATA, tmp_path, store="oxigraph")
+    for name in ("evidence.trig", "evidence.ttl", "evidence.jsonld", "summary.json"):
+        assert (tmp_path / name).read_bytes() == (fast_build / name).read_bytes(), name
+
+
+def test_persisted_store_reopens_read_only(fast_build: Path) -> None:
+    store = open_store(fast_build)
+    assert (fast_build / "store" / "CURRENT").is_file()
+    quads = len(_quads(fast_build / "evidence.trig"))
+    assert len(store) == quads
+    with pytest.raises((OSError, RuntimeError)):
+        store.update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+
+
+def test_a_later_memory_build_is_not_shadowed_by_a_stale_store(tmp_path: Path) -> None:
+    build(DATA, tmp_path, store="oxigraph")
+    assert (tmp_path / "store.stamp").is_file()
+    build(DATA, tmp_path, store="memory")
+    store = open_store(tmp_path)
+    # Loaded from the new TriG (writable in-memory store), not the old RocksDB directory.
+    store.update("INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> <urn:c> } }")
+    assert len(store) == len(_quads(tmp_path / "evidence.trig")) + 1
