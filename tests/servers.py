@@ -19,8 +19,7 @@ from pathlib import Path
 
 import pytest
 import requests
-
-from tests.conftest import ROOT, require_program
+from conftest import ROOT, require_program
 
 VENV_BIN = Path(sys.executable).parent
 

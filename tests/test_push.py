@@ -12,11 +12,11 @@ import pytest
 import requests
 from click.testing import CliRunner
 from pyoxigraph import NamedNode, Store
+from servers import Server, oxigraph_server, virtuoso_server
 
 from graph import sparql
 from graph.cli import cli
 from graph.push import default_graph_param, default_query_endpoint, push
-from tests.servers import Server, oxigraph_server, virtuoso_server
 
 __all__ = ["oxigraph_server", "virtuoso_server"]  # fixtures, imported for pytest
 

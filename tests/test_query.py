@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import TEST_DATA
 from pyoxigraph import Literal, NamedNode, RdfFormat, Store, parse
 
 from graph import ids, sparql
 from graph.cli import cli
 from graph.errors import QueryError
-from tests.conftest import TEST_DATA
 
 FIXTURE = TEST_DATA / "query-fixture.trig"
 ID = "https://w3id.org/evidence-graph/id/"

@@ -7,12 +7,11 @@ hostile title shows as text and runs nothing; screenshots land in the test's tmp
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TEST_DATA, require, require_program
+from conftest import TEST_DATA
 
 from graph.project import matrix_cells, project
 from graph.store import load_dataset
@@ -21,28 +20,11 @@ from graph.viz import graph_page, matrix_page
 FIXTURE = TEST_DATA / "explore-fixture.trig"
 HOSTILE_KEY = "doc/2010-hostile"
 HOSTILE_TITLE = "Hostile <img src=x onerror=\"window.__pwned='title'\"> title & friends"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    chromium = require_program("chromium", "apt-get install chromium (see .ci/run)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - dev dependency
-        require("Playwright", False, "pip install playwright")
-        raise
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+def browser(chromium_browser: Any) -> Any:
+    return chromium_browser
 
 
 class Opened:
