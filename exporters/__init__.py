@@ -31,8 +31,19 @@ def _registry(*modules: ModuleType) -> dict[str, Exporter]:
 
 
 # Registered formats, in the order the README lists them. Add a module here and nowhere else.
-from exporters import csv, cytoscape, gexf, graphml, html  # noqa: E402
-from exporters import jsonld, nquads, ntriples, trig, turtle  # noqa: E402
+# Imported after Exporter is defined: the modules are plain modules that only need the protocol.
+from exporters import (  # noqa: E402
+    csv,
+    cytoscape,
+    gexf,
+    graphml,
+    html,
+    jsonld,
+    nquads,
+    ntriples,
+    trig,
+    turtle,
+)
 
 FORMATS: dict[str, Exporter] = _registry(
     turtle, trig, nquads, ntriples, jsonld, graphml, gexf, csv, cytoscape, html
