@@ -133,16 +133,32 @@ def _bound_queries(store: Any) -> dict[str, str]:
     return bound
 
 
-def _task_queries(build_dir: str, engine: str, budget: float) -> dict[str, Any]:
-    """Time every named query on one engine; stops (and says so) when `budget` seconds run out."""
+QUERY_MEMORY_CAP = 8 << 30
+"""Address-space cap of a query child: a query that needs more fails instead of exhausting the
+shared machine (Oxigraph's union default graph can multiply rows; see README `scale`)."""
+
+
+def _task_queries(build_dir: str, engine: str, budget: float, skip: list[str]) -> dict[str, Any]:
+    """Time every named query on one engine; stops (and says so) when `budget` seconds run out.
+
+    Each answer is appended to ``queries-<engine>.jsonl`` as soon as it is known, so that the
+    parent can tell which query a crash (the memory cap) happened in and carry on without it.
+    """
+    import resource
+
     from pyoxigraph import RdfFormat, Store
 
+    resource.setrlimit(resource.RLIMIT_AS, (QUERY_MEMORY_CAP, QUERY_MEMORY_CAP))
     start = time.perf_counter()
     nq = str(Path(build_dir) / "evidence.nq")
-    reference = Store()
-    reference.bulk_load(path=nq, format=RdfFormat.N_QUADS)
-    queries = _bound_queries(reference)
-    times: dict[str, Any] = {}
+    bound_file = Path(build_dir) / "bound-queries.json"
+    if not bound_file.is_file():
+        reference = Store()
+        reference.bulk_load(path=nq, format=RdfFormat.N_QUADS)
+        bound_file.write_text(json.dumps(_bound_queries(reference)))
+        del reference
+    queries: dict[str, str] = json.loads(bound_file.read_text())
+    log = (OUT / f"queries-{engine}.jsonl").open("a")
     if engine == "ours":
         from graph.sparql import open_store, run
 
@@ -154,7 +170,6 @@ def _task_queries(build_dir: str, engine: str, budget: float) -> dict[str, Any]:
             return len(run(store, text, result_format="csv").body)
 
     elif engine == "oxigraph":
-        del reference
         t0 = time.perf_counter()
         raw = Store()
         raw.bulk_load(path=nq, format=RdfFormat.N_QUADS)
@@ -166,7 +181,6 @@ def _task_queries(build_dir: str, engine: str, budget: float) -> dict[str, Any]:
     else:
         from rdflib import Dataset
 
-        del reference
         t0 = time.perf_counter()
         ds = Dataset(default_union=True)
         ds.parse(nq, format="nquads")
@@ -175,18 +189,66 @@ def _task_queries(build_dir: str, engine: str, budget: float) -> dict[str, Any]:
         def execute(text: str) -> int:
             return sum(1 for _ in ds.query(text))
 
-    times["_load"] = load
+    if "_load" not in skip:
+        log.write(json.dumps({"name": "_load", "seconds": load}) + "\n")
+        log.flush()
     for name, text in queries.items():
-        if time.perf_counter() - start > budget:
-            times[name] = None
+        if name in skip:
             continue
+        if time.perf_counter() - start > budget:
+            log.write(json.dumps({"name": name, "seconds": None}) + "\n")
+            continue
+        log.write(json.dumps({"start": name}) + "\n")
+        log.flush()
         t0 = time.perf_counter()
-        execute(text)
-        times[name] = time.perf_counter() - t0
+        rows = execute(text)
+        log.write(json.dumps({"name": name, "seconds": time.perf_counter() - t0, "size": rows}))
+        log.write("\n")
+        log.flush()
+    return {}
+
+
+def queries_on(engine: str, build_dir: Path, budget: float) -> dict[str, Any]:
+    """Run `_task_queries` in children until every query has an answer or a failure."""
+    record = OUT / f"queries-{engine}.jsonl"
+    record.unlink(missing_ok=True)
+    times: dict[str, Any] = {}
+    peak = 0.0
+    for _ in range(20):
+        result = child(
+            "queries",
+            timeout=budget + 600,
+            build_dir=str(build_dir),
+            engine=engine,
+            budget=budget,
+            skip=sorted(times),
+        )
+        peak = max(peak, float(result.get("peak_mb", 0.0)))
+        started = None
+        for line in record.read_text().splitlines() if record.is_file() else []:
+            item = json.loads(line)
+            if "start" in item:
+                started = item["start"]
+            else:
+                times[item["name"]] = item["seconds"]
+                started = None if item["name"] == started else started
+        if "error" not in result and "timeout" not in result:
+            break
+        if started is None:
+            times["_error"] = result
+            break
+        times[started] = {"error": "failed: over 8 GB" if "error" in result else "timed out"}
+    times["peak_mb"] = peak
     return times
 
 
+def _task_export(build_dir: str) -> dict[str, Any]:
+    nq, nt = export_quads(Path(build_dir))
+    return {"nquads": str(nq), "ntriples": str(nt)}
+
+
 TASKS = {
+    "export": _task_export,
     "build": _task_build,
     "rebuild": _task_rebuild,
     "floor": _task_floor,
@@ -222,8 +284,19 @@ def child(task: str, timeout: float | None = None, **kwargs: Any) -> dict[str, A
         return {"error": f"exit {os.waitstatus_to_exitcode(status)}", "wall": wall}
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     result["wall"] = wall
-    result["peak_mb"] = usage.ru_maxrss / 1024
+    result.setdefault("peak_mb", usage.ru_maxrss / 1024)
     return result
+
+
+def _peak_mb() -> float:
+    """This process's peak RSS. Not ``ru_maxrss``: on Linux a child's ``ru_maxrss`` starts at its
+    parent's RSS at fork time, so it would report the benchmark driver's memory, not the task's."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def wall_of(argv: Sequence[str], repeat: int = 5) -> float:
@@ -278,6 +351,8 @@ def fmt_s(value: Any) -> str:
             return f"> {value['timeout']:.0f} s (capped)"
         if "error" in value:
             return value["error"]
+        if value.get("skipped"):
+            return "not run"
         value = value.get("seconds")
     if value is None:
         return "—"
@@ -320,11 +395,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=900.0,
         help="seconds for all rdflib queries (loading included); the rest are reported as skipped",
     )
+    parser.add_argument(
+        "--reuse-baseline",
+        action="store_true",
+        help="keep the other figures of benchmarks/out/results.json and reuse its rdflib builds",
+    )
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="skip rdflib builds not already measured"
+    )
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: 1,2,3,4,5,6")
     args = parser.parse_args(argv)
     if args.child:
         spec = json.loads(args.child)
-        print(json.dumps(TASKS[spec["task"]](**spec["kwargs"])))
+        answer = TASKS[spec["task"]](**spec["kwargs"])
+        answer["peak_mb"] = _peak_mb()
+        print(json.dumps(answer))
         return 0
 
     sizes = [10, 100] if args.quick else [int(s) for s in args.sizes.split(",") if s]
@@ -334,6 +419,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.rdflib_query_budget = min(args.rdflib_query_budget, 120)
     OUT.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"sizes": sizes, "machine": f"{os.cpu_count()} cores", "builds": {}}
+    previous: dict[str, Any] = {}
+    if args.reuse_baseline and (OUT / "results.json").is_file():
+        previous = json.loads((OUT / "results.json").read_text())
+        results = {**previous, "sizes": sizes, "builds": dict(previous.get("builds", {}))}
     log = sys.stderr
 
     def save() -> None:
@@ -347,17 +436,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         row: dict[str, Any] = {}
         print(f"[bench] {n} cells: fast build", file=log, flush=True)
         row["fast"] = child("build", data=str(data), out=str(OUT / f"build-{n}"), store="oxigraph")
-        print(f"[bench] {n} cells: rdflib build", file=log, flush=True)
-        row["rdflib"] = child(
-            "build",
-            timeout=args.baseline_timeout,
-            data=str(data),
-            out=str(OUT / f"build-{n}-rdflib"),
-            store="memory",
-        )
+        earlier = previous.get("builds", {}).get(str(n), {}).get("rdflib")
+        if earlier is not None:
+            row["rdflib"] = earlier
+        elif args.no_baseline:
+            row["rdflib"] = {"skipped": True}
+        else:
+            print(f"[bench] {n} cells: rdflib build", file=log, flush=True)
+            row["rdflib"] = child(
+                "build",
+                timeout=args.baseline_timeout,
+                data=str(data),
+                out=str(OUT / f"build-{n}-rdflib"),
+                store="memory",
+            )
         shutil.rmtree(OUT / f"build-{n}-rdflib", ignore_errors=True)
         if "2" not in skip and "error" not in row["fast"]:
-            nq, nt = export_quads(OUT / f"build-{n}")
+            exported = child("export", build_dir=str(OUT / f"build-{n}"))
+            nq, nt = exported["nquads"], exported["ntriples"]
             print(f"[bench] {n} cells: oxigraph floor", file=log, flush=True)
             row["floor"] = child("floor", nquads=str(nq), ntriples=str(nt))
         results["builds"][str(n)] = row
@@ -429,7 +525,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not (build_dir / "evidence.trig").is_file():
             child("build", data=str(corpus(n)), out=str(build_dir), store="oxigraph")
         if not (build_dir / "evidence.nq").is_file():
-            export_quads(build_dir)
+            child("export", build_dir=str(build_dir))
         q: dict[str, Any] = {"cells": n}
         for engine, budget in (
             ("ours", 600.0),
@@ -437,13 +533,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("rdflib", args.rdflib_query_budget),
         ):
             print(f"[bench] queries at {n} cells: {engine}", file=log, flush=True)
-            q[engine] = child(
-                "queries",
-                timeout=budget + 300,
-                build_dir=str(build_dir),
-                engine=engine,
-                budget=budget,
-            )
+            q[engine] = queries_on(engine, build_dir, budget)
         q["triples"] = results["builds"].get(str(n), {}).get("fast", {}).get("triples")
         results["queries"] = q
         save()
@@ -452,6 +542,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     (OUT / "results.md").write_text(report, encoding="utf-8")
     print(report)
     return 0
+
+
+def _over(a: Any, b: Any) -> str:
+    if isinstance(a, int | float) and isinstance(b, int | float) and b > 0:
+        return f"{a / b:.2f}"
+    return "—"
 
 
 def render(results: dict[str, Any]) -> str:
@@ -509,13 +605,13 @@ def render(results: dict[str, Any]) -> str:
             f"| {fmt_s(rdf.get('_load'))} | {ratio(ours.get('_load'), rdf.get('_load'))} "
             f"| raw pyoxigraph {fmt_s(raw.get('_load'))} |"
         )
-        names = [k for k in ours if k not in ("_load", "wall", "peak_mb", "timeout", "error")]
+        names = [k for k in ours if not k.startswith("_") and k not in ("wall", "peak_mb")]
         for name in sorted(names):
             a, b, c = ours.get(name), rdf.get(name), raw.get(name)
             lines.append(
                 f"| query `{name}`: ours vs rdflib memory store | {fmt_s(a)} | "
                 f"{fmt_s(b) if b is not None else 'skipped (budget)'} | {ratio(a, b)} "
-                f"| raw pyoxigraph {fmt_s(c)}; ours/raw {(a / c if a and c else 0):.2f} |"
+                f"| raw pyoxigraph {fmt_s(c)}; ours/raw {_over(a, c)} |"
             )
     return "\n".join(lines) + "\n"
 

@@ -17,12 +17,13 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+import resource
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
@@ -83,6 +84,8 @@ class Timings:
     stages: dict[str, float]
     reused: int
     parsed: int
+    peak_mb: dict[str, float] = field(default_factory=dict)
+    """Peak resident memory (MB) of the process at the end of each stage."""
 
 
 LAST_TIMINGS = Timings({}, 0, 0)
@@ -194,17 +197,18 @@ def build_fast(
     progress: bool = False,
 ) -> BuildResult:
     """Build on the Oxigraph fast path; see the module doc. Same result and files as `build`."""
-    from graph.io import write_all_atomically
     from graph.shacl_sparql import validate_store
 
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     clock = time.perf_counter()
     stages: dict[str, float] = {}
+    peaks: dict[str, float] = {}
 
     def lap(name: str) -> None:
         nonlocal clock
         now = time.perf_counter()
         stages[name] = stages.get(name, 0.0) + now - clock
+        peaks[name] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         clock = now
 
     epoch = _epoch()
@@ -237,8 +241,24 @@ def build_fast(
         chunks[graph] = oxstore.graph_chunk(lines)
     lap("rdf")
 
-    store = oxstore.load(chunks)
-    lap("load")
+    # The union first (validated, written as Turtle, dropped), then the named graphs: the two
+    # stores are never in memory together.
+    prefixes = oxstore.used_prefixes(chunks.values(), PREFIXES)
+    staged = oxstore.Staged(out_dir)
+    try:
+        union = oxstore.load_union(oxstore.union_ntriples(chunks))
+        lap("load")
+        warnings: tuple[str, ...] = ()
+        if validate:
+            report = validate_store(union, triples=len(union), union=False)
+            warnings = tuple(f.render() for f in report.warnings)
+        lap("validate")
+        oxstore.write_turtle(union, prefixes, staged.path("evidence.ttl"))
+        del union
+        lap("write")
+    except BaseException:
+        staged.discard()
+        raise
 
     persisted: list[BaseException | None] = []
 
@@ -250,26 +270,22 @@ def build_fast(
             persisted.append(exc)
 
     worker = threading.Thread(target=persist_store, name="persist-store", daemon=True)
-    if persist:
-        worker.start()
-
-    triples, graphs, classes, relations = _stats(store)
-    lap("stats")
-    union = oxstore.load_union(oxstore.union_ntriples(chunks))
-    lap("load")
-    warnings: tuple[str, ...] = ()
-    if validate:
-        report = validate_store(union, triples=triples, union=False)
-        warnings = tuple(f.render() for f in report.warnings)
-    lap("validate")
-    all_data = b"".join(chunks.values())
-    prefixes = oxstore.used_prefixes(all_data, PREFIXES)
-    files: dict[str, bytes] = {
-        "evidence.trig": oxstore.write_trig(store, prefixes),
-        "evidence.ttl": oxstore.write_turtle(union, prefixes),
-        "evidence.jsonld": oxstore.write_jsonld(store, prefixes),
-    }
-    del all_data
+    try:
+        store = oxstore.load(chunks)
+        lap("load")
+        if persist:
+            worker.start()
+        triples, graphs, classes, relations = _stats(store)
+        lap("stats")
+        oxstore.write_trig(store, prefixes, staged.path("evidence.trig"))
+        if triples > JSONLD_COMPACT_LIMIT:
+            oxstore.write_jsonld(store, prefixes, staged.path("evidence.jsonld"))
+        else:
+            staged.write("evidence.jsonld", _compact_jsonld(chunks))
+        del store
+    except BaseException:
+        staged.discard()
+        raise
     lap("write")
 
     problems = [
@@ -293,22 +309,40 @@ def build_fast(
         },
     )
     summary = json.dumps(result.as_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    files["summary.json"] = summary.encode("utf-8")
-    if persist:
-        worker.join()
-        if persisted and persisted[0] is not None:
-            raise persisted[0]
-        lap("persist (overlapped)")
-    write_all_atomically({out_dir / name: content for name, content in files.items()})
+    try:
+        staged.write("summary.json", summary.encode("utf-8"))
+        if persist:
+            worker.join()
+            if persisted and persisted[0] is not None:
+                raise persisted[0]
+            lap("persist (overlapped)")
+    except BaseException:
+        staged.discard()
+        raise
+    staged.commit()
     if persist:
         oxstore.write_stamp(out_dir)
     else:
         (out_dir / oxstore.STAMP_FILE).unlink(missing_ok=True)
     lap("write")
     LAST_TIMINGS.stages = stages
+    LAST_TIMINGS.peak_mb = peaks
     LAST_TIMINGS.reused = store_cache.reused
     LAST_TIMINGS.parsed = store_cache.parsed
     return result
+
+
+JSONLD_COMPACT_LIMIT = 50_000
+"""Up to this many triples JSON-LD is compacted with ontology/context.jsonld (rdflib, as the memory
+store writes it); beyond, Oxigraph's streaming writer (expanded form) keeps large builds fast."""
+
+
+def _compact_jsonld(chunks: dict[str, bytes]) -> bytes:
+    from graph.store import new_dataset, serialize
+
+    ds = new_dataset()
+    ds.parse(data=b"".join(chunks[g] for g in sorted(chunks)), format="nquads")
+    return serialize(ds, "json-ld")
 
 
 def _graph_of(sc: SourceCell) -> URIRef:

@@ -12,9 +12,13 @@ byte-identical files, whichever sources came from the cache.
 
 from __future__ import annotations
 
+import io
+import os
 import shutil
+import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from pyoxigraph import DefaultGraph, QuerySolutions, RdfFormat, Store
 from rdflib import BNode, Literal, URIRef
@@ -110,25 +114,51 @@ def load(chunks: Mapping[str, bytes], path: Path | None = None) -> Store:
         shutil.rmtree(path, ignore_errors=True)
         path.parent.mkdir(parents=True, exist_ok=True)
     store = Store(str(path)) if path is not None else Store()
-    data = b"".join(chunks[g] for g in sorted(chunks))
-    if data:
-        store.bulk_load(data, RdfFormat.N_QUADS)
+    if chunks:
+        reader = io.BufferedReader(_Reader([chunks[g] for g in sorted(chunks)]), 1 << 20)
+        store.bulk_load(reader, RdfFormat.N_QUADS)
     if path is not None:
         store.flush()
     return store
 
 
-def used_prefixes(data: bytes, prefixes: Mapping[str, str]) -> dict[str, str]:
-    """The prefixes whose namespace occurs in `data` (Oxigraph prints every prefix it is given)."""
-    return {p: ns for p, ns in sorted(prefixes.items()) if f"<{ns}".encode() in data}
+class _Reader(io.RawIOBase):
+    """The concatenation of byte chunks as a binary stream, without copying them into one."""
+
+    def __init__(self, chunks: list[bytes]) -> None:
+        self._chunks = chunks
+        self._index = 0
+        self._offset = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        while self._index < len(self._chunks):
+            chunk = self._chunks[self._index]
+            if self._offset < len(chunk):
+                n = min(len(view), len(chunk) - self._offset)
+                view[:n] = chunk[self._offset : self._offset + n]
+                self._offset += n
+                return n
+            self._index += 1
+            self._offset = 0
+        return 0
 
 
-def _bytes(data: bytes | None) -> bytes:
-    return data if data is not None else b""
+def used_prefixes(chunks: Iterable[bytes], prefixes: Mapping[str, str]) -> dict[str, str]:
+    """The prefixes whose namespace occurs in `chunks` (Oxigraph prints every prefix given)."""
+    data = list(chunks)
+    return {
+        p: ns
+        for p, ns in sorted(prefixes.items())
+        if any(f"<{ns}".encode() in chunk for chunk in data)
+    }
 
 
-def write_trig(store: Store, prefixes: Mapping[str, str]) -> bytes:
-    return _bytes(store.dump(format=RdfFormat.TRIG, prefixes=dict(prefixes)))
+def write_trig(store: Store, prefixes: Mapping[str, str], output: Path) -> None:
+    store.dump(str(output), format=RdfFormat.TRIG, prefixes=dict(prefixes))
 
 
 def load_union(union: bytes) -> Store:
@@ -139,13 +169,41 @@ def load_union(union: bytes) -> Store:
     return store
 
 
-def write_turtle(store: Store, prefixes: Mapping[str, str]) -> bytes:
+def write_turtle(store: Store, prefixes: Mapping[str, str], output: Path) -> None:
     """Turtle of the default graph of a `load_union` store."""
-    return _bytes(
-        store.dump(format=RdfFormat.TURTLE, from_graph=DefaultGraph(), prefixes=dict(prefixes))
-    )
+    dump = dict(prefixes)
+    store.dump(str(output), format=RdfFormat.TURTLE, from_graph=DefaultGraph(), prefixes=dump)
 
 
-def write_jsonld(store: Store, context: Mapping[str, str]) -> bytes:
+def write_jsonld(store: Store, context: Mapping[str, str], output: Path) -> None:
     """JSON-LD of the named graphs, from Oxigraph's streaming writer (prefixes as the context)."""
-    return _bytes(store.dump(format=RdfFormat.JSON_LD, prefixes=dict(context)))
+    store.dump(str(output), format=RdfFormat.JSON_LD, prefixes=dict(context))
+
+
+class Staged:
+    """Output files written straight to temporary files, renamed into place all at once."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.files: dict[str, Path] = {}
+        out_dir.mkdir(parents=True, exist_ok=True)
+
+    def path(self, name: str) -> Path:
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.out_dir)
+        os.close(fd)
+        self.files[name] = Path(tmp)
+        return Path(tmp)
+
+    def write(self, name: str, data: bytes) -> None:
+        self.path(name).write_bytes(data)
+
+    def commit(self) -> None:
+        for name, tmp in sorted(self.files.items()):
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, self.out_dir / name)
+        self.files.clear()
+
+    def discard(self) -> None:
+        for tmp in self.files.values():
+            tmp.unlink(missing_ok=True)
+        self.files.clear()

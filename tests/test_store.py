@@ -46,6 +46,9 @@ def test_jsonld_holds_the_same_quads(fast_build: Path, seed_build: Path) -> None
     ds = Dataset()
     ds.parse(fast_build / "evidence.jsonld", format="json-ld")
     assert set(ds.quads()) == _quads(seed_build / "evidence.trig")
+    # Small builds compact JSON-LD with the project context, exactly as the memory store does.
+    fast = (fast_build / "evidence.jsonld").read_bytes()
+    assert fast == (seed_build / "evidence.jsonld").read_bytes()
 
 
 def test_output_is_byte_identical_across_builds(fast_build: Path, tmp_path: Path) -> None:
