@@ -329,12 +329,18 @@ def serialize_outputs(ds: Dataset) -> dict[str, bytes]:
     return files
 
 
+STORES = ("oxigraph", "memory")
+"""The stores `build` can take: Oxigraph (fast, incremental, persisted) or rdflib's memory store."""
+DEFAULT_STORE = "oxigraph"
+"""The one default store of the library and of `evidence-graph build`."""
+
+
 def build(
     data_dir: Path,
     out_dir: Path,
     *,
     validate: bool = True,
-    store: str = "memory",
+    store: str = DEFAULT_STORE,
     progress: bool = False,
 ) -> BuildResult:
     """Parse, curate, make RDF, validate (SHACL) and write the graph files; see the module doc.
@@ -348,7 +354,7 @@ def build(
     if store != "memory":
         from graph.errors import UnknownFormat
 
-        raise UnknownFormat(store, ("memory", "oxigraph"), what="store")
+        raise UnknownFormat(store, STORES, what="store")
     from graph.validate import validate as shacl
 
     data_dir = Path(data_dir)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import accumulate
 from pathlib import Path
 from typing import cast, get_args
 
@@ -42,6 +44,7 @@ _QUOTE_FOLD = str.maketrans(
     {**dict.fromkeys(_SINGLE_QUOTES, "'"), **dict.fromkeys(_DOUBLE_QUOTES, '"')}
 )
 _SPACE = re.compile(r"\s+")
+_TEXT_CACHE = 64
 
 CLAIM_KEYS = {
     "id",
@@ -98,23 +101,27 @@ class _CellText:
     def __init__(self, cell: Cell) -> None:
         self.cell = cell
         self.text = "\n".join(cell.lines)
-        folded: list[str] = []
-        origin: list[int] = []
-        in_space = False
-        for index, char in enumerate(self.text):
-            if char.isspace():
-                if not in_space and folded:
-                    folded.append(" ")
-                    origin.append(index)
-                in_space = True
-                continue
-            in_space = False
-            folded.append(char.translate(_QUOTE_FOLD))
-            origin.append(index)
-        self.folded = "".join(folded)
-        self.origin = origin
+        # Each run of whitespace becomes one space (none before the first word); every other
+        # character is kept, quotes straightened one for one. A folded offset maps back by adding
+        # the characters removed before it: `_shifts[i]` from folded offset `_marks[i]` on.
+        spaces = [run.span() for run in _SPACE.finditer(self.text)]
+        folded = _SPACE.sub(" ", self.text.translate(_QUOTE_FOLD))
+        removed = [end - start - 1 for start, end in spaces]
+        if spaces and spaces[0][0] == 0:  # leading whitespace is dropped whole
+            folded = folded[1:]
+            removed[0] += 1
+        self._shifts = [0, *accumulate(removed)]
+        self._marks = [
+            0,
+            *(end - shift for (_, end), shift in zip(spaces, self._shifts[1:], strict=True)),
+        ]
+        self.folded = folded
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
         self.blocks = _blocks(cell)
+
+    def origin(self, offset: int) -> int:
+        """The offset in the page text of the character at `offset` in the folded text."""
+        return offset + self._shifts[bisect_right(self._marks, offset) - 1]
 
     def line_of(self, offset: int) -> int:
         return bisect_right(self.line_starts, offset)
@@ -124,7 +131,7 @@ class _CellText:
         start = self.folded.find(quote)
         while start >= 0:
             end = start + len(quote)
-            yield self.origin[start], self.origin[end - 1] + 1
+            yield self.origin(start), self.origin(end - 1) + 1
             start = self.folded.find(quote, start + 1)
 
     def block_at(self, line: int) -> str:
@@ -235,11 +242,22 @@ class _File:
         return tuple(self.text(item, f"an item of {what}") for item in self.sequence(node, what))
 
 
+_FAST_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
+    yaml, "CSafeLoader", yaml.SafeLoader
+)
+
+
 def _compose(path: Path) -> yaml.Node | None:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceError(path, None, f"cannot read claims file: {exc}") from exc
+    try:
+        # libyaml when available (several times faster); a file it rejects is read again by the
+        # Python parser so that the error message is the same either way.
+        return yaml.compose(text, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        pass
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -265,12 +283,25 @@ class _Corpus:
 
     def __init__(self, cells: Sequence[Cell]) -> None:
         self.cells = tuple(cells)
-        self.texts = {id(cell): _CellText(cell) for cell in self.cells}
+        # Folded texts are made when a quote is first looked up in a cell and only the most
+        # recently used are kept: claims files quote a few cells each, so memory stays flat.
+        self._texts: OrderedDict[int, _CellText] = OrderedDict()
         self.listed: dict[str, list[_Listed]] = {}
         for cell in self.cells:
             for entry in cell.entries:
                 key = doc_key(entry.title, entry.year)
                 self.listed.setdefault(key, []).append(_Listed(key, cell, entry))
+
+    def text(self, cell: Cell) -> _CellText:
+        """The folded text of `cell` (cached for the last `_TEXT_CACHE` cells used)."""
+        found = self._texts.get(id(cell))
+        if found is None:
+            found = self._texts[id(cell)] = _CellText(cell)
+            if len(self._texts) > _TEXT_CACHE:
+                self._texts.popitem(last=False)
+        else:
+            self._texts.move_to_end(id(cell))
+        return found
 
     def titles(self, year: int | None) -> list[str]:
         """Listed titles of `year` (all listed titles when none has that year), for messages."""
@@ -332,7 +363,7 @@ def _find_quote(
         cell = item.cell
         if cell_filter and cell_filter not in (cell.cell, f"{cell.matrix}/{cell.cell}"):
             continue
-        text = corpus.texts[id(cell)]
+        text = corpus.text(cell)
         own = listing_key(cell.matrix, cell.cell, item.entry.position)
         wanted = section_key(cell.matrix, cell.cell, section) if section else None
         searched.append(cell.source + (f" section {section!r}" if section else ""))

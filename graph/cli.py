@@ -112,6 +112,12 @@ def parse_command(ctx: click.Context, files: tuple[Path, ...], as_json: bool) ->
 # --- build, validate, stats (engineer B) ---------------------------------------------------------
 
 
+def _library_default_store() -> str:
+    from graph.build import DEFAULT_STORE
+
+    return DEFAULT_STORE
+
+
 @cli.command()
 @click.option(
     "--data",
@@ -132,8 +138,8 @@ def parse_command(ctx: click.Context, files: tuple[Path, ...], as_json: bool) ->
 @click.option(
     "--store",
     type=click.Choice(["oxigraph", "memory"]),
-    default="oxigraph",
-    show_default=True,
+    default=_library_default_store,
+    show_default="graph.build.DEFAULT_STORE",
     help="oxigraph: fast, incremental, persisted store in OUT/store; memory: rdflib + pyshacl.",
 )
 def build(data_dir: Path, out_dir: Path, store: str) -> None:

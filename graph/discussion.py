@@ -179,11 +179,16 @@ class _Candidate:
     why: str
 
 
-def _cosine(a: Counter[str], b: Counter[str], idf: dict[str, float]) -> tuple[float, list[str]]:
+def _norm(a: Counter[str], idf: dict[str, float]) -> float:
+    return math.sqrt(sum((n * idf.get(t, 0.0)) ** 2 for t, n in a.items()))
+
+
+def _cosine(
+    a: Counter[str], b: Counter[str], idf: dict[str, float], norm_a: float, norm_b: float
+) -> tuple[float, list[str]]:
+    """Cosine of `a` and `b` (whose `_norm`s are given, computed once per vector)."""
     shared = set(a) & set(b)
     dot = sum(a[t] * b[t] * idf.get(t, 0.0) ** 2 for t in shared)
-    norm_a = math.sqrt(sum((n * idf.get(t, 0.0)) ** 2 for t, n in a.items()))
-    norm_b = math.sqrt(sum((n * idf.get(t, 0.0)) ** 2 for t, n in b.items()))
     if not norm_a or not norm_b:
         return 0.0, []
     top = sorted(shared, key=lambda t: (-idf.get(t, 0.0) * b[t], t))[:4]
@@ -199,10 +204,13 @@ def similarities(cell: Cell) -> dict[tuple[int, int], tuple[float, list[str]]]:
         frequency.update(set(terms))
     total = len(section_terms) + len(entry_terms)
     idf = {t: math.log((1 + total) / (1 + n)) for t, n in frequency.items()}
+    section_norms = [_norm(t, idf) for t in section_terms]
+    sections = list(zip(cell.sections, section_terms, section_norms, strict=True))
+    entries = zip(cell.entries, entry_terms, [_norm(t, idf) for t in entry_terms], strict=True)
     return {
-        (entry.position, section.line): _cosine(e_terms, s_terms, idf)
-        for entry, e_terms in zip(cell.entries, entry_terms, strict=True)
-        for section, s_terms in zip(cell.sections, section_terms, strict=True)
+        (entry.position, section.line): _cosine(e_terms, s_terms, idf, e_norm, s_norm)
+        for entry, e_terms, e_norm in entries
+        for section, s_terms, s_norm in sections
     }
 
 

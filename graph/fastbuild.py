@@ -246,7 +246,8 @@ def build_fast(
     prefixes = oxstore.used_prefixes(chunks.values(), PREFIXES)
     staged = oxstore.Staged(out_dir)
     try:
-        union = oxstore.load_union(oxstore.union_ntriples(chunks))
+        union_nt = oxstore.union_ntriples(chunks)  # also the persisted store's default graph
+        union = oxstore.load_union(union_nt)
         lap("load")
         warnings: tuple[str, ...] = ()
         if validate:
@@ -264,7 +265,7 @@ def build_fast(
 
     def persist_store() -> None:
         try:
-            oxstore.load(chunks, out_dir / oxstore.STORE_DIR)
+            oxstore.load(chunks, out_dir / oxstore.STORE_DIR, default=union_nt)
             persisted.append(None)
         except BaseException as exc:  # re-raised in the calling thread
             persisted.append(exc)

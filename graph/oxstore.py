@@ -108,14 +108,19 @@ def select(store: Store, query: str, union: bool = True) -> QuerySolutions:
     return result
 
 
-def load(chunks: Mapping[str, bytes], path: Path | None = None) -> Store:
-    """A store holding every chunk, loaded in graph-IRI order (in memory, or RocksDB at `path`)."""
+def load(chunks: Mapping[str, bytes], path: Path | None = None, default: bytes = b"") -> Store:
+    """A store holding every chunk, loaded in graph-IRI order (in memory, or RocksDB at `path`).
+
+    `default` (N-Triples, e.g. `union_ntriples(chunks)`) fills the default graph: the persisted
+    store's default graph is the union of the named graphs as a set (see `graph.sparql.open_store`).
+    """
     if path is not None:
         shutil.rmtree(path, ignore_errors=True)
         path.parent.mkdir(parents=True, exist_ok=True)
     store = Store(str(path)) if path is not None else Store()
-    if chunks:
-        reader = io.BufferedReader(_Reader([chunks[g] for g in sorted(chunks)]), 1 << 20)
+    parts = [chunks[g] for g in sorted(chunks)] + ([default] if default else [])
+    if parts:
+        reader = io.BufferedReader(_Reader(parts), 1 << 20)
         store.bulk_load(reader, RdfFormat.N_QUADS)
     if path is not None:
         store.flush()

@@ -15,9 +15,14 @@ STAMP_FILE = "store.stamp"
 """Written beside the persisted store after a build: which ``evidence.trig`` the store matches."""
 
 
+LAYOUT = "default-graph=union"
+"""What the store holds besides the named graphs: its default graph is their union (a set).
+Part of the stamp, so a store written before the default graph was filled is not used."""
+
+
 def _stamp(trig: Path) -> str:
     info = trig.stat()
-    return f"{info.st_size} {info.st_mtime_ns}\n"
+    return f"{info.st_size} {info.st_mtime_ns} {LAYOUT}\n"
 
 
 def write_stamp(build_dir: Path) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
@@ -63,10 +64,12 @@ def _text(value: str) -> Literal:
     return Literal(value)
 
 
+@lru_cache(maxsize=4096)  # Literals are immutable; positions and line numbers repeat a lot
 def _int(value: int) -> Literal:
     return Literal(value, datatype=XSD.integer)
 
 
+@lru_cache(maxsize=1024)
 def _year(year: int) -> Literal:
     return Literal(f"{year:04d}", datatype=XSD.gYear)
 

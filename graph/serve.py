@@ -223,7 +223,7 @@ def make_server(
     quiet: bool = False,
 ) -> ThreadingHTTPServer:
     """A ready-to-run server over the graph at `graph_path` (port 0: any free port)."""
-    store = sparql.open_store(graph_path)
+    store = sparql.open_store(graph_path, memory=True)  # many queries: load once
     handler = type(
         "BoundSparqlHandler",
         (SparqlHandler,),
