@@ -18,7 +18,7 @@ from pathlib import Path
 
 from rdflib import Dataset, URIRef
 
-from graph import ids, rdf
+from graph import DEFAULT_STORE, STORES, ids, rdf
 from graph.errors import SourceError
 from graph.io import write_all_atomically
 from graph.matrices import CELL_ID, MatrixDef, default_matrix, load_matrices
@@ -327,12 +327,6 @@ def serialize_outputs(ds: Dataset) -> dict[str, bytes]:
         get(fmt).export(ds, buffer)
         files[name] = buffer.getvalue()
     return files
-
-
-STORES = ("oxigraph", "memory")
-"""The stores `build` can take: Oxigraph (fast, incremental, persisted) or rdflib's memory store."""
-DEFAULT_STORE = "oxigraph"
-"""The one default store of the library and of `evidence-graph build`."""
 
 
 def build(

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
+from graph import DEFAULT_STORE, STORES
 from graph.errors import EvidenceGraphError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -70,7 +71,7 @@ def output_option(func: F) -> F:
     )(func)
 
 
-# --- parse (engineer A) --------------------------------------------------------------------------
+# --- parse ---
 
 
 @cli.command("parse")
@@ -109,13 +110,7 @@ def parse_command(ctx: click.Context, files: tuple[Path, ...], as_json: bool) ->
         ctx.exit(1)
 
 
-# --- build, validate, stats (engineer B) ---------------------------------------------------------
-
-
-def _library_default_store() -> str:
-    from graph.build import DEFAULT_STORE
-
-    return DEFAULT_STORE
+# --- build, validate, stats ---------------------------------------------------------
 
 
 @cli.command()
@@ -137,9 +132,9 @@ def _library_default_store() -> str:
 )
 @click.option(
     "--store",
-    type=click.Choice(["oxigraph", "memory"]),
-    default=_library_default_store,
-    show_default="graph.build.DEFAULT_STORE",
+    type=click.Choice(STORES),
+    default=DEFAULT_STORE,
+    show_default=True,
     help="oxigraph: fast, incremental, persisted store in OUT/store; memory: rdflib + pyshacl.",
 )
 def build(data_dir: Path, out_dir: Path, store: str) -> None:
@@ -212,7 +207,7 @@ def stats(graph_path: Path, as_json: bool) -> None:
 
     dataset = load_dataset(graph_path)
     result = compute(dataset)
-    # Network analytics of the projection (engineer E): a separate section after the counts.
+    # Network analytics of the projection: a separate section after the counts.
     from graph.analytics import analyse
     from graph.analytics import render as render_analytics
     from graph.project import project
@@ -224,7 +219,7 @@ def stats(graph_path: Path, as_json: bool) -> None:
         click.echo(render(result) + "\n\n" + render_analytics(analytics))
 
 
-# --- query, serve, push (engineer D) -------------------------------------------------------------
+# --- query, serve, push ---
 
 
 @cli.command()
@@ -457,7 +452,7 @@ def push(
         raise click.ClickException(f"{len(bad)} graph(s) differ on the server{hint}: {bad[0]} …")
 
 
-# --- export, viz (engineer E) --------------------------------------------------------------------
+# --- export, viz ---
 
 
 class _FormatChoice(click.Choice):  # type: ignore[type-arg]
