@@ -74,6 +74,11 @@ class BuildResult:
             "discussions": self.discussions,
         }
 
+    def summary_bytes(self) -> bytes:
+        """``summary.json``: `as_dict` as sorted, indented UTF-8 JSON."""
+        text = json.dumps(self.as_dict(), indent=2, sort_keys=True, ensure_ascii=False)
+        return (text + "\n").encode("utf-8")
+
     def render(self) -> str:
         """The summary the CLI prints."""
         lines = [
@@ -329,6 +334,41 @@ def serialize_outputs(ds: Dataset) -> dict[str, bytes]:
     return files
 
 
+def build_result(
+    data_dir: Path,
+    out_dir: Path,
+    sources: list[SourceCell],
+    curation: Curation,
+    *,
+    triples: int,
+    graphs: int,
+    classes: dict[str, int],
+    relations: dict[str, int],
+    warnings: tuple[str, ...],
+) -> BuildResult:
+    """The result of a build on either store, from what it read and the counts of what it made."""
+    problems = [
+        f"{sc.relpath}:{p.line}: {p.message}" for sc in sources for p in sc.cell.problems
+    ] + [f"{_relpath(data_dir, path)}:{p.line}: {p.message}" for path, p in curation.problems]
+    return BuildResult(
+        out_dir=str(out_dir),
+        files=(*OUTPUTS, "summary.json"),
+        cells=tuple(f"{sc.cell.matrix}/{sc.cell.cell}" for sc in sources),
+        triples=triples,
+        graphs=graphs,
+        classes=classes,
+        relations=relations,
+        problems=tuple(problems),
+        warnings=warnings,
+        quotes_checked=curation.quotes_checked,
+        discussions={
+            "auto": curation.discussions_auto,
+            "curated": curation.discussions_curated,
+            "unresolved": curation.discussions_unresolved,
+        },
+    )
+
+
 def build(
     data_dir: Path,
     out_dir: Path,
@@ -361,29 +401,19 @@ def build(
         report = shacl(ds)
         warnings = tuple(f.render() for f in report.warnings)
 
-    problems = [
-        f"{sc.relpath}:{p.line}: {p.message}" for sc in sources for p in sc.cell.problems
-    ] + [f"{_relpath(data_dir, path)}:{p.line}: {p.message}" for path, p in curation.problems]
     stats = compute(ds)
-    result = BuildResult(
-        out_dir=str(out_dir),
-        files=(*OUTPUTS, "summary.json"),
-        cells=tuple(f"{sc.cell.matrix}/{sc.cell.cell}" for sc in sources),
+    result = build_result(
+        data_dir,
+        out_dir,
+        sources,
+        curation,
         triples=stats.triples,
         graphs=stats.graphs,
         classes=stats.classes,
         relations=stats.relations,
-        problems=tuple(problems),
         warnings=warnings,
-        quotes_checked=curation.quotes_checked,
-        discussions={
-            "auto": curation.discussions_auto,
-            "curated": curation.discussions_curated,
-            "unresolved": curation.discussions_unresolved,
-        },
     )
     files = serialize_outputs(ds)
-    summary = json.dumps(result.as_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    files["summary.json"] = summary.encode("utf-8")
+    files["summary.json"] = result.summary_bytes()
     write_all_atomically({out_dir / name: content for name, content in files.items()})
     return result

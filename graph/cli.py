@@ -71,6 +71,18 @@ def output_option(func: F) -> F:
     )(func)
 
 
+def _write_bytes(data: bytes, output: Path | None) -> None:
+    """`data` to `output` atomically, or to standard output."""
+    if output is None:
+        with click.open_file("-", "wb") as stdout:
+            stdout.write(data)
+        return
+    from graph.io import atomic_write
+
+    with atomic_write(output) as handle:
+        handle.write(data)
+
+
 # --- parse ---
 
 
@@ -300,13 +312,7 @@ def query(
         text = sp.bind_params(sparql, values) if values else sparql
     store = sp.open_store(graph_path)
     answer = sp.run(store, text, result_format=result_format, timeout=timeout)
-    if output is not None:
-        from graph.io import atomic_write
-
-        with atomic_write(output) as handle:
-            handle.write(answer.body)
-    else:
-        click.echo(answer.body, nl=False)
+    _write_bytes(answer.body, output)
 
 
 @cli.command()
@@ -466,18 +472,6 @@ class _FormatChoice(click.Choice):  # type: ignore[type-arg]
         from exporters import FORMATS
 
         return tuple(FORMATS)
-
-
-def _write_bytes(data: bytes, output: Path | None) -> None:
-    """`data` to `output` atomically, or to standard output."""
-    if output is None:
-        with click.open_file("-", "wb") as stdout:
-            stdout.write(data)
-        return
-    from graph.io import atomic_write
-
-    with atomic_write(output) as handle:
-        handle.write(data)
 
 
 @cli.command("export")

@@ -15,7 +15,6 @@ three differences:
 from __future__ import annotations
 
 import hashlib
-import json
 import pickle
 import resource
 import sys
@@ -32,12 +31,11 @@ from rdflib import URIRef
 
 from graph import oxstore
 from graph.build import (
-    OUTPUTS,
     BuildResult,
     SourceCell,
     _curate,
     _epoch,
-    _relpath,
+    build_result,
     dataset_quads,
     read_cells,
     source_quads,
@@ -289,29 +287,19 @@ def build_fast(
         raise
     lap("write")
 
-    problems = [
-        f"{sc.relpath}:{p.line}: {p.message}" for sc in sources for p in sc.cell.problems
-    ] + [f"{_relpath(data_dir, path)}:{p.line}: {p.message}" for path, p in curation.problems]
-    result = BuildResult(
-        out_dir=str(out_dir),
-        files=(*OUTPUTS, "summary.json"),
-        cells=tuple(f"{sc.cell.matrix}/{sc.cell.cell}" for sc in sources),
+    result = build_result(
+        data_dir,
+        out_dir,
+        sources,
+        curation,
         triples=triples,
         graphs=graphs,
         classes=classes,
         relations=relations,
-        problems=tuple(problems),
         warnings=warnings,
-        quotes_checked=curation.quotes_checked,
-        discussions={
-            "auto": curation.discussions_auto,
-            "curated": curation.discussions_curated,
-            "unresolved": curation.discussions_unresolved,
-        },
     )
-    summary = json.dumps(result.as_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     try:
-        staged.write("summary.json", summary.encode("utf-8"))
+        staged.write("summary.json", result.summary_bytes())
         if persist:
             worker.join()
             if persisted and persisted[0] is not None:

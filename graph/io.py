@@ -1,4 +1,4 @@
-"""Atomic file output: a failed run leaves the previous output intact."""
+"""File handling shared by every command: atomic output, and where a built graph lives."""
 
 from __future__ import annotations
 
@@ -8,6 +8,11 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
+
+from graph.errors import GraphNotFound
+
+BUILD_GRAPH_FILE = "evidence.trig"
+"""The file in a build directory that `-g/--graph DIR` and `load_dataset(DIR)` mean."""
 
 
 @contextmanager
@@ -48,3 +53,13 @@ def write_all_atomically(files: Mapping[Path, bytes]) -> None:
         raise
     for tmp, target in staged:
         os.replace(tmp, target)
+
+
+def resolve_graph_path(path: str | Path) -> Path:
+    """The RDF file behind `path`: the file itself, or `evidence.trig` in a build directory."""
+    target = Path(path)
+    if target.is_dir():
+        target = target / BUILD_GRAPH_FILE
+    if not target.is_file():
+        raise GraphNotFound(target)
+    return target

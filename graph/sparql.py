@@ -33,7 +33,8 @@ from pyoxigraph import (
     Triple,
 )
 
-from graph.errors import GraphNotFound, QueryError, SourceError, UnknownFormat
+from graph.errors import QueryError, SourceError, UnknownFormat
+from graph.io import resolve_graph_path
 
 NS = "https://w3id.org/evidence-graph/ontology#"
 ID = "https://w3id.org/evidence-graph/id/"
@@ -91,16 +92,6 @@ Term = NamedNode | BlankNode | Literal | Triple
 
 
 # --------------------------------------------------------------------------- loading the graph
-
-
-def resolve_graph_path(path: str | Path) -> Path:
-    """The RDF file behind `path`: the file itself, or `evidence.trig` in a build directory."""
-    target = Path(path)
-    if target.is_dir():
-        target = target / "evidence.trig"
-    if not target.is_file():
-        raise GraphNotFound(target)
-    return target
 
 
 UNION_UPDATE = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"

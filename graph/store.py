@@ -23,7 +23,8 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.serializers.trig import TrigSerializer
 from rdflib.term import Node
 
-from graph.errors import GraphNotFound, SourceError
+from graph.errors import SourceError
+from graph.io import resolve_graph_path
 from ontology import CONTEXT_FILE, NS
 
 Quad = tuple[Node, Node, Node, URIRef]
@@ -56,9 +57,6 @@ LOADERS: dict[str, str] = {
 }
 """File suffix → rdflib parser name, for `load_dataset`."""
 
-BUILD_GRAPH_FILE = "evidence.trig"
-"""The file `load_dataset` reads from a build directory."""
-
 
 def _bind(graph: Graph) -> None:
     for prefix, namespace in PREFIXES.items():
@@ -87,11 +85,7 @@ def add_quads(ds: Dataset, quads: Iterable[Quad]) -> int:
 
 def load_dataset(path: str | Path) -> Dataset:
     """Read a built graph: a ``.trig``/``.nq``/``.ttl``/``.nt``/``.jsonld`` file or a build dir."""
-    source = Path(path)
-    if source.is_dir():
-        source = source / BUILD_GRAPH_FILE
-    if not source.is_file():
-        raise GraphNotFound(source)
+    source = resolve_graph_path(path)
     fmt = LOADERS.get(source.suffix.lower())
     if fmt is None:
         raise SourceError(
