@@ -48,7 +48,7 @@ sys.path.insert(0, str(HERE))
 
 
 def _task_build(data: str, out: str, store: str) -> dict[str, Any]:
-    from graph.build import build
+    from evidence_graph.graph.pipeline.build import build
 
     shutil.rmtree(out, ignore_errors=True)
     start = time.perf_counter()
@@ -56,7 +56,7 @@ def _task_build(data: str, out: str, store: str) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     info: dict[str, Any] = {"seconds": seconds, "triples": result.triples}
     if store == "oxigraph":
-        from graph.fastbuild import LAST_TIMINGS
+        from evidence_graph.graph.pipeline.fastbuild import LAST_TIMINGS
 
         info["stages"] = LAST_TIMINGS.stages
     return info
@@ -64,8 +64,8 @@ def _task_build(data: str, out: str, store: str) -> dict[str, Any]:
 
 def _task_rebuild(data: str, out: str) -> dict[str, Any]:
     """A fast build into an existing build directory (its cache warm)."""
-    from graph.build import build
-    from graph.fastbuild import LAST_TIMINGS
+    from evidence_graph.graph.pipeline.build import build
+    from evidence_graph.graph.pipeline.fastbuild import LAST_TIMINGS
 
     start = time.perf_counter()
     result = build(Path(data), Path(out), store="oxigraph")
@@ -81,7 +81,7 @@ def _task_rebuild(data: str, out: str) -> dict[str, Any]:
 def _task_floor(nquads: str, ntriples: str) -> dict[str, Any]:
     from pyoxigraph import DefaultGraph, RdfFormat, Store
 
-    from graph.store import PREFIXES
+    from evidence_graph.graph.rdf.store import PREFIXES
 
     start = time.perf_counter()
     store = Store()
@@ -111,8 +111,8 @@ def _task_rdflib_serialize(trig: str) -> dict[str, Any]:
 
 def _bound_queries(store: Any) -> dict[str, str]:
     """Every named query with its parameters bound to values that exist in the benchmark corpus."""
-    from graph.sparql import bind_params, named_queries
-    from ontology import ID
+    from evidence_graph.graph.service.sparql import bind_params, named_queries
+    from evidence_graph.ontology import ID
 
     bound: dict[str, str] = {}
     for name, query in named_queries().items():
@@ -160,7 +160,7 @@ def _task_queries(build_dir: str, engine: str, budget: float, skip: list[str]) -
     queries: dict[str, str] = json.loads(bound_file.read_text())
     log = (OUT / f"queries-{engine}.jsonl").open("a")
     if engine == "ours":
-        from graph.sparql import open_store, run
+        from evidence_graph.graph.service.sparql import open_store, run
 
         t0 = time.perf_counter()
         store = open_store(build_dir)
@@ -325,7 +325,7 @@ def export_quads(build_dir: Path) -> tuple[Path, Path]:
     """The build's quads as N-Quads and its union as sorted N-Triples (inputs of the floor)."""
     from pyoxigraph import RdfFormat, Store
 
-    from graph import oxstore
+    from evidence_graph.graph.pipeline import oxstore
 
     store = Store()
     store.bulk_load(path=str(build_dir / "evidence.trig"), format=RdfFormat.TRIG)

@@ -32,7 +32,7 @@ def _registry(*modules: ModuleType) -> dict[str, Exporter]:
 
 # Registered formats, in the order the README lists them. Add a module here and nowhere else.
 # Imported after Exporter is defined: the modules are plain modules that only need the protocol.
-from exporters import (  # noqa: E402
+from . import (  # noqa: E402
     csv,
     cytoscape,
     gexf,
@@ -52,7 +52,7 @@ FORMATS: dict[str, Exporter] = _registry(
 
 def get(name: str) -> Exporter:
     """The exporter called `name`; `UnknownFormat` (listing the valid names) otherwise."""
-    from graph.errors import UnknownFormat
+    from ..graph.base.errors import UnknownFormat
 
     try:
         return FORMATS[name]

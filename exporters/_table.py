@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from exporters import FORMATS
+from . import FORMATS
 
 
 def markdown_table() -> str:

@@ -12,7 +12,7 @@ import csv as _csv
 import io
 from typing import IO, Any
 
-from graph.project import project
+from ..graph.explore.projection import project
 
 NAME = "csv"
 SUFFIX = ".csv"

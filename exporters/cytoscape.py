@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
-from graph.project import project
+from ..graph.explore.projection import project
 
 NAME = "cytoscape"
 SUFFIX = ".cyjs"
@@ -16,7 +16,7 @@ IS_RDF = False
 
 def export(dataset: Any, out: IO[bytes]) -> None:
     """Write the projection of `dataset` as Cytoscape.js JSON."""
-    from graph.viz import layout
+    from ..graph.explore.pages import layout
 
     g = project(dataset)
     positions = layout(g)

@@ -10,7 +10,7 @@ from typing import IO, Any
 
 import networkx as nx
 
-from graph.project import project
+from ..graph.explore.projection import project
 
 NAME = "gexf"
 SUFFIX = ".gexf"
@@ -27,7 +27,7 @@ def _hex(colour: str) -> dict[str, int]:
 
 def export(dataset: Any, out: IO[bytes]) -> None:
     """Write the projection of `dataset` as GEXF 1.2 (no date unless SOURCE_DATE_EPOCH is set)."""
-    from graph.viz import CLASS_STYLE, layout
+    from ..graph.explore.pages import CLASS_STYLE, layout
 
     g = project(dataset)
     positions = layout(g)

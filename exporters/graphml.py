@@ -7,7 +7,7 @@ from typing import IO, Any
 
 import networkx as nx
 
-from graph.project import project
+from ..graph.explore.projection import project
 
 NAME = "graphml"
 SUFFIX = ".graphml"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from graph.project import project
+from ..graph.explore.projection import project
 
 NAME = "html"
 SUFFIX = ".html"
@@ -15,6 +15,6 @@ IS_RDF = False
 
 def export(dataset: Any, out: IO[bytes]) -> None:
     """Write the graph page of `dataset`."""
-    from graph.viz import graph_page
+    from ..graph.explore.pages import graph_page
 
     out.write(graph_page(project(dataset)).encode("utf-8"))

@@ -6,7 +6,7 @@ from typing import IO
 
 from rdflib import Dataset
 
-from graph.store import serialize
+from ..graph.rdf.store import serialize
 
 NAME = "nquads"
 SUFFIX = ".nq"

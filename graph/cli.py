@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 
 import click
 
-from graph import DEFAULT_STORE, STORES
-from graph.errors import EvidenceGraphError
+from . import DEFAULT_STORE, STORES
+from .base.errors import EvidenceGraphError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -77,7 +77,7 @@ def _write_bytes(data: bytes, output: Path | None) -> None:
         with click.open_file("-", "wb") as stdout:
             stdout.write(data)
         return
-    from graph.io import atomic_write
+    from .base.files import atomic_write
 
     with atomic_write(output) as handle:
         handle.write(data)
@@ -103,7 +103,7 @@ def parse_command(ctx: click.Context, files: tuple[Path, ...], as_json: bool) ->
     """
     import json
 
-    from graph.parse import cell_to_json, describe_cell, parse_file
+    from .parsing.page import cell_to_json, describe_cell, parse_file
 
     failed = 0
     for path in files:
@@ -159,7 +159,7 @@ def build(data_dir: Path, out_dir: Path, store: str) -> None:
     """
     import time
 
-    from graph.build import build as run_build
+    from .pipeline.build import build as run_build
 
     start = time.perf_counter()
     result = run_build(data_dir, out_dir, store=store, progress=True)
@@ -187,8 +187,8 @@ def validate(graph_path: Path) -> None:
     Example:
       evidence-graph validate build/evidence.trig
     """
-    from graph.store import load_dataset
-    from graph.validate import check
+    from .rdf.store import load_dataset
+    from .validation.shacl import check
 
     report = check(load_dataset(graph_path))
     click.echo(report.render())
@@ -214,15 +214,15 @@ def stats(graph_path: Path, as_json: bool) -> None:
     """
     import json
 
-    from graph.stats import compute, render
-    from graph.store import load_dataset
+    from .rdf.store import load_dataset
+    from .reading.stats import compute, render
 
     dataset = load_dataset(graph_path)
     result = compute(dataset)
     # Network analytics of the projection: a separate section after the counts.
-    from graph.analytics import analyse
-    from graph.analytics import render as render_analytics
-    from graph.project import project
+    from .explore.analytics import analyse
+    from .explore.analytics import render as render_analytics
+    from .explore.projection import project
 
     analytics = analyse(project(dataset))
     if as_json:
@@ -289,7 +289,7 @@ def query(
       evidence-graph query -n cell-contents -p cell=drug/B4 --format csv
       evidence-graph query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     """
-    from graph import sparql as sp
+    from .service import sparql as sp
 
     if list_queries:
         for named in sp.named_queries().values():
@@ -347,7 +347,7 @@ def serve(graph_path: Path, host: str, port: int, timeout: float) -> None:
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * {?s ?p ?o} LIMIT 3' \\
            http://127.0.0.1:8000/sparql
     """
-    from graph.serve import make_server
+    from .service.serve import make_server
 
     try:
         server = make_server(graph_path, host=host, port=port, timeout=timeout)
@@ -430,8 +430,8 @@ def push(
       evidence-graph push --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth \\
           --user dba --password dba --auth digest --replace
     """
-    from graph.push import Pushed
-    from graph.push import push as push_graphs
+    from .service.push import Pushed
+    from .service.push import push as push_graphs
 
     def report(item: Pushed) -> None:
         status = "ok" if item.ok else "MISMATCH"
@@ -469,7 +469,7 @@ class _FormatChoice(click.Choice):  # type: ignore[type-arg]
 
     @property
     def choices(self) -> tuple[str, ...]:  # type: ignore[override]
-        from exporters import FORMATS
+        from ..exporters import FORMATS
 
         return tuple(FORMATS)
 
@@ -496,8 +496,8 @@ def export_command(fmt: str | None, graph_path: Path, output: Path | None) -> No
     """
     import io
 
-    import exporters
-    from graph.store import load_dataset
+    from .. import exporters
+    from .rdf.store import load_dataset
 
     if fmt is None:
         guessed = exporters.guess(output) if output is not None else None
@@ -554,9 +554,9 @@ def viz(
       evidence-graph viz --focus "too accommodating" --depth 2 -o focus.html
       evidence-graph viz --matrix -g build/evidence.trig -o build/matrix.html
     """
-    from graph import viz as pages
-    from graph.project import matrix_cells, neighbourhood, project, resolve
-    from graph.store import load_dataset
+    from .explore import pages
+    from .explore.projection import matrix_cells, neighbourhood, project, resolve
+    from .rdf.store import load_dataset
 
     dataset = load_dataset(graph_path)
     g = project(dataset)
@@ -602,8 +602,8 @@ def explain(node: str, graph_path: Path, data_dir: Path) -> None:
       evidence-graph explain helping-alliance-inverted-u
       evidence-graph explain "too accommodating" -g build/evidence.trig
     """
-    from graph.explain import explain as run_explain
-    from graph.store import load_dataset
+    from .rdf.store import load_dataset
+    from .reading.explain import explain as run_explain
 
     dataset = load_dataset(graph_path)
     click.echo(run_explain(dataset, node, data_dir if data_dir.is_dir() else None).render())

@@ -51,7 +51,7 @@ def require_program(name: str, how: str) -> str:
 @pytest.fixture(scope="session")
 def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The build directory of the real corpus in data/, built once per session."""
-    from graph.build import build
+    from evidence_graph.graph.pipeline.build import build
 
     out = tmp_path_factory.mktemp("seed-build")
     build(DATA, out)

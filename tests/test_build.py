@@ -11,12 +11,12 @@ from click.testing import CliRunner
 from conftest import DATA
 from rdflib import Dataset
 
-from graph.build import build
-from graph.cli import cli
-from graph.errors import SourceError
-from graph.fastbuild import CACHE_DIR
-from graph.oxstore import STAMP_FILE, STORE_DIR
-from graph.store import load_dataset
+from evidence_graph.graph.base.errors import SourceError
+from evidence_graph.graph.cli import cli
+from evidence_graph.graph.pipeline.build import build
+from evidence_graph.graph.pipeline.fastbuild import CACHE_DIR
+from evidence_graph.graph.pipeline.oxstore import STAMP_FILE, STORE_DIR
+from evidence_graph.graph.rdf.store import load_dataset
 
 PREFIXES = """
 PREFIX evg: <https://w3id.org/evidence-graph/ontology#>
@@ -299,7 +299,7 @@ def test_library_raises_source_error(tmp_path: Path) -> None:
 
 
 def test_stats_counts(ds: Dataset) -> None:
-    from graph.stats import compute, render
+    from evidence_graph.graph.reading.stats import compute, render
 
     stats = compute(ds)
     assert stats.classes["evg:Listing"] == 27

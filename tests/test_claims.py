@@ -10,12 +10,12 @@ from click.testing import CliRunner
 from conftest import DATA
 from rdflib import Dataset
 
-from graph.claims import ClaimSet, load_claims
-from graph.cli import cli
-from graph.errors import QuotesNotFound, SourceError
-from graph.ids import doc_key, listing_key, section_key
-from graph.parse import parse_file
-from graph.records import Cell, Claim
+from evidence_graph.graph.base.errors import QuotesNotFound, SourceError
+from evidence_graph.graph.base.ids import doc_key, listing_key, section_key
+from evidence_graph.graph.base.records import Cell, Claim
+from evidence_graph.graph.cli import cli
+from evidence_graph.graph.curation.claims import ClaimSet, load_claims
+from evidence_graph.graph.parsing.page import parse_file
 
 SEEDS = ("B3", "B4")
 
@@ -248,7 +248,7 @@ def _ask(ds: Dataset, query: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def seed_ds(seed_graph: Path) -> Dataset:
-    from graph.store import load_dataset
+    from evidence_graph.graph.rdf.store import load_dataset
 
     return load_dataset(seed_graph)
 

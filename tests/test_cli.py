@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 
-from graph.cli import cli
+from evidence_graph.graph.cli import cli
 
 CONTRACT_COMMANDS = {
     "build",

@@ -8,11 +8,11 @@ import pytest
 import yaml
 from conftest import DATA, TEST_DATA
 
-from graph.discussion import link_discussions
-from graph.errors import SourceError
-from graph.ids import section_key
-from graph.parse import parse_file, parse_text
-from graph.records import Cell
+from evidence_graph.graph.base.errors import SourceError
+from evidence_graph.graph.base.ids import section_key
+from evidence_graph.graph.base.records import Cell
+from evidence_graph.graph.curation.discussion import link_discussions
+from evidence_graph.graph.parsing.page import parse_file, parse_text
 
 GOLD = TEST_DATA / "discussions_gold.yaml"
 

@@ -9,13 +9,13 @@ from click.testing import CliRunner
 from conftest import DATA
 from rdflib import Dataset
 
-from graph.cli import cli
-from graph.explain import NodeNotFound, explain
+from evidence_graph.graph.cli import cli
+from evidence_graph.graph.reading.explain import NodeNotFound, explain
 
 
 @pytest.fixture(scope="module")
 def seed_ds(seed_graph: Path) -> Dataset:
-    from graph.store import load_dataset
+    from evidence_graph.graph.rdf.store import load_dataset
 
     return load_dataset(seed_graph)
 

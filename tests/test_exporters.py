@@ -18,12 +18,12 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT, TEST_DATA
 
-import exporters
-from exporters import FORMATS, get, guess
-from exporters._table import markdown_table
-from graph.cli import cli
-from graph.project import project
-from graph.store import load_dataset
+from evidence_graph import exporters
+from evidence_graph.exporters import FORMATS, get, guess
+from evidence_graph.exporters._table import markdown_table
+from evidence_graph.graph.cli import cli
+from evidence_graph.graph.explore.projection import project
+from evidence_graph.graph.rdf.store import load_dataset
 
 FIXTURE = TEST_DATA / "explore-fixture.trig"
 HOSTILE = "Hostile <img src=x onerror=\"window.__pwned='title'\"> title & friends"
@@ -148,7 +148,9 @@ def test_html_export_is_the_offline_graph_page(fixture_ds: Any) -> None:
 def test_readme_format_table_matches_registry() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = markdown_table()
-    assert table in readme, "README's format table is stale; paste `python -m exporters._table`"
+    assert table in readme, (
+        "README's format table is stale; paste `python -m evidence_graph.exporters._table`"
+    )
     assert len(table.splitlines()) == len(FORMATS) + 2
 
 

@@ -13,8 +13,8 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from exporters import FORMATS, get, guess
-from graph.store import LOADERS, load_dataset, union_graph
+from evidence_graph.exporters import FORMATS, get, guess
+from evidence_graph.graph.rdf.store import LOADERS, load_dataset, union_graph
 
 RDF_FORMATS = sorted(name for name, e in FORMATS.items() if e.IS_RDF)
 KEEPS_GRAPHS = {"trig", "nquads", "jsonld"}

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from graph.build import build
-from graph.claims import fold
-from graph.parse import parse_file
+from evidence_graph.graph.curation.claims import fold
+from evidence_graph.graph.parsing.page import parse_file
+from evidence_graph.graph.pipeline.build import build
 from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))

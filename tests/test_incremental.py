@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from graph import fastbuild
-from graph.build import build
+from evidence_graph.graph.pipeline import fastbuild
+from evidence_graph.graph.pipeline.build import build
 from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -10,9 +10,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from graph.store import load_dataset, union_graph
-from ontology import CONTEXT_FILE, NS, ONTOLOGY_FILE, SHAPES_FILE
-from ontology.namespace import CLAIM_RELATIONS, DIRECTIONS, EFFECT_SHAPES, EVG, ROLES
+from evidence_graph.graph.rdf.store import load_dataset, union_graph
+from evidence_graph.ontology import CONTEXT_FILE, NS, ONTOLOGY_FILE, SHAPES_FILE
+from evidence_graph.ontology.namespace import CLAIM_RELATIONS, DIRECTIONS, EFFECT_SHAPES, EVG, ROLES
 
 DCTERMS_LICENSE = URIRef("http://purl.org/dc/terms/license")
 SEPIO = "http://purl.obolibrary.org/obo/SEPIO_"

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from conftest import DATA, TEST_DATA
 
-from graph.errors import SourceError
-from graph.parse import cell_to_json, parse_file, parse_text
-from graph.records import Cell, Entry
+from evidence_graph.graph.base.errors import SourceError
+from evidence_graph.graph.base.records import Cell, Entry
+from evidence_graph.graph.parsing.page import cell_to_json, parse_file, parse_text
 
 SEEDS = DATA / "cells" / "drug"
 PAGES = TEST_DATA / "pages"
@@ -549,7 +549,7 @@ def test_cell_to_json_has_the_contract_keys(b4: Cell) -> None:
 def test_cli_parse_json_one_object_per_line() -> None:
     from click.testing import CliRunner
 
-    from graph.cli import cli
+    from evidence_graph.graph.cli import cli
 
     result = CliRunner().invoke(
         cli, ["parse", str(SEEDS / "B4.txt"), str(SEEDS / "B3.txt"), "--json"]
@@ -572,7 +572,7 @@ def test_cli_parse_json_one_object_per_line() -> None:
 def test_cli_parse_readable_summary() -> None:
     from click.testing import CliRunner
 
-    from graph.cli import cli
+    from evidence_graph.graph.cli import cli
 
     result = CliRunner().invoke(cli, ["parse", str(SEEDS / "B3.txt")])
     assert result.exit_code == 0, result.output
@@ -587,7 +587,7 @@ def test_cli_parse_readable_summary() -> None:
 def test_cli_parse_bad_file_reported_others_still_parse(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from graph.cli import cli
+    from evidence_graph.graph.cli import cli
 
     binary = tmp_path / "broken.txt"
     binary.write_bytes(b"\x00\xff\x00")

@@ -9,7 +9,7 @@ from conftest import DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.parse import parse_text, split_lines
+from evidence_graph.graph.parsing.page import parse_text, split_lines
 
 SEED_LINES = [
     line

@@ -12,9 +12,10 @@ import pytest
 from click.testing import CliRunner
 from conftest import TEST_DATA
 
-from graph.analytics import analyse, claim_scores, evidence_paths, render
-from graph.cli import cli
-from graph.project import (
+from evidence_graph.graph.cli import cli
+from evidence_graph.graph.explore.analytics import analyse, claim_scores, evidence_paths, render
+from evidence_graph.graph.explore.pages import graph_page, layout, matrix_data, matrix_page
+from evidence_graph.graph.explore.projection import (
     CLASSES,
     RELATIONS,
     NodeNotFound,
@@ -23,8 +24,7 @@ from graph.project import (
     project,
     resolve,
 )
-from graph.store import load_dataset
-from graph.viz import graph_page, layout, matrix_data, matrix_page
+from evidence_graph.graph.rdf.store import load_dataset
 
 FIXTURE = TEST_DATA / "explore-fixture.trig"
 
@@ -250,9 +250,9 @@ def test_viz_cli(tmp_path: Path) -> None:
 
 
 def test_viz_warns_on_large_graphs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import graph.viz
+    import evidence_graph.graph.explore.pages as viz
 
-    monkeypatch.setattr(graph.viz, "LARGE_GRAPH", 5)
+    monkeypatch.setattr(viz, "LARGE_GRAPH", 5)
     result = CliRunner().invoke(cli, ["viz", "-g", str(FIXTURE), "-o", str(tmp_path / "x.html")])
     assert result.exit_code == 0, result.output
     assert "warning: 17 nodes" in result.output and "--focus" in result.output

@@ -14,9 +14,9 @@ from click.testing import CliRunner
 from pyoxigraph import NamedNode, Store
 from servers import Server, oxigraph_server, virtuoso_server
 
-from graph import sparql
-from graph.cli import cli
-from graph.push import default_graph_param, default_query_endpoint, push
+from evidence_graph.graph.cli import cli
+from evidence_graph.graph.service import sparql
+from evidence_graph.graph.service.push import default_graph_param, default_query_endpoint, push
 
 __all__ = ["oxigraph_server", "virtuoso_server"]  # fixtures, imported for pytest
 

@@ -14,9 +14,10 @@ from click.testing import CliRunner
 from conftest import TEST_DATA
 from pyoxigraph import Literal, NamedNode, RdfFormat, Store, parse
 
-from graph import ids, sparql
-from graph.cli import cli
-from graph.errors import QueryError
+from evidence_graph.graph.base import ids
+from evidence_graph.graph.base.errors import QueryError
+from evidence_graph.graph.cli import cli
+from evidence_graph.graph.service import sparql
 
 FIXTURE = TEST_DATA / "query-fixture.trig"
 ID = "https://w3id.org/evidence-graph/id/"

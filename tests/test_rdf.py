@@ -5,9 +5,9 @@ from __future__ import annotations
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
-from graph import ids, rdf
-from graph.matrices import MatrixDef
-from graph.records import (
+from evidence_graph.graph.base import ids
+from evidence_graph.graph.base.matrices import MatrixDef
+from evidence_graph.graph.base.records import (
     Cell,
     CellRef,
     Claim,
@@ -21,9 +21,10 @@ from graph.records import (
     Subject,
     TextQuote,
 )
-from graph.store import add_quads, new_dataset
-from ontology import ID
-from ontology.namespace import EVG
+from evidence_graph.graph.rdf import make as rdf
+from evidence_graph.graph.rdf.store import add_quads, new_dataset
+from evidence_graph.ontology import ID
+from evidence_graph.ontology.namespace import EVG
 
 OA_NS = "http://www.w3.org/ns/oa#"
 G = rdf.graph_iri("cells/drug/B9.txt")

@@ -12,7 +12,7 @@ import requests
 from pyoxigraph import RdfFormat, parse
 from servers import evidence_graph_server
 
-from graph.serve import negotiate
+from evidence_graph.graph.service.serve import negotiate
 
 __all__ = ["evidence_graph_server"]  # fixture, imported for pytest
 
@@ -187,7 +187,7 @@ def test_slow_query_gets_503_and_the_server_keeps_running() -> None:
 
     from test_query import FIXTURE
 
-    from graph.serve import make_server
+    from evidence_graph.graph.service.serve import make_server
 
     server = make_server(FIXTURE, port=0, timeout=0.001, quiet=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

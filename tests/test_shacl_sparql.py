@@ -10,11 +10,15 @@ from pyoxigraph import RdfFormat, Store
 from rdflib import XSD, Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from graph.oxstore import term
-from graph.shacl_sparql import UnsupportedShape, check_store, compile_shapes
-from graph.store import load_dataset
-from graph.validate import Report, check
-from ontology.namespace import EVG
+from evidence_graph.graph.pipeline.oxstore import term
+from evidence_graph.graph.rdf.store import load_dataset
+from evidence_graph.graph.validation.shacl import Report, check
+from evidence_graph.graph.validation.shacl_sparql import (
+    UnsupportedShape,
+    check_store,
+    compile_shapes,
+)
+from evidence_graph.ontology.namespace import EVG
 
 ID = "https://w3id.org/evidence-graph/id/"
 LISTING = URIRef(ID + "listing/drug/B4/3")

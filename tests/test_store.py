@@ -10,8 +10,8 @@ from pyoxigraph import DefaultGraph
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from graph.build import build
-from graph.sparql import open_store
+from evidence_graph.graph.pipeline.build import build
+from evidence_graph.graph.service.sparql import open_store
 from tests.conftest import DATA
 
 

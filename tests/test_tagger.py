@@ -8,10 +8,10 @@ import pytest
 import yaml
 from conftest import DATA, TEST_DATA
 
-from graph.claims import load_claims
-from graph.concepts import load_concepts
-from graph.records import Cell, Claim, Concept, Subject
-from graph.tagger import matchers, tag, tag_text, usable
+from evidence_graph.graph.base.records import Cell, Claim, Concept, Subject
+from evidence_graph.graph.curation.claims import load_claims
+from evidence_graph.graph.curation.concepts import load_concepts
+from evidence_graph.graph.curation.tagger import matchers, tag, tag_text, usable
 
 GOLD = TEST_DATA / "tagger_gold.yaml"
 
@@ -23,7 +23,7 @@ def concepts() -> tuple[Concept, ...]:
 
 @pytest.fixture(scope="module")
 def corpus() -> tuple[list[Cell], tuple[Claim, ...]]:
-    from graph.parse import parse_file
+    from evidence_graph.graph.parsing.page import parse_file
 
     cells = [parse_file(DATA / "cells" / "drug" / f"{c}.txt") for c in ("B3", "B4")]
     return cells, load_claims(DATA / "claims", cells).claims
@@ -113,7 +113,7 @@ def test_generic_labels_are_not_used() -> None:
 
 
 def test_concepts_file_errors(tmp_path: Path) -> None:
-    from graph.errors import SourceError
+    from evidence_graph.graph.base.errors import SourceError
 
     bad = tmp_path / "concepts.ttl"
     bad.write_text("this is not turtle", encoding="utf-8")

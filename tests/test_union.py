@@ -13,8 +13,8 @@ import pytest
 from conftest import DATA, TEST_DATA
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store
 
-from graph import sparql
-from graph.build import build
+from evidence_graph.graph.pipeline.build import build
+from evidence_graph.graph.service import sparql
 
 FIXTURE = TEST_DATA / "query-fixture.trig"
 COUNTS = "SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT *) AS ?d) WHERE { ?s ?p ?o }"

@@ -9,12 +9,12 @@ from click.testing import CliRunner
 from rdflib import Dataset, Literal
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
-from graph import rdf
-from graph.cli import cli
-from graph.errors import ValidationFailed
-from graph.store import load_dataset, serialize
-from graph.validate import check, validate
-from ontology.namespace import EVG
+from evidence_graph.graph.base.errors import ValidationFailed
+from evidence_graph.graph.cli import cli
+from evidence_graph.graph.rdf import make as rdf
+from evidence_graph.graph.rdf.store import load_dataset, serialize
+from evidence_graph.graph.validation.shacl import check, validate
+from evidence_graph.ontology.namespace import EVG
 
 B4 = rdf.graph_iri("cells/drug/B4.txt")
 LISTING = rdf.iri("listing/drug/B4/3")

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from conftest import TEST_DATA
 
-from graph.project import matrix_cells, project
-from graph.store import load_dataset
-from graph.viz import graph_page, matrix_page
+from evidence_graph.graph.explore.pages import graph_page, matrix_page
+from evidence_graph.graph.explore.projection import matrix_cells, project
+from evidence_graph.graph.rdf.store import load_dataset
 
 FIXTURE = TEST_DATA / "explore-fixture.trig"
 HOSTILE_KEY = "doc/2010-hostile"

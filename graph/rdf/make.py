@@ -26,12 +26,8 @@ from urllib.parse import quote
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD, Namespace
 
-from graph import ids
-from graph.matrices import LEVELS, TYPES, MatrixDef
-from graph.records import Cell, CellRef, Claim, Discussion, Entry, Section, Subject
-from graph.store import Quad
-from ontology import ID
-from ontology.namespace import (
+from ...ontology import ID
+from ...ontology.namespace import (
     CLAIM_RELATIONS,
     DIRECT_EVIDENCE,
     DIRECTIONS,
@@ -40,6 +36,10 @@ from ontology.namespace import (
     EVG,
     ROLES,
 )
+from ..base import ids
+from ..base.matrices import LEVELS, TYPES, MatrixDef
+from ..base.records import Cell, CellRef, Claim, Discussion, Entry, Section, Subject
+from .store import Quad
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 

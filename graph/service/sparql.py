@@ -33,8 +33,8 @@ from pyoxigraph import (
     Triple,
 )
 
-from graph.errors import QueryError, SourceError, UnknownFormat
-from graph.io import resolve_graph_path
+from ..base.errors import QueryError, SourceError, UnknownFormat
+from ..base.files import resolve_graph_path
 
 NS = "https://w3id.org/evidence-graph/ontology#"
 ID = "https://w3id.org/evidence-graph/id/"
@@ -124,7 +124,7 @@ def open_store(path: str | Path, *, memory: bool = False) -> Store:
     """
     target = resolve_graph_path(path)
     if target.name == "evidence.trig" and not memory:
-        from graph.persist import open_persisted
+        from ..pipeline.persist import open_persisted
 
         persisted = open_persisted(target.parent)
         if persisted is not None:
@@ -220,7 +220,7 @@ def parse_named_query(name: str, text: str) -> NamedQuery:
 
 def named_queries() -> dict[str, NamedQuery]:
     """Every named query shipped with the package, by name, sorted."""
-    folder = resources.files("graph") / "queries"
+    folder = resources.files("evidence_graph.graph.service.queries")
     found: dict[str, NamedQuery] = {}
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".rq"):

@@ -18,14 +18,16 @@ from pathlib import Path
 
 from rdflib import Dataset, URIRef
 
-from graph import DEFAULT_STORE, STORES, ids, rdf
-from graph.errors import SourceError
-from graph.io import write_all_atomically
-from graph.matrices import CELL_ID, MatrixDef, default_matrix, load_matrices
-from graph.records import Cell, Curation
-from graph.stats import compute
-from graph.store import Quad, add_quads, new_dataset
-from ontology import ONTOLOGY_FILE
+from ...ontology import ONTOLOGY_FILE
+from .. import DEFAULT_STORE, STORES
+from ..base import ids
+from ..base.errors import SourceError
+from ..base.files import write_all_atomically
+from ..base.matrices import CELL_ID, MatrixDef, default_matrix, load_matrices
+from ..base.records import Cell, Curation
+from ..rdf import make as rdf
+from ..rdf.store import Quad, add_quads, new_dataset
+from ..reading.stats import compute
 
 MATRICES_FILE = "matrices.yaml"
 CONCEPTS_FILE = "concepts.ttl"
@@ -152,7 +154,7 @@ def read_cells(
 
     `parse(path, sha256)` replaces `graph.parse.parse_file` (the fast path's cache uses it).
     """
-    from graph.parse import parse_file
+    from ..parsing.page import parse_file
 
     if not data_dir.is_dir():
         raise SourceError(
@@ -193,10 +195,10 @@ def read_cells(
 
 def _curate(data_dir: Path, cells: list[Cell]) -> Curation:
     """Claims (quotes verified), discussed-in links and topic tags for the parsed `cells`."""
-    from graph.claims import load_claims
-    from graph.concepts import load_concepts
-    from graph.discussion import link_discussions
-    from graph.tagger import tag
+    from ..curation.claims import load_claims
+    from ..curation.concepts import load_concepts
+    from ..curation.discussion import link_discussions
+    from ..curation.tagger import tag
 
     concepts_path = data_dir / CONCEPTS_FILE
     concepts = load_concepts(concepts_path) if concepts_path.is_file() else ()
@@ -324,7 +326,7 @@ def make_dataset(
 
 def serialize_outputs(ds: Dataset) -> dict[str, bytes]:
     """Output file name → bytes, through the exporter registry."""
-    from exporters import get
+    from ...exporters import get
 
     files: dict[str, bytes] = {}
     for name, fmt in OUTPUTS.items():
@@ -382,14 +384,14 @@ def build(
     ``store="oxigraph"`` takes the fast, incremental path (`graph.fastbuild`); "memory" is rdflib.
     """
     if store == "oxigraph":
-        from graph.fastbuild import build_fast
+        from .fastbuild import build_fast
 
         return build_fast(data_dir, out_dir, validate=validate, progress=progress)
     if store != "memory":
-        from graph.errors import UnknownFormat
+        from ..base.errors import UnknownFormat
 
         raise UnknownFormat(store, STORES, what="store")
-    from graph.validate import validate as shacl
+    from ..validation.shacl import validate as shacl
 
     data_dir = Path(data_dir)
     out_dir = Path(out_dir)

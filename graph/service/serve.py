@@ -19,8 +19,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from pyoxigraph import Store
 
-from graph import sparql
-from graph.errors import EvidenceGraphError, QueryError
+from ..base.errors import EvidenceGraphError, QueryError
+from . import sparql
 
 MAX_BODY = 1_000_000
 """Largest request body accepted (bytes): a query, not a data upload."""
@@ -83,7 +83,9 @@ def query_page(named: Mapping[str, sparql.NamedQuery]) -> bytes:
         examples.append({"name": q.name, "description": q.description, "query": text})
     # `</` and `<!--` must not appear inside <script>: escape `<` in the JSON.
     data = json.dumps(examples, ensure_ascii=False).replace("<", "\\u003c")
-    template = (resources.files("graph") / "templates" / "query.html").read_text(encoding="utf-8")
+    template = (resources.files("evidence_graph.graph.explore.templates") / "query.html").read_text(
+        encoding="utf-8"
+    )
     return template.replace("/*EXAMPLES*/[]", data).encode("utf-8")
 
 

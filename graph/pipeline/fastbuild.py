@@ -29,8 +29,11 @@ import click
 from pyoxigraph import Store
 from rdflib import URIRef
 
-from graph import oxstore
-from graph.build import (
+from ...ontology.namespace import __file__ as ONTOLOGY_NAMESPACE_FILE
+from ..base.records import Cell
+from ..rdf.store import PREFIXES
+from . import oxstore
+from .build import (
     BuildResult,
     SourceCell,
     _curate,
@@ -40,30 +43,27 @@ from graph.build import (
     read_cells,
     source_quads,
 )
-from graph.records import Cell
-from graph.store import PREFIXES
 
 CACHE_DIR = ".cache"
-_CODE = Path(__file__).resolve().parent
+_GRAPH = Path(__file__).resolve().parent.parent
 _CODE_FILES = (
-    "graph/parse.py",
-    "graph/rdf.py",
-    "graph/records.py",
-    "graph/ids.py",
-    "graph/textutil.py",
-    "graph/matrices.py",
-    "graph/oxstore.py",
-    "graph/fastbuild.py",
-    "ontology/namespace.py",
+    _GRAPH / "parsing" / "page.py",
+    _GRAPH / "rdf" / "make.py",
+    _GRAPH / "base" / "records.py",
+    _GRAPH / "base" / "ids.py",
+    _GRAPH / "base" / "text.py",
+    _GRAPH / "base" / "matrices.py",
+    _GRAPH / "pipeline" / "oxstore.py",
+    _GRAPH / "pipeline" / "fastbuild.py",
+    Path(ONTOLOGY_NAMESPACE_FILE),
 )
 
 
 def code_version() -> str:
     """Digest of the code that turns a page into its records and quads (part of every cache key)."""
     digest = hashlib.sha256(sys.version.encode())
-    for name in _CODE_FILES:
-        path = _CODE.parent / name
-        digest.update(name.encode())
+    for path in _CODE_FILES:
+        digest.update(path.name.encode())
         digest.update(path.read_bytes() if path.is_file() else b"-")
     return digest.hexdigest()[:16]
 
@@ -127,7 +127,7 @@ class _Cache:
 
     def parser(self, data_dir: Path, tick: Callable[[], None]) -> Callable[[Path, str], Cell]:
         """A `read_cells` parse function that reuses cached records of unchanged pages."""
-        from graph.parse import parse_file
+        from ..parsing.page import parse_file
 
         def parse(path: Path, sha: str) -> Cell:
             relpath = path.relative_to(data_dir).as_posix()
@@ -156,8 +156,8 @@ def _progress(total: int, label: str, show: bool) -> Iterator[Callable[[], None]
 
 def _stats(store: Store) -> tuple[int, int, dict[str, int], dict[str, int]]:
     """Triples, graphs, classes and relations exactly as `graph.stats.compute` counts them."""
-    from graph.rdf import ONTOLOGY_GRAPH
-    from graph.stats import curie
+    from ..rdf.make import ONTOLOGY_GRAPH
+    from ..reading.stats import curie
 
     ont = f"<{ONTOLOGY_GRAPH}>"
     data = f"SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {ont}) }}"
@@ -195,7 +195,7 @@ def build_fast(
     progress: bool = False,
 ) -> BuildResult:
     """Build on the Oxigraph fast path; see the module doc. Same result and files as `build`."""
-    from graph.shacl_sparql import validate_store
+    from ..validation.shacl_sparql import validate_store
 
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     clock = time.perf_counter()
@@ -327,7 +327,7 @@ store writes it); beyond, Oxigraph's streaming writer (expanded form) keeps larg
 
 
 def _compact_jsonld(chunks: dict[str, bytes]) -> bytes:
-    from graph.store import new_dataset, serialize
+    from ..rdf.store import new_dataset, serialize
 
     ds = new_dataset()
     ds.parse(data=b"".join(chunks[g] for g in sorted(chunks)), format="nquads")
@@ -335,6 +335,6 @@ def _compact_jsonld(chunks: dict[str, bytes]) -> bytes:
 
 
 def _graph_of(sc: SourceCell) -> URIRef:
-    from graph.rdf import graph_iri
+    from ..rdf.make import graph_iri
 
     return graph_iri(sc.relpath)

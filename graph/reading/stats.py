@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from rdflib import Dataset
 from rdflib.namespace import RDF
 
-from graph.rdf import ONTOLOGY_GRAPH
-from graph.store import PREFIXES, named_graphs
+from ..rdf.make import ONTOLOGY_GRAPH
+from ..rdf.store import PREFIXES, named_graphs
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,9 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.serializers.trig import TrigSerializer
 from rdflib.term import Node
 
-from graph.errors import SourceError
-from graph.io import resolve_graph_path
-from ontology import CONTEXT_FILE, NS
+from ...ontology import CONTEXT_FILE, NS
+from ..base.errors import SourceError
+from ..base.files import resolve_graph_path
 
 Quad = tuple[Node, Node, Node, URIRef]
 """(subject, predicate, object, graph IRI)."""

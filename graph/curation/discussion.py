@@ -24,10 +24,10 @@ from pathlib import Path
 
 import yaml
 
-from graph.errors import SourceError
-from graph.ids import listing_key, section_key, slugify
-from graph.records import Cell, Discussion, Entry, Section
-from graph.textutil import strip_quotes
+from ..base.errors import SourceError
+from ..base.ids import listing_key, section_key, slugify
+from ..base.records import Cell, Discussion, Entry, Section
+from ..base.text import strip_quotes
 
 MIN_SCORE = 0.025
 """Below this score a section is not linked automatically: the pointer stays unresolved."""

@@ -24,8 +24,8 @@ from typing import Any
 
 import networkx as nx
 
-from graph.matrices import LEVELS, TYPES
-from graph.project import CLASSES, RELATIONS, CellInfo, simple_undirected
+from ..base.matrices import LEVELS, TYPES
+from .projection import CLASSES, RELATIONS, CellInfo, simple_undirected
 
 LARGE_GRAPH = 3000
 """Above this many nodes the page is slow to draw: the CLI warns and suggests --focus."""
@@ -66,7 +66,7 @@ RELATION_COLOUR: dict[str, str] = {
 
 assert set(CLASS_STYLE) == set(CLASSES) and set(RELATION_COLOUR) == set(RELATIONS)
 
-_TEMPLATES = files("graph") / "templates"
+_TEMPLATES = files("evidence_graph.graph.explore.templates")
 _VIS_JS = files("pyvis") / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js"
 _EDGE_LABELS_UP_TO = 400
 
@@ -425,7 +425,7 @@ def matrix_page(
 
 def write_page(text: str, output: Path | None) -> None:
     """Write a page atomically to `output` (UTF-8)."""
-    from graph.io import atomic_write
+    from ..base.files import atomic_write
 
     if output is None:
         raise ValueError("no output path")

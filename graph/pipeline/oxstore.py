@@ -25,7 +25,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from graph.persist import STAMP_FILE, STORE_DIR, open_persisted, write_stamp
+from .persist import STAMP_FILE, STORE_DIR, open_persisted, write_stamp
 
 __all__ = ["STAMP_FILE", "STORE_DIR", "open_persisted", "write_stamp"]
 

@@ -17,9 +17,9 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from graph.errors import EvidenceGraphError
-from graph.ids import slugify
-from ontology import ID, NS
+from ...ontology import ID, NS
+from ..base.errors import EvidenceGraphError
+from ..base.ids import slugify
 
 EVG_SOURCE_LINE = URIRef(f"{NS}sourceLine")
 EVG_SOURCE_PATH = URIRef(f"{NS}sourcePath")

@@ -7,9 +7,9 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from graph.errors import SourceError
-from graph.records import Concept
-from ontology import ID
+from ...ontology import ID
+from ..base.errors import SourceError
+from ..base.records import Concept
 
 CONCEPT_BASE = f"{ID}concept/"
 

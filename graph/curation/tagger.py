@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from graph.ids import concept_key, listing_key, section_key
-from graph.records import Cell, Claim, Concept, Subject
+from ..base.ids import concept_key, listing_key, section_key
+from ..base.records import Cell, Claim, Concept, Subject
 
 MIN_LABEL_CHARS = 4
 """Shorter labels are used only when they are acronyms (all capitals)."""

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from graph.errors import SourceError
+from .errors import SourceError
 
 CELL_ID = re.compile(r"^[A-E][1-5]$")
 """A cell id inside a matrix: level letter A–E, type number 1–5."""

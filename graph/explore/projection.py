@@ -30,9 +30,9 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from graph.errors import EvidenceGraphError
-from ontology import ID
-from ontology.namespace import EFFECT_SHAPES, EVG, ROLES
+from ...ontology import ID
+from ...ontology.namespace import EFFECT_SHAPES, EVG, ROLES
+from ..base.errors import EvidenceGraphError
 
 EXCERPT_CHARS = 200
 LABEL_CHARS = 32

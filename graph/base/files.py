@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from graph.errors import GraphNotFound
+from .errors import GraphNotFound
 
 BUILD_GRAPH_FILE = "evidence.trig"
 """The file in a build directory that `-g/--graph DIR` and `load_dataset(DIR)` mean."""

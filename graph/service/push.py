@@ -17,8 +17,8 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 from pyoxigraph import NamedNode, RdfFormat, Store, serialize
 
-from graph.errors import RemoteError
-from graph.sparql import open_store
+from ..base.errors import RemoteError
+from .sparql import open_store
 
 _CRUD_PATHS = ("/sparql-graph-crud", "/sparql-graph-crud-auth")
 

@@ -30,10 +30,10 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
-from graph.errors import EvidenceGraphError, ValidationFailed
-from graph.oxstore import select
-from graph.validate import Finding, Report
-from ontology import SHAPES_FILE
+from ...ontology import SHAPES_FILE
+from ..base.errors import EvidenceGraphError, ValidationFailed
+from ..pipeline.oxstore import select
+from .shacl import Finding, Report
 
 RDFS_SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
 RDF_TYPE = f"<{RDF.type}>"
@@ -368,7 +368,7 @@ def _expand(store: Store, query: str, cache: dict[str, list[str]], union: bool =
 
 
 def _display(term: object) -> str:
-    from graph.stats import curie
+    from ..reading.stats import curie
 
     if isinstance(term, NamedNode):
         return curie(term.value)
@@ -387,8 +387,8 @@ def check_store(
     on a node described in many graphs (an organisation in every cell listing its reports) slow
     down sharply.
     """
-    from graph.rdf import ONTOLOGY_GRAPH  # noqa: F401  (the ontology graph must be in the store)
-    from graph.stats import curie
+    from ..rdf.make import ONTOLOGY_GRAPH  # noqa: F401  (the ontology graph must be in the store)
+    from ..reading.stats import curie
 
     expansions: dict[str, list[str]] = {}
     findings: set[Finding] = set()

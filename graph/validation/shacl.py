@@ -9,10 +9,10 @@ from rdflib import Dataset, Graph, Literal
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from graph.errors import ValidationFailed
-from graph.stats import curie
-from graph.store import union_graph
-from ontology import SHAPES_FILE
+from ...ontology import SHAPES_FILE
+from ..base.errors import ValidationFailed
+from ..rdf.store import union_graph
+from ..reading.stats import curie
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from typing import cast, get_args
 
 import yaml
 
-from graph.errors import QuoteNotFound, QuotesNotFound, SourceError
-from graph.ids import cell_key, doc_key, listing_key, section_key, slugify
-from graph.records import (
+from ..base.errors import QuoteNotFound, QuotesNotFound, SourceError
+from ..base.ids import cell_key, doc_key, listing_key, section_key, slugify
+from ..base.records import (
     Cell,
     Claim,
     ClaimRelation,
@@ -78,7 +78,7 @@ def fold(text: str) -> str:
 
 def default_effect_shapes() -> tuple[str, ...]:
     """The effect-shape notations of the ontology's `evg:EffectShapes` scheme."""
-    from ontology.namespace import EFFECT_SHAPES
+    from ...ontology.namespace import EFFECT_SHAPES
 
     return tuple(EFFECT_SHAPES)
 

@@ -35,8 +35,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 from typing import Any, cast
 
-from graph.errors import SourceError
-from graph.records import (
+from ..base.errors import SourceError
+from ..base.records import (
     Cell,
     CellRef,
     Entry,
@@ -47,7 +47,7 @@ from graph.records import (
     Problem,
     Section,
 )
-from graph.textutil import ends_sentence, fold_words, sentence_around, strip_quotes
+from ..base.text import ends_sentence, fold_words, sentence_around, strip_quotes
 
 __all__ = ["cell_to_json", "describe_cell", "matrix_key_from_name", "parse_file", "parse_text"]
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph.project import simple_undirected
+from .projection import simple_undirected
 
 DOCUMENT_CLASSES = frozenset({"Study", "Review", "Guidance", "Document"})
 EVIDENCE = ("supports", "challenges", "inconclusive")
