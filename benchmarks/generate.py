@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import random
+import re
 import shutil
 import sys
 from collections.abc import Sequence
@@ -488,6 +489,62 @@ def generate(out: Path, cells: int, seed: int = 7, claims: bool = True) -> list[
         path = out / page.path
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(page.text, encoding="utf-8")
+    _write_vocabularies(out, cells)
+    if claims:
+        by_matrix: dict[str, list[Page]] = {}
+        for page in pages:
+            by_matrix.setdefault(page.matrix, []).append(page)
+        for matrix, group in sorted(by_matrix.items()):
+            (out / "claims" / f"{matrix}.yaml").write_text(
+                _claims_yaml(group, str(out)), encoding="utf-8"
+            )
+    return pages
+
+
+SEED_PAGES = ("B3", "B4")
+"""The real cell pages (``data/cells/drug/``) a `from_seeds` corpus copies."""
+
+_SEED_TITLE = re.compile(r"^(?:Drug|Alcohol) Treatment Matrix cell [A-E][1-5]\b.*$", re.MULTILINE)
+
+
+def from_seeds(out: Path, cells: int) -> list[Path]:
+    """Write `cells` pages whose text is the real pages' full text, retitled to distinct cells.
+
+    Page i is seed page i mod 2 with its title lines renamed to cell i of the Synthetic
+    matrices, so the build does real-text work (tagging, discussion linking) at any size.
+    """
+    if out.exists():
+        shutil.rmtree(out)
+    texts = [
+        (ROOT / "data" / "cells" / "drug" / f"{name}.txt").read_text(encoding="utf-8")
+        for name in SEED_PAGES
+    ]
+    written: list[Path] = []
+    for index in range(cells):
+        matrix = matrix_name(index)
+        cell = CELLS[index % len(CELLS)]
+        text = _retitle(texts[index % len(texts)], matrix, cell)
+        path = out / "cells" / matrix.lower() / f"{cell}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    _write_vocabularies(out, cells)
+    return written
+
+
+def _retitle(text: str, matrix: str, cell: str) -> str:
+    """`text` with its title lines naming `cell` of `matrix` (and that cell's labels)."""
+    labels = f"{LEVELS[cell[0]]}; {TYPES[cell[1]]}"
+
+    def title(match: re.Match[str]) -> str:
+        rest = " Matrix cell logo" if match.group(0).endswith("logo") else f": {labels}"
+        return f"{matrix} Treatment Matrix cell {cell}{rest}"
+
+    return _SEED_TITLE.sub(title, text)
+
+
+def _write_vocabularies(out: Path, cells: int) -> None:
+    """matrices.yaml with the Synthetic matrices, and the project's concept scheme."""
     matrices = yaml.safe_load(MATRICES_YAML.read_text(encoding="utf-8"))
     for number in range(1, (cells + len(CELLS) - 1) // len(CELLS) + 1):
         matrices["matrices"][f"synthetic{number}"] = {
@@ -501,15 +558,6 @@ def generate(out: Path, cells: int, seed: int = 7, claims: bool = True) -> list[
     if concepts.is_file():
         shutil.copyfile(concepts, out / "concepts.ttl")
     (out / "claims").mkdir(exist_ok=True)
-    if claims:
-        by_matrix: dict[str, list[Page]] = {}
-        for page in pages:
-            by_matrix.setdefault(page.matrix, []).append(page)
-        for matrix, group in sorted(by_matrix.items()):
-            (out / "claims" / f"{matrix}.yaml").write_text(
-                _claims_yaml(group, str(out)), encoding="utf-8"
-            )
-    return pages
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -518,7 +566,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="data directory to (re)create")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-claims", action="store_true", help="write cell pages only")
+    parser.add_argument(
+        "--from-seeds", action="store_true", help="copy the real pages' text (retitled) instead"
+    )
     args = parser.parse_args(argv)
+    if args.from_seeds:
+        paths = from_seeds(args.out, args.cells)
+        size = sum(p.stat().st_size for p in paths)
+        print(f"wrote {len(paths)} cells ({size / 1e6:.1f} MB) to {args.out}", file=sys.stderr)
+        return 0
     pages = generate(args.out, args.cells, args.seed, claims=not args.no_claims)
     size = sum(len(p.text.encode()) for p in pages)
     print(f"wrote {len(pages)} cells ({size / 1e6:.1f} MB) to {args.out}", file=sys.stderr)

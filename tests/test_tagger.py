@@ -119,3 +119,55 @@ def test_concepts_file_errors(tmp_path: Path) -> None:
     bad.write_text("this is not turtle", encoding="utf-8")
     with pytest.raises(SourceError, match="concepts.ttl"):
         load_concepts(bad)
+
+
+def _reference_tag(text: str, concepts: tuple[Concept, ...]) -> dict[str, str]:
+    """The rules spelt out label by label: one whole-word pattern per label tried on the text."""
+    import re
+
+    from evidence_graph.graph.curation.tagger import _is_acronym, fold
+
+    labels = [
+        (concept.key, label)
+        for concept in concepts
+        for label in dict.fromkeys((concept.label, *concept.alt_labels))
+        if usable(label)
+    ]
+    labels.sort(key=lambda cl: (-len(cl[1]), cl[0], cl[1]))
+    folded = fold(text)
+    found: dict[str, str] = {}
+    for concept, label in labels:
+        words = fold(label).split()
+        flags = 0 if _is_acronym(fold(label)) else re.IGNORECASE
+        body = r"\s+".join(re.escape(w) for w in words)
+        match = re.search(rf"(?<![\w-]){body}(?![\w-]|'s\w)", folded, flags)
+        if match and concept not in found:
+            found[concept] = match.group(0)
+    return found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MI and mi and MIs; the GP's view, GPs' views and gp",
+        "Motivational Interviewing (motivational  interviewing) – methadone-maintenance",
+        "a working alliance’s strength; the helping alliance's",
+        "İstanbul methadone maintenance treatment and ΣΑΣ buprenorphine",
+    ],
+)
+def test_automaton_agrees_with_one_pattern_per_label(
+    text: str, concepts: tuple[Concept, ...]
+) -> None:
+    assert tag_text(text, matchers(concepts)) == _reference_tag(text, concepts)
+
+
+def test_automaton_agrees_with_one_pattern_per_label_on_the_corpus(
+    corpus: tuple[list[Cell], tuple[Claim, ...]], concepts: tuple[Concept, ...]
+) -> None:
+    from evidence_graph.graph.curation.tagger import node_texts
+
+    compiled = matchers(concepts)
+    texts = node_texts(*corpus)
+    assert len(texts) > 40
+    for _, text in texts:
+        assert tag_text(text, compiled) == _reference_tag(text, concepts)

@@ -5,6 +5,11 @@ occurs in the node's text as whole words: not inside a longer word or a hyphenat
 ("prescribed" does not match "non-prescribed"). Labels written in capitals ("MI", "GPs") match only
 in capitals; other labels match in any case. Labels too short or too generic to mean the concept on
 their own are never used. Typographic quotes, apostrophes and dashes are folded before matching.
+
+Speed: every label is found in one pass over a text by an Aho–Corasick automaton (one for the
+capitalised labels over the text as it is, one for the others over its lowercase); only the labels
+it finds are then checked against their whole-word pattern, so the cost grows with the text, not
+with the number of labels times the number of texts.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from ahocorasick_rs import AhoCorasick, MatchKind
 
 from ..base.ids import concept_key, listing_key, section_key
 from ..base.records import Cell, Claim, Concept, Subject
@@ -40,12 +47,15 @@ GENERIC_LABELS = frozenset(
 )
 """Labels that, alone, say too little about the concept to tag a node with it."""
 
-_FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
+_FOLD = (("‘", "'"), ("’", "'"), ("“", '"'), ("”", '"'), ("–", "-"), ("—", "-"))
 
 
 def fold(text: str) -> str:
     """Typographic quotes and dashes made plain, whitespace runs one space."""
-    return " ".join(text.translate(_FOLD).split())
+    for typographic, plain in _FOLD:  # str.replace is much faster than str.translate here
+        if typographic in text:
+            text = text.replace(typographic, plain)
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -53,8 +63,53 @@ class _Matcher:
     concept: str
     label: str
     pattern: re.Pattern[str]
-    first: str = ""
-    """The label's first word, lowercased: if it is not in the text, the pattern cannot match."""
+    key: str
+    """The folded label (lowercased unless an acronym): the pattern cannot match without it."""
+    acronym: bool
+
+
+class _Automaton:
+    """One multi-pattern searcher: where its keys occur in a text, by matcher index."""
+
+    def __init__(self, keys: dict[str, list[int]]) -> None:
+        self._keys = list(keys)
+        self._owners = [keys[k] for k in self._keys]
+        self._ac = AhoCorasick(self._keys, matchkind=MatchKind.Standard) if self._keys else None
+
+    def find(self, text: str, into: dict[int, list[int]]) -> None:
+        """Add the start of every occurrence of every key to `into` (ascending per matcher)."""
+        if self._ac is None:
+            return
+        for index, start, _ in self._ac.find_matches_as_indexes(text, overlapping=True):
+            for owner in self._owners[index]:
+                into.setdefault(owner, []).append(start)
+
+
+class Matchers:
+    """The usable labels of a concept scheme, in matching order, with their two automata."""
+
+    def __init__(self, items: list[_Matcher]) -> None:
+        self.items = items
+        exact: dict[str, list[int]] = {}
+        folded: dict[str, list[int]] = {}
+        for index, matcher in enumerate(items):
+            (exact if matcher.acronym else folded).setdefault(matcher.key, []).append(index)
+        self._exact = _Automaton(exact)
+        self._folded = _Automaton(folded)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def candidates(self, text: str) -> list[tuple[_Matcher, list[int] | None]]:
+        """The matchers whose key occurs in folded `text`, in matching order, each with the
+        offsets where its key starts (None when lowercasing moved offsets: search instead)."""
+        hits: dict[int, list[int]] = {}
+        self._exact.find(text, hits)
+        low = text.lower()
+        exact = set(hits)
+        self._folded.find(low, hits)
+        aligned = len(low) == len(text)
+        return [(self.items[i], hits[i] if aligned or i in exact else None) for i in sorted(hits)]
 
 
 def _is_acronym(label: str) -> bool:
@@ -70,7 +125,7 @@ def usable(label: str) -> bool:
     return len(folded) >= MIN_LABEL_CHARS and folded.lower() not in GENERIC_LABELS
 
 
-def matchers(concepts: Iterable[Concept]) -> list[_Matcher]:
+def matchers(concepts: Iterable[Concept]) -> Matchers:
     """One whole-word pattern per usable label, longest labels first."""
     result: list[_Matcher] = []
     for concept in concepts:
@@ -79,22 +134,27 @@ def matchers(concepts: Iterable[Concept]) -> list[_Matcher]:
                 continue
             folded = fold(label)
             body = r"\s+".join(re.escape(word) for word in folded.split())
-            flags = 0 if _is_acronym(folded) else re.IGNORECASE
-            pattern = re.compile(rf"(?<![\w-]){body}(?![\w-]|'s\w)", flags)
-            result.append(_Matcher(concept.key, label, pattern, folded.split()[0].lower()))
+            acronym = _is_acronym(folded)
+            pattern = re.compile(
+                rf"(?<![\w-]){body}(?![\w-]|'s\w)", 0 if acronym else re.IGNORECASE
+            )
+            key = folded if acronym else folded.lower()
+            result.append(_Matcher(concept.key, label, pattern, key, acronym))
     result.sort(key=lambda m: (-len(m.label), m.concept, m.label))
-    return result
+    return Matchers(result)
 
 
-def tag_text(text: str, compiled: Sequence[_Matcher]) -> dict[str, str]:
+def tag_text(text: str, compiled: Matchers) -> dict[str, str]:
     """Concept key → the first label that matched in `text`."""
     folded = fold(text)
-    low = folded.lower()  # a cheap substring test first: 10x faster on large corpora (F)
     found: dict[str, str] = {}
-    for matcher in compiled:
-        if matcher.concept in found or matcher.first not in low:
+    for matcher, starts in compiled.candidates(folded):
+        if matcher.concept in found:
             continue
-        match = matcher.pattern.search(folded)
+        if starts is None:
+            match = matcher.pattern.search(folded)
+        else:  # the leftmost whole-word match starts where the key does
+            match = next(filter(None, (matcher.pattern.match(folded, i) for i in starts)), None)
         if match:
             found[matcher.concept] = match.group(0)
     return found
