@@ -101,3 +101,29 @@ def test_cues_pick_the_section_of_the_right_kind() -> None:
         ("listing/drug/B2/1", "cell/drug/B2/section/highlighted-study"),
         ("listing/drug/B2/2", "cell/drug/B2/section/where-should-i-start"),
     }
+
+
+def test_cosines_in_one_product_equal_the_pairwise_formula(cells: list[Cell]) -> None:
+    import math
+    from collections import Counter
+
+    from evidence_graph.graph.curation.discussion import _entry_text, _section_text, _terms
+    from evidence_graph.graph.curation.discussion import similarities as cosines
+
+    for cell in cells:
+        sims = cosines(cell)
+        vectors = [_terms(_entry_text(e)) for e in cell.entries]
+        sections = [_terms(_section_text(s)) for s in cell.sections]
+        frequency: Counter[str] = Counter(t for v in vectors + sections for t in set(v))
+        total = len(vectors) + len(sections)
+        idf = {t: math.log((1 + total) / (1 + n)) for t, n in frequency.items()}
+
+        def norm(v: Counter[str], idf: dict[str, float] = idf) -> float:
+            return math.sqrt(sum((n * idf[t]) ** 2 for t, n in v.items()))
+
+        for i, a in enumerate(vectors):
+            for j, b in enumerate(sections):
+                dot = sum(a[t] * b[t] * idf[t] ** 2 for t in set(a) & set(b))
+                expected = dot / (norm(a) * norm(b)) if norm(a) and norm(b) else 0.0
+                assert math.isclose(sims.scores[i, j], expected, rel_tol=1e-12, abs_tol=1e-15)
+        assert sims.scores.max() > 0.1

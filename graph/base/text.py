@@ -7,7 +7,6 @@ import re
 QUOTE_CHARS = "“”„‟\"‘’‚‛'`´"
 """Straight and typographic quote marks (and the apostrophe, which the site types as ’)."""
 
-_QUOTE_TABLE = str.maketrans({c: None for c in QUOTE_CHARS})
 
 _SENTENCE_BREAK = re.compile(r"[.?!…][”’\"')\]]*(\s+)(?=[“‘\"'(\[]*[A-Z0-9])")
 """Whitespace after a sentence's end (full stop, ?, !, … and closing quotes or brackets) that is
@@ -18,7 +17,10 @@ _FINAL_STOP = re.compile(r"[.?!…:;][”’\"')\]]*$")
 
 def strip_quotes(text: str) -> str:
     """`text` without quote marks or apostrophes: to compare a heading with its quotation."""
-    return text.translate(_QUOTE_TABLE)
+    for quote in QUOTE_CHARS:  # str.replace: many times faster than str.translate on long text
+        if quote in text:
+            text = text.replace(quote, "")
+    return text
 
 
 def fold_words(text: str) -> list[str]:

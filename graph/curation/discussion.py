@@ -15,13 +15,16 @@ overrides (`data/discussions.yaml`) replace the automatic links of the listings 
 
 from __future__ import annotations
 
-import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 import yaml
 
 from ..base.errors import SourceError
@@ -93,6 +96,7 @@ def _words(text: str) -> list[str]:
     return [_stem(w) for w in _WORD.findall(text) if w not in STOPWORDS and len(w) > 2]
 
 
+@lru_cache(maxsize=1 << 16)  # words repeat: a page's vocabulary is small
 def _stem(word: str) -> str:
     """A crude stem, enough to match "counsellors" with "counsellor" and "relationships"."""
     for suffix in ("ings", "ing", "ies", "es", "s", "ed"):
@@ -138,17 +142,21 @@ def _cues(section: Section) -> list[tuple[str, str]]:
     "another (US) study" points at a second document of that kind.
     """
     text = section.text
+    low = text.lower()
     cues: list[tuple[int, str, str]] = []
-    for match in _LISTED_ABOVE.finditer(text):
+    if "above" not in low and "another" not in low:  # a cheap test first: most sections have none
+        return []
+    sentence_starts = [m.end() for m in _SENTENCE_START.finditer(text)] if "above" in low else []
+    for match in _LISTED_ABOVE.finditer(text) if "above" in low else ():
         before = text[: match.start()]
-        starts = [m.end() for m in _SENTENCE_START.finditer(before)]
-        sentence = before[starts[-1] if starts else 0 :]
+        last = bisect_right(sentence_starts, match.start()) - 1
+        sentence = before[sentence_starts[last] if last >= 0 else 0 :]
         words = re.findall(r"[a-z-]+", sentence.lower())[-CUE_WINDOW:]
         kinds = [k for k in (_kind_of(w) for w in reversed(words)) if k]
         kind = kinds[0] if kinds else "any"
         phrase = " ".join((sentence[-60:] + match.group(0)).split())
         cues.append((match.start(), kind, phrase))
-    for match in _ANOTHER.finditer(text):
+    for match in _ANOTHER.finditer(text) if "another" in low else ():
         if any(0 <= start - match.start() < 60 for start, _, _ in cues):
             continue  # "Another study found (summary above)": one cue, already counted
         kind = _kind_of(match.group(1)) or "any"
@@ -169,49 +177,47 @@ def _entry_kind(entry: Entry) -> str:
 
 
 @dataclass(frozen=True)
-class _Candidate:
-    """One way an entry could be linked to a section: through a cue (slot) or by words alone."""
+class Similarities:
+    """TF-IDF cosines of a cell's entries (rows) and sections (columns), computed in one product."""
 
-    entry: Entry
-    section: Section
-    score: float
-    slot: int | None
-    why: str
+    scores: npt.NDArray[np.float64]
+    entry_terms: list[Counter[str]]
+    section_terms: list[Counter[str]]
+    idf: dict[str, float]
 
-
-def _norm(a: Counter[str], idf: dict[str, float]) -> float:
-    return math.sqrt(sum((n * idf.get(t, 0.0)) ** 2 for t, n in a.items()))
-
-
-def _cosine(
-    a: Counter[str], b: Counter[str], idf: dict[str, float], norm_a: float, norm_b: float
-) -> tuple[float, list[str]]:
-    """Cosine of `a` and `b` (whose `_norm`s are given, computed once per vector)."""
-    shared = set(a) & set(b)
-    dot = sum(a[t] * b[t] * idf.get(t, 0.0) ** 2 for t in shared)
-    if not norm_a or not norm_b:
-        return 0.0, []
-    top = sorted(shared, key=lambda t: (-idf.get(t, 0.0) * b[t], t))[:4]
-    return dot / (norm_a * norm_b), top
+    def shared(self, entry: int, section: int) -> list[str]:
+        """The (at most four) most telling terms entry `entry` and section `section` share."""
+        a, b, idf = self.entry_terms[entry], self.section_terms[section], self.idf
+        return sorted(set(a) & set(b), key=lambda t: (-idf.get(t, 0.0) * b[t], t))[:4]
 
 
-def similarities(cell: Cell) -> dict[tuple[int, int], tuple[float, list[str]]]:
-    """TF-IDF cosine of every (entry position, section line) pair of a cell, with shared terms."""
+def similarities(cell: Cell) -> Similarities:
+    """TF-IDF cosine of every (entry, section) pair of a cell, by index, with its shared terms.
+
+    Each page's term vectors are made once; the cosines are one matrix product of the
+    idf-weighted entry and section vectors over the cell's vocabulary.
+    """
     section_terms = [_terms(_section_text(s)) for s in cell.sections]
     entry_terms = [_terms(_entry_text(e)) for e in cell.entries]
     frequency: Counter[str] = Counter()
     for terms in section_terms + entry_terms:
-        frequency.update(set(terms))
+        frequency.update(terms.keys())
     total = len(section_terms) + len(entry_terms)
-    idf = {t: math.log((1 + total) / (1 + n)) for t, n in frequency.items()}
-    section_norms = [_norm(t, idf) for t in section_terms]
-    sections = list(zip(cell.sections, section_terms, section_norms, strict=True))
-    entries = zip(cell.entries, entry_terms, [_norm(t, idf) for t in entry_terms], strict=True)
-    return {
-        (entry.position, section.line): _cosine(e_terms, s_terms, idf, e_norm, s_norm)
-        for entry, e_terms, e_norm in entries
-        for section, s_terms, s_norm in sections
-    }
+    vocabulary = {t: i for i, t in enumerate(frequency)}
+    weights = np.log((1 + total) / (1 + np.fromiter(frequency.values(), float, len(frequency))))
+    idf = dict(zip(frequency, weights.tolist(), strict=True))
+
+    def weighted(vectors: list[Counter[str]]) -> npt.NDArray[np.float64]:
+        matrix = np.zeros((len(vectors), len(vocabulary)))
+        for row, terms in enumerate(vectors):
+            matrix[row, [vocabulary[t] for t in terms]] = list(terms.values())
+        return matrix * weights
+
+    entries, sections = weighted(entry_terms), weighted(section_terms)
+    dots = entries @ sections.T
+    norms = np.outer(np.linalg.norm(entries, axis=1), np.linalg.norm(sections, axis=1))
+    scores = np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)
+    return Similarities(scores, entry_terms, section_terms, idf)
 
 
 def _bonus(entry: Entry, section: Section, phrase: str) -> tuple[float, list[str]]:
@@ -227,7 +233,11 @@ def _bonus(entry: Entry, section: Section, phrase: str) -> tuple[float, list[str
     if "seminal" in phrase.lower() and "S" in entry.kinds:
         score += 0.02
         reasons.append("seminal")
-    if entry.year is not None and re.search(rf"\b{entry.year}\b", section.text):
+    if (
+        entry.year is not None
+        and str(entry.year) in section.text
+        and re.search(rf"\b{entry.year}\b", section.text)
+    ):
         score += 0.02
         reasons.append(f"year {entry.year}")
     return score, reasons
@@ -251,70 +261,98 @@ def auto_links(cell: Cell) -> list[Discussion]:
     plus `CUE_BONUS` when the section still has an unclaimed cue of the entry's kind (each cue
     refers to one document, so the link claims it), plus `CUE_BONUS` when a related entry ("Related
     study below") is already linked there; without either, the similarity counts half.
+    Each round scores the open pairs as plain numbers; only the winner's reasons are written out.
     """
-    pointing = [e for e in cell.entries if e.discussion_pointers > 0]
+    pointing = [i for i, e in enumerate(cell.entries) if e.discussion_pointers > 0]
     if not pointing or not cell.sections:
         return []
     sims = similarities(cell)
+    scores = sims.scores.tolist()
     partners = _partners(cell)
+    entries, sections = cell.entries, cell.sections
     slots = [
-        (section, kind, phrase) for section in cell.sections for kind, phrase in _cues(section)
+        (s, kind, phrase) for s, section in enumerate(sections) for kind, phrase in _cues(section)
     ]
+    slots_of: list[list[int]] = [[] for _ in sections]
+    for index, (s, _, _) in enumerate(slots):
+        slots_of[s].append(index)
+    kinds = {i: _entry_kind(entries[i]) for i in pointing}
+    bonuses: dict[tuple[int, int], tuple[float, list[str]]] = {}
     used: set[int] = set()
-    chosen: dict[int, list[_Candidate]] = {e.position: [] for e in pointing}
+    lines_of: dict[int, set[int]] = {}
+    """Entry position → the lines of the sections it is linked to so far."""
 
-    def best_for(entry: Entry, section: Section) -> _Candidate:
-        sim, shared = sims[(entry.position, section.line)]
-        words = f"shared words: {', '.join(shared)}"
-        kind = _entry_kind(entry)
-        linked_partners = sorted(
-            p
-            for p in partners.get(entry.position, ())
-            if any(c.section.line == section.line for c in chosen.get(p, []))
+    def bonus(entry: int, slot: int) -> tuple[float, list[str]]:
+        found = bonuses.get((entry, slot))
+        if found is None:
+            s, _, phrase = slots[slot]
+            found = bonuses[(entry, slot)] = _bonus(entries[entry], sections[s], phrase)
+        return found
+
+    def linked_partners(entry: int, line: int) -> list[int]:
+        return sorted(
+            p for p in partners.get(entries[entry].position, ()) if line in lines_of.get(p, ())
         )
-        partner_bonus = CUE_BONUS if linked_partners else 0.0
-        partner_why = (
-            [f"related entry {linked_partners[0]} is discussed here"] if linked_partners else []
-        )
-        for index, (slot_section, cue_kind, phrase) in enumerate(slots):
-            if slot_section is not section or index in used or cue_kind not in (kind, "any"):
+
+    def best_for(entry: int, s: int) -> tuple[float, int | None]:
+        """The pair's score and the cue slot it would claim (see `_explain` for the reasons)."""
+        sim = scores[entry][s]
+        partner_bonus = CUE_BONUS if linked_partners(entry, sections[s].line) else 0.0
+        kind = kinds[entry]
+        for index in slots_of[s]:
+            if index in used or slots[index][1] not in (kind, "any"):
                 continue
-            bonus, reasons = _bonus(entry, section, phrase)
-            why = "; ".join([f"cue {phrase!r}", *reasons, *partner_why, words])
-            return _Candidate(entry, section, sim + CUE_BONUS + bonus + partner_bonus, index, why)
+            return sim + CUE_BONUS + bonus(entry, index)[0] + partner_bonus, index
         if partner_bonus:
-            return _Candidate(
-                entry, section, sim + partner_bonus, None, "; ".join([*partner_why, words])
-            )
-        return _Candidate(entry, section, sim / 2, None, f"no cue; {words}")
+            return sim + partner_bonus, None
+        return sim / 2, None
 
+    def explain(entry: int, s: int, slot: int | None) -> str:
+        """Why the pair scores as it does, as the link's evidence says it."""
+        words = f"shared words: {', '.join(sims.shared(entry, s))}"
+        linked = linked_partners(entry, sections[s].line)
+        partner_why = [f"related entry {linked[0]} is discussed here"] if linked else []
+        if slot is not None:
+            phrase = slots[slot][2]
+            return "; ".join([f"cue {phrase!r}", *bonus(entry, slot)[1], *partner_why, words])
+        if partner_why:
+            return "; ".join([*partner_why, words])
+        return f"no cue; {words}"
+
+    links: dict[int, list[Discussion]] = {i: [] for i in pointing}
     while True:
-        options = [
-            best_for(entry, section)
-            for entry in pointing
-            if len(chosen[entry.position]) < entry.discussion_pointers
-            for section in cell.sections
-            if not any(c.section.line == section.line for c in chosen[entry.position])
-        ]
-        options = [o for o in options if o.score >= MIN_SCORE]
-        if not options:
+        best: tuple[float, int, int] | None = None
+        best_key: tuple[float, int, int] | None = None
+        best_slot: int | None = None
+        for entry in pointing:
+            if len(links[entry]) >= entries[entry].discussion_pointers:
+                continue
+            taken = lines_of.get(entries[entry].position, set())
+            for s, section in enumerate(sections):
+                if section.line in taken:
+                    continue
+                score, slot = best_for(entry, s)
+                if score < MIN_SCORE:
+                    continue
+                key = (-score, entries[entry].position, section.line)
+                if best_key is None or key < best_key:
+                    best, best_key, best_slot = (score, entry, s), key, slot
+        if best is None:
             break
-        best = min(options, key=lambda c: (-c.score, c.entry.position, c.section.line))
-        chosen[best.entry.position].append(best)
-        if best.slot is not None:
-            used.add(best.slot)
-    links: list[Discussion] = []
-    for entry in pointing:
-        for candidate in chosen[entry.position]:
-            links.append(
-                Discussion(
-                    listing=listing_key(cell.matrix, cell.cell, entry.position),
-                    section=section_key(cell.matrix, cell.cell, candidate.section.heading),
-                    method="auto",
-                    evidence=f"score {candidate.score:.3f}: {candidate.why}",
-                )
+        score, entry, s = best
+        why = explain(entry, s, best_slot)
+        links[entry].append(
+            Discussion(
+                listing=listing_key(cell.matrix, cell.cell, entries[entry].position),
+                section=section_key(cell.matrix, cell.cell, sections[s].heading),
+                method="auto",
+                evidence=f"score {score:.3f}: {why}",
             )
-    return links
+        )
+        lines_of.setdefault(entries[entry].position, set()).add(sections[s].line)
+        if best_slot is not None:
+            used.add(best_slot)
+    return [link for entry in pointing for link in links[entry]]
 
 
 # --- curated overrides -------------------------------------------------------------------------
