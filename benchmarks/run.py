@@ -47,34 +47,58 @@ sys.path.insert(0, str(HERE))
 # --------------------------------------------------------------------------- child tasks
 
 
-def _task_build(data: str, out: str, store: str) -> dict[str, Any]:
+def _build_kwargs(store: str, jobs: int | None) -> dict[str, Any]:
+    """`build` keyword arguments: `jobs` only where the build takes it (older code does not)."""
+    import inspect
+
+    from evidence_graph.graph.pipeline.build import build
+
+    kwargs: dict[str, Any] = {"store": store}
+    if "jobs" in inspect.signature(build).parameters:
+        kwargs["jobs"] = jobs
+    return kwargs
+
+
+def _workers_peak_mb() -> float:
+    """The largest peak RSS among this process's finished children (the build's workers)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _task_build(data: str, out: str, store: str, jobs: int | None = None) -> dict[str, Any]:
     from evidence_graph.graph.pipeline.build import build
 
     shutil.rmtree(out, ignore_errors=True)
+    kwargs = _build_kwargs(store, jobs)
     start = time.perf_counter()
-    result = build(Path(data), Path(out), store=store)
+    result = build(Path(data), Path(out), **kwargs)
     seconds = time.perf_counter() - start
     info: dict[str, Any] = {"seconds": seconds, "triples": result.triples}
     if store == "oxigraph":
         from evidence_graph.graph.pipeline.fastbuild import LAST_TIMINGS
 
         info["stages"] = LAST_TIMINGS.stages
+        info["jobs"] = getattr(LAST_TIMINGS, "jobs", 1)
+    info["workers_peak_mb"] = _workers_peak_mb()
     return info
 
 
-def _task_rebuild(data: str, out: str) -> dict[str, Any]:
+def _task_rebuild(data: str, out: str, jobs: int | None = None) -> dict[str, Any]:
     """A fast build into an existing build directory (its cache warm)."""
     from evidence_graph.graph.pipeline.build import build
     from evidence_graph.graph.pipeline.fastbuild import LAST_TIMINGS
 
     start = time.perf_counter()
-    result = build(Path(data), Path(out), store="oxigraph")
+    result = build(Path(data), Path(out), **_build_kwargs("oxigraph", jobs))
     return {
         "seconds": time.perf_counter() - start,
         "triples": result.triples,
         "reused": LAST_TIMINGS.reused,
         "parsed": LAST_TIMINGS.parsed,
         "stages": LAST_TIMINGS.stages,
+        "jobs": getattr(LAST_TIMINGS, "jobs", 1),
+        "workers_peak_mb": _workers_peak_mb(),
     }
 
 
@@ -312,12 +336,21 @@ def wall_of(argv: Sequence[str], repeat: int = 5) -> float:
 # --------------------------------------------------------------------------- preparing inputs
 
 
-def corpus(cells: int) -> Path:
-    from generate import generate
+REAL_PREFIX = "real"
+"""A corpus named ``real200`` holds 200 pages of the real pages' full text (`generate.from_seeds`);
+a plain number names a synthetic corpus of that many cells."""
 
-    path = OUT / f"corpus-{cells}"
+
+def corpus(name: int | str) -> Path:
+    from generate import from_seeds, generate
+
+    path = OUT / f"corpus-{name}"
     if not (path / "matrices.yaml").is_file():
-        generate(path, cells)
+        text = str(name)
+        if text.startswith(REAL_PREFIX):
+            from_seeds(path, int(text.removeprefix(REAL_PREFIX)))
+        else:
+            generate(path, int(text))
     return path
 
 
@@ -376,16 +409,32 @@ def ratio(a: Any, b: Any) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Benchmarks of the fast path (see module doc).")
+    parser = argparse.ArgumentParser(description="Benchmarks of the build (see module doc).")
     parser.add_argument("--child", help=argparse.SUPPRESS)
-    parser.add_argument("--sizes", default="10,100,1000,5000", help="corpus sizes in cells")
-    parser.add_argument("--quick", action="store_true", help="sizes 10,100 and short budgets")
     parser.add_argument(
-        "--baseline-timeout",
-        type=float,
-        default=1200.0,
-        help="cap (seconds) on each rdflib-pipeline build; larger runs are reported as capped",
+        "--sizes",
+        default="real200,1000,3300",
+        help="corpora: a number of synthetic cells, or realN (N pages of the real pages' text)",
     )
+    parser.add_argument(
+        "--quick", action="store_true", help="corpora real200,100; incremental on 100 cells"
+    )
+    parser.add_argument("--jobs", type=int, default=None, help="build --jobs (default: all cores)")
+    parser.add_argument(
+        "--rdflib-timeout",
+        type=float,
+        default=900.0,
+        help="cap (seconds) on rdflib merely serialising a build; longer runs are reported capped",
+    )
+    parser.add_argument(
+        "--rdflib-pipeline",
+        action="store_true",
+        help="also time the whole build on rdflib's memory store (slow: minutes at 1,000 cells)",
+    )
+    parser.add_argument(
+        "--baseline-timeout", type=float, default=1200.0, help="cap on each rdflib-pipeline build"
+    )
+    parser.add_argument("--queries", action="store_true", help="also time every named query")
     parser.add_argument(
         "--query-size", type=int, default=None, help="cells of the query corpus (default: largest)"
     )
@@ -396,14 +445,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="seconds for all rdflib queries (loading included); the rest are reported as skipped",
     )
     parser.add_argument(
-        "--reuse-baseline",
-        action="store_true",
-        help="keep the other figures of benchmarks/out/results.json and reuse its rdflib builds",
+        "--incremental-size", type=int, default=1000, help="cells of the incremental corpus"
     )
     parser.add_argument(
-        "--no-baseline", action="store_true", help="skip rdflib builds not already measured"
+        "--skip",
+        default="",
+        help="comma-separated parts to skip: builds, floor, serialise, incremental, cold",
     )
-    parser.add_argument("--skip", default="", help="comma-separated parts to skip: 1,2,3,4,5,6")
     args = parser.parse_args(argv)
     if args.child:
         spec = json.loads(args.child)
@@ -412,82 +460,71 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(answer))
         return 0
 
-    sizes = [10, 100] if args.quick else [int(s) for s in args.sizes.split(",") if s]
+    names = ["real200", "100"] if args.quick else [s for s in args.sizes.split(",") if s]
     skip = set(args.skip.split(","))
     if args.quick:
-        args.baseline_timeout = min(args.baseline_timeout, 300)
-        args.rdflib_query_budget = min(args.rdflib_query_budget, 120)
+        args.incremental_size = min(args.incremental_size, 100)
     OUT.mkdir(parents=True, exist_ok=True)
-    results: dict[str, Any] = {"sizes": sizes, "machine": f"{os.cpu_count()} cores", "builds": {}}
-    previous: dict[str, Any] = {}
-    if args.reuse_baseline and (OUT / "results.json").is_file():
-        previous = json.loads((OUT / "results.json").read_text())
-        results = {**previous, "sizes": sizes, "builds": dict(previous.get("builds", {}))}
+    results: dict[str, Any] = {
+        "corpora": names,
+        "machine": f"{os.cpu_count()} cores",
+        "load": os.getloadavg(),
+        "builds": {},
+    }
     log = sys.stderr
 
     def save() -> None:
         (OUT / "results.json").write_text(json.dumps(results, indent=2, sort_keys=True))
 
-    # 1 + 2: builds and the floor
-    for n in sizes:
-        if "1" in skip:
-            break
-        data = corpus(n)
-        row: dict[str, Any] = {}
-        print(f"[bench] {n} cells: fast build", file=log, flush=True)
-        row["fast"] = child("build", data=str(data), out=str(OUT / f"build-{n}"), store="oxigraph")
-        earlier = previous.get("builds", {}).get(str(n), {}).get("rdflib")
-        if earlier is not None:
-            row["rdflib"] = earlier
-        elif args.no_baseline:
-            row["rdflib"] = {"skipped": True}
-        else:
-            print(f"[bench] {n} cells: rdflib build", file=log, flush=True)
+    for name in names if "builds" not in skip else []:
+        data = corpus(name)
+        cells = len(list((data / "cells").glob("*/*.txt")))
+        row: dict[str, Any] = {"cells": cells}
+        print(f"[bench] {name}: build", file=log, flush=True)
+        out = OUT / f"build-{name}"
+        row["fast"] = child("build", data=str(data), out=str(out), store="oxigraph", jobs=args.jobs)
+        if "error" not in row["fast"] and "floor" not in skip:
+            exported = child("export", build_dir=str(out))
+            print(f"[bench] {name}: Oxigraph floor", file=log, flush=True)
+            row["floor"] = child("floor", nquads=exported["nquads"], ntriples=exported["ntriples"])
+        if "error" not in row["fast"] and "serialise" not in skip:
+            print(f"[bench] {name}: rdflib serialising", file=log, flush=True)
+            row["rdflib_serialize"] = child(
+                "rdflib_serialize", timeout=args.rdflib_timeout, trig=str(out / "evidence.trig")
+            )
+        if args.rdflib_pipeline:
+            print(f"[bench] {name}: rdflib pipeline", file=log, flush=True)
             row["rdflib"] = child(
                 "build",
                 timeout=args.baseline_timeout,
                 data=str(data),
-                out=str(OUT / f"build-{n}-rdflib"),
+                out=str(OUT / f"build-{name}-rdflib"),
                 store="memory",
             )
-        shutil.rmtree(OUT / f"build-{n}-rdflib", ignore_errors=True)
-        if "2" not in skip and "error" not in row["fast"]:
-            exported = child("export", build_dir=str(OUT / f"build-{n}"))
-            nq, nt = exported["nquads"], exported["ntriples"]
-            print(f"[bench] {n} cells: oxigraph floor", file=log, flush=True)
-            row["floor"] = child("floor", nquads=str(nq), ntriples=str(nt))
-        results["builds"][str(n)] = row
+            shutil.rmtree(OUT / f"build-{name}-rdflib", ignore_errors=True)
+        results["builds"][name] = row
         save()
 
-    # 6: 200 cells, fast build vs rdflib merely serializing the result
-    if "6" not in skip:
-        data = corpus(200)
-        print("[bench] 200 cells: fast build vs rdflib serialize", file=log, flush=True)
-        fast = child("build", data=str(data), out=str(OUT / "build-200"), store="oxigraph")
-        ser = child("rdflib_serialize", trig=str(OUT / "build-200" / "evidence.trig"))
-        results["serialize200"] = {"fast": fast, "rdflib_serialize": ser}
-        save()
-
-    # 5: incremental rebuild after changing one cell of 1,000
-    if "5" not in skip:
-        n = 100 if args.quick else 1000
+    if "incremental" not in skip:
+        n = args.incremental_size
         base = corpus(n)
         changed = OUT / f"corpus-{n}-changed"
         shutil.rmtree(changed, ignore_errors=True)
         shutil.copytree(base, changed)
         inc = OUT / f"build-{n}-incremental"
         print(f"[bench] incremental: full build of {n}", file=log, flush=True)
-        full = child("build", data=str(changed), out=str(inc), store="oxigraph")
+        full = child("build", data=str(changed), out=str(inc), store="oxigraph", jobs=args.jobs)
         page = sorted((changed / "cells").glob("*/*.txt"))[n // 2]
         text = page.read_text(encoding="utf-8")
         page.write_text(text.replace("it follows the layout", "it copies the layout", 1), "utf-8")
         print(f"[bench] incremental: rebuild after changing {page.name}", file=log, flush=True)
-        again = child("rebuild", data=str(changed), out=str(inc))
+        again = child("rebuild", data=str(changed), out=str(inc), jobs=args.jobs)
+        clean_dir = OUT / f"build-{n}-clean"
         clean = child(
-            "build", data=str(changed), out=str(OUT / f"build-{n}-clean"), store="oxigraph"
+            "build", data=str(changed), out=str(clean_dir), store="oxigraph", jobs=args.jobs
         )
         identical = all(
-            (inc / f).read_bytes() == (OUT / f"build-{n}-clean" / f).read_bytes()
+            (inc / f).read_bytes() == (clean_dir / f).read_bytes()
             for f in ("evidence.trig", "evidence.ttl", "evidence.jsonld", "summary.json")
         )
         results["incremental"] = {
@@ -499,16 +536,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
         save()
 
-    # 4: cold start on the seed build
-    if "4" not in skip:
+    if "cold" not in skip:
         seed = OUT / "seed-build"
-        subprocess.run(
-            [str(Path(PYTHON).parent / "evidence-graph"), "build", "--out", str(seed)],
-            cwd=ROOT,
-            check=False,
-            capture_output=True,
-        )
         cli = str(Path(PYTHON).parent / "evidence-graph")
+        subprocess.run(
+            [cli, "build", "--out", str(seed)], cwd=ROOT, check=False, capture_output=True
+        )
         query = [cli, "query", "-g", str(seed), "-n", "cell-contents", "-p", "cell=drug/B4"]
         print("[bench] cold start", file=log, flush=True)
         results["cold"] = {
@@ -518,9 +551,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
         save()
 
-    # 3: named queries at the largest size
-    if "3" not in skip:
-        n = args.query_size or max(sizes)
+    if args.queries:
+        n = args.query_size or max(int(x) for x in names if x.isdigit())
         build_dir = OUT / f"build-{n}"
         if not (build_dir / "evidence.trig").is_file():
             child("build", data=str(corpus(n)), out=str(build_dir), store="oxigraph")
@@ -550,43 +582,81 @@ def _over(a: Any, b: Any) -> str:
     return "—"
 
 
+def _stages(run: dict[str, Any]) -> str:
+    """Seconds per build stage, largest first."""
+    stages = run.get("stages") or {}
+    parts = sorted(stages.items(), key=lambda kv: -kv[1])
+    return ", ".join(f"{name} {seconds:.2f}" for name, seconds in parts)
+
+
+def _peak(run: dict[str, Any]) -> str:
+    """Peak resident memory of the build: its process, plus its largest worker when it had any."""
+    main, worker = run.get("peak_mb", 0.0), run.get("workers_peak_mb", 0.0)
+    jobs = run.get("jobs", 1)
+    if worker and jobs > 1:
+        return f"peak {main:.0f} MB (+ {jobs} workers ≤ {worker:.0f} MB each)"
+    return f"peak {main:.0f} MB"
+
+
 def render(results: dict[str, Any]) -> str:
-    """One table of every measurement, with the ratios."""
+    """One table of every measurement, each with the baseline measured in the same run."""
+    load = results.get("load")
     lines = [
-        "| measurement | fast path | baseline | ratio | notes |",
+        f"Machine: {results.get('machine', '?')}, load average at start "
+        + (", ".join(f"{x:.2f}" for x in load) if load else "?"),
+        "",
+        "| measurement | ours | baseline | ratio | notes |",
         "|---|---:|---:|---:|---|",
     ]
-    for n, row in results.get("builds", {}).items():
-        fast, base, floor = row.get("fast", {}), row.get("rdflib", {}), row.get("floor")
+    builds = results.get("builds", {})
+    for name, row in builds.items():
+        fast, floor = row.get("fast", {}), row.get("floor")
+        ser, base = row.get("rdflib_serialize"), row.get("rdflib")
         triples = fast.get("triples") or 0
+        what = f"{name} ({row.get('cells', '?')} cells, {triples:,} triples)"
         tps = f"{triples / fast['seconds']:,.0f} triples/s" if fast.get("seconds") else ""
         lines.append(
-            f"| build {n} cells ({triples:,} triples) vs rdflib pipeline | {fmt_s(fast)} "
-            f"| {fmt_s(base)} | {ratio(fast, base)} | {tps}; peak {fast.get('peak_mb', 0):.0f} MB"
-            f" vs {base.get('peak_mb', 0):.0f} MB |"
+            f"| build {what} vs Oxigraph floor (load + write the same quads) | {fmt_s(fast)} "
+            f"| {fmt_s(floor)} | {ratio(floor, fast)} the floor | {tps}; {_peak(fast)}; "
+            f"floor peak {(floor or {}).get('peak_mb', 0):.0f} MB; stages: {_stages(fast)} |"
         )
-        if floor:
+        if ser:
             lines.append(
-                f"| build {n} cells vs Oxigraph floor (load + write) | {fmt_s(fast)} "
-                f"| {fmt_s(floor)} | {ratio(floor, fast)} slower | floor peak "
-                f"{floor.get('peak_mb', 0):.0f} MB |"
+                f"| build {what} vs rdflib merely serialising it (TriG + Turtle) | {fmt_s(fast)} "
+                f"| {fmt_s(ser)} | {ratio(fast, ser)} faster | rdflib loading not timed; "
+                f"rdflib peak {ser.get('peak_mb', 0):.0f} MB |"
             )
-    ser = results.get("serialize200")
-    if ser:
-        lines.append(
-            f"| 200 cells: whole fast build vs rdflib only serializing TriG+Turtle "
-            f"| {fmt_s(ser['fast'])} | {fmt_s(ser['rdflib_serialize'])} "
-            f"| {ratio(ser['fast'], ser['rdflib_serialize'])} | "
-            f"{ser['rdflib_serialize'].get('triples', 0):,} triples |"
-        )
+        if base:
+            lines.append(
+                f"| build {what} vs the rdflib pipeline (`--store memory`) | {fmt_s(fast)} "
+                f"| {fmt_s(base)} | {ratio(fast, base)} faster | rdflib pipeline peak "
+                f"{base.get('peak_mb', 0):.0f} MB |"
+            )
+    sized = {
+        int(n): r for n, r in builds.items() if n.isdigit() and r.get("fast", {}).get("seconds")
+    }
+    if 1000 in sized and len(sized) > 1:
+        top = max(sized)
+        if top > 1000:
+            a, b = sized[1000]["fast"], sized[top]["fast"]
+            lines.append(
+                f"| linearity: build {top:,} cells vs 1,000 cells | {fmt_s(b)} | {fmt_s(a)} "
+                f"| {b['seconds'] / a['seconds']:.2f}× for {top / 1000:.1f}× the cells "
+                f"| triples {a.get('triples', 0):,} → {b.get('triples', 0):,} |"
+            )
     inc = results.get("incremental")
     if inc:
+        rebuild, full = inc["rebuild"], inc["full"]
+        share = (
+            f"{100 * rebuild['seconds'] / full['seconds']:.0f} % of the full build"
+            if rebuild.get("seconds") and full.get("seconds")
+            else "—"
+        )
         lines.append(
-            f"| rebuild after changing 1 cell of {inc['cells']:,} vs full build "
-            f"| {fmt_s(inc['rebuild'])} | {fmt_s(inc['full'])} "
-            f"| {ratio(inc['rebuild'], inc['full'])}"
-            f" | {inc['rebuild'].get('reused', '?')} pages from cache; output byte-identical to a "
-            f"clean build: {'yes' if inc['identical'] else 'NO'} |"
+            f"| rebuild after changing 1 page of {inc['cells']:,} vs full build "
+            f"| {fmt_s(rebuild)} | {fmt_s(full)} | {share}"
+            f" | {rebuild.get('reused', '?')} pages from cache; byte-identical to a clean build: "
+            f"{'yes' if inc['identical'] else 'NO'}; stages: {_stages(rebuild)} |"
         )
     cold = results.get("cold")
     if cold:
