@@ -149,20 +149,27 @@ def parse_command(ctx: click.Context, files: tuple[Path, ...], as_json: bool) ->
     show_default=True,
     help="oxigraph: fast, incremental, persisted store in OUT/store; memory: rdflib + pyshacl.",
 )
-def build(data_dir: Path, out_dir: Path, store: str) -> None:
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes for the per-page work (parse, tags, links, quads)  [default: all cores].",
+)
+def build(data_dir: Path, out_dir: Path, store: str, jobs: int | None) -> None:
     """Parse, curate, validate and write the graph (TriG, Turtle, JSON-LD, summary).
 
     \b
     Example:
       evidence-graph build --data data --out build
-      evidence-graph build --data big-corpus --out big --store oxigraph
+      evidence-graph build --data big-corpus --out big --jobs 4
     """
     import time
 
     from .pipeline.build import build as run_build
 
     start = time.perf_counter()
-    result = run_build(data_dir, out_dir, store=store, progress=True)
+    result = run_build(data_dir, out_dir, store=store, progress=True, jobs=jobs)
     seconds = time.perf_counter() - start
     click.echo(result.render())
     click.echo(

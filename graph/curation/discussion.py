@@ -440,15 +440,24 @@ def _item_nodes(root: yaml.Node) -> list[yaml.Node]:
 # --- the linker --------------------------------------------------------------------------------
 
 
-def link_discussions(cells: Sequence[Cell], overrides_path: Path | None) -> LinkResult:
-    """Link every entry with a discussion pointer to its section(s); overrides win where given."""
+def link_discussions(
+    cells: Sequence[Cell],
+    overrides_path: Path | None,
+    automatic_links: Sequence[Sequence[Discussion]] | None = None,
+) -> LinkResult:
+    """Link every entry with a discussion pointer to its section(s); overrides win where given.
+
+    `automatic_links`: each cell's `auto_links`, in the order of `cells`, when already made
+    (the build makes them page by page, in parallel).
+    """
     overrides = {o.listing: o for o in load_overrides(overrides_path, cells)}
     links: list[Discussion] = []
     auto = curated = unresolved = 0
     unresolved_listings: list[str] = []
-    for cell in cells:
+    for index, cell in enumerate(cells):
         automatic: dict[str, list[Discussion]] = {}
-        for link in auto_links(cell):
+        made = auto_links(cell) if automatic_links is None else automatic_links[index]
+        for link in made:
             automatic.setdefault(link.listing, []).append(link)
         for entry in cell.entries:
             listing = listing_key(cell.matrix, cell.cell, entry.position)

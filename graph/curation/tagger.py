@@ -179,11 +179,15 @@ def node_texts(cells: Sequence[Cell], claims: Sequence[Claim]) -> list[tuple[str
 
 
 def tag(
-    cells: Sequence[Cell], claims: Sequence[Claim], concepts: Sequence[Concept]
+    cells: Sequence[Cell],
+    claims: Sequence[Claim],
+    concepts: Sequence[Concept],
+    compiled: Matchers | None = None,
 ) -> tuple[Subject, ...]:
     """Subjects of every listing, section and claim, sorted; a claim's curated topics excluded
-    (the claim already carries them)."""
-    compiled = matchers(concepts)
+    (the claim already carries them). `compiled`: `matchers(concepts)`, when already made."""
+    if compiled is None:
+        compiled = matchers(concepts)
     curated = {f"claim/{c.id}": {concept_key(t) for t in c.topics} for c in claims}
     subjects: list[Subject] = []
     for node, text in node_texts(cells, claims):

@@ -12,7 +12,7 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from ..base import ids
 from ..base.errors import SourceError
 from ..base.files import write_all_atomically
 from ..base.matrices import CELL_ID, MatrixDef, default_matrix, load_matrices
-from ..base.records import Cell, Curation
+from ..base.records import Cell, Concept, Curation, Discussion, Subject
 from ..rdf import make as rdf
 from ..rdf.store import Quad, add_quads, new_dataset
 from ..reading.stats import compute
@@ -193,23 +193,46 @@ def read_cells(
     return result
 
 
-def _curate(data_dir: Path, cells: list[Cell]) -> Curation:
-    """Claims (quotes verified), discussed-in links and topic tags for the parsed `cells`."""
-    from ..curation.claims import load_claims
+def load_concept_scheme(data_dir: Path) -> tuple[Concept, ...]:
+    """The concepts of ``concepts.ttl`` in the data directory (none when it has no such file)."""
     from ..curation.concepts import load_concepts
+
+    concepts_path = data_dir / CONCEPTS_FILE
+    return load_concepts(concepts_path) if concepts_path.is_file() else ()
+
+
+def _curate(
+    data_dir: Path,
+    cells: list[Cell],
+    concepts: tuple[Concept, ...] | None = None,
+    pages: Sequence[tuple[Sequence[Discussion], Sequence[Subject]]] | None = None,
+) -> Curation:
+    """Claims (quotes verified), discussed-in links and topic tags for the parsed `cells`.
+
+    `pages`: each cell's automatic links and topics (in the order of `cells`) when the per-page
+    work already made them; only the cross-page steps are done here then.
+    """
+    from ..curation.claims import load_claims
     from ..curation.discussion import link_discussions
     from ..curation.tagger import tag
 
     concepts_path = data_dir / CONCEPTS_FILE
-    concepts = load_concepts(concepts_path) if concepts_path.is_file() else ()
+    if concepts is None:
+        concepts = load_concept_scheme(data_dir)
     slugs = {c.key.removeprefix("concept/") for c in concepts} if concepts else None
     claims_dir = data_dir / "claims"
     claim_set = load_claims(claims_dir, cells, topics=slugs)
-    links = link_discussions(cells, data_dir / "discussions.yaml")
+    if pages is None:
+        links = link_discussions(cells, data_dir / "discussions.yaml")
+        subjects = tag(cells, claim_set.claims, concepts)
+    else:
+        links = link_discussions(cells, data_dir / "discussions.yaml", [p[0] for p in pages])
+        found = [*(s for p in pages for s in p[1]), *tag((), claim_set.claims, concepts)]
+        subjects = tuple(sorted(found, key=lambda s: (s.node, s.concept)))
     return Curation(
         claims=claim_set.claims,
         discussions=links.links,
-        subjects=tag(cells, claim_set.claims, concepts),
+        subjects=subjects,
         concepts=concepts,
         concepts_file=str(concepts_path) if concepts_path.is_file() else None,
         claim_files=tuple(str(p) for p in sorted(claims_dir.glob("*.yaml"))),
@@ -378,15 +401,17 @@ def build(
     validate: bool = True,
     store: str = DEFAULT_STORE,
     progress: bool = False,
+    jobs: int | None = None,
 ) -> BuildResult:
     """Parse, curate, make RDF, validate (SHACL) and write the graph files; see the module doc.
 
-    ``store="oxigraph"`` takes the fast, incremental path (`graph.fastbuild`); "memory" is rdflib.
+    ``store="oxigraph"`` takes the fast, incremental path (`graph.fastbuild`), its per-page work
+    on `jobs` processes (default: every core); "memory" is rdflib.
     """
     if store == "oxigraph":
         from .fastbuild import build_fast
 
-        return build_fast(data_dir, out_dir, validate=validate, progress=progress)
+        return build_fast(data_dir, out_dir, validate=validate, progress=progress, jobs=jobs)
     if store != "memory":
         from ..base.errors import UnknownFormat
 

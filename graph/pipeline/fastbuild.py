@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import click
@@ -30,18 +30,31 @@ from pyoxigraph import Store
 from rdflib import URIRef
 
 from ...ontology.namespace import __file__ as ONTOLOGY_NAMESPACE_FILE
-from ..base.records import Cell
+from ..base.records import Cell, Discussion
+from ..curation.tagger import matchers
 from ..rdf.store import PREFIXES
 from . import oxstore
 from .build import (
+    CELLS_DIR,
+    CONCEPTS_FILE,
     BuildResult,
     SourceCell,
     _curate,
     _epoch,
     build_result,
     dataset_quads,
+    load_concept_scheme,
     read_cells,
-    source_quads,
+)
+from .pages import (
+    Context,
+    PageError,
+    PageJob,
+    PageWork,
+    default_jobs,
+    do_page,
+    page_quads,
+    run_pages,
 )
 
 CACHE_DIR = ".cache"
@@ -55,6 +68,9 @@ _CODE_FILES = (
     _GRAPH / "base" / "matrices.py",
     _GRAPH / "pipeline" / "oxstore.py",
     _GRAPH / "pipeline" / "fastbuild.py",
+    _GRAPH / "pipeline" / "pages.py",
+    _GRAPH / "curation" / "tagger.py",
+    _GRAPH / "curation" / "discussion.py",
     Path(ONTOLOGY_NAMESPACE_FILE),
 )
 
@@ -71,8 +87,7 @@ def code_version() -> str:
 @dataclass
 class _Cached:
     key: str
-    cell: Cell
-    chunk: bytes | None = None
+    work: PageWork
 
 
 @dataclass
@@ -84,6 +99,8 @@ class Timings:
     parsed: int
     peak_mb: dict[str, float] = field(default_factory=dict)
     """Peak resident memory (MB) of the process at the end of each stage."""
+    jobs: int = 1
+    """Processes the per-page work ran on."""
 
 
 LAST_TIMINGS = Timings({}, 0, 0)
@@ -92,10 +109,10 @@ LAST_TIMINGS = Timings({}, 0, 0)
 class _Cache:
     """Per-page records and N-Quads chunks in ``<out>/.cache``, keyed by content and code."""
 
-    def __init__(self, out_dir: Path, epoch: int | None, enabled: bool) -> None:
+    def __init__(self, out_dir: Path, epoch: int | None, enabled: bool, concepts: str) -> None:
         self.dir = out_dir / CACHE_DIR
         self.enabled = enabled
-        self.salt = f"{code_version()}:{epoch}"
+        self.salt = f"{code_version()}:{epoch}:{concepts}"
         self.entries: dict[str, _Cached] = {}
         self.reused = 0
         self.parsed = 0
@@ -125,23 +142,38 @@ class _Cache:
             pickle.dump(entry, handle, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(target)
 
-    def parser(self, data_dir: Path, tick: Callable[[], None]) -> Callable[[Path, str], Cell]:
-        """A `read_cells` parse function that reuses cached records of unchanged pages."""
-        from ..parsing.page import parse_file
+    def pages(
+        self,
+        data_dir: Path,
+        context: Context,
+        workers: int,
+        tick: Callable[[], None],
+    ) -> dict[str, PageWork | PageError]:
+        """Every page's `PageWork`: from the cache when unchanged, else made on `workers` cores.
 
-        def parse(path: Path, sha: str) -> Cell:
+        A page that cannot even be read is left out: `read_cells` reports it in its turn.
+        """
+        done: dict[str, PageWork | PageError] = {}
+        todo: list[PageJob] = []
+        for path in sorted((data_dir / CELLS_DIR).glob("**/*.txt")) if data_dir.is_dir() else ():
             relpath = path.relative_to(data_dir).as_posix()
+            try:
+                sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                continue
             entry = self.get(relpath, sha)
             if entry is None:
-                entry = _Cached(f"{sha}:{self.salt}", parse_file(path))
-                self.parsed += 1
+                todo.append(PageJob(relpath, sha))
             else:
+                done[relpath] = entry.work
                 self.reused += 1
-            self.entries[relpath] = entry
-            tick()
-            return entry.cell
-
-        return parse
+                tick()
+        for result in run_pages(context, todo, workers, tick):
+            done[result.relpath] = result
+            if isinstance(result, PageWork):
+                self.parsed += 1
+                self.put(result.relpath, _Cached(f"{result.sha256}:{self.salt}", result))
+        return done
 
 
 @contextmanager
@@ -193,8 +225,13 @@ def build_fast(
     cache: bool = True,
     persist: bool = True,
     progress: bool = False,
+    jobs: int | None = None,
 ) -> BuildResult:
-    """Build on the Oxigraph fast path; see the module doc. Same result and files as `build`."""
+    """Build on the Oxigraph fast path; see the module doc. Same result and files as `build`.
+
+    The per-page work (parse, tags, automatic links, quads) runs on `jobs` processes (default:
+    every core) and is merged in page order, so the output does not depend on `jobs`.
+    """
     from ..validation.shacl_sparql import validate_store
 
     data_dir, out_dir = Path(data_dir), Path(out_dir)
@@ -210,31 +247,63 @@ def build_fast(
         clock = now
 
     epoch = _epoch()
-    store_cache = _Cache(out_dir, epoch, cache)
+    workers = default_jobs() if jobs is None else max(1, jobs)
+    concepts = load_concept_scheme(data_dir) if data_dir.is_dir() else ()
+    scheme = data_dir / CONCEPTS_FILE
+    scheme_sha = hashlib.sha256(scheme.read_bytes()).hexdigest() if concepts else "-"
+    store_cache = _Cache(out_dir, epoch, cache, scheme_sha)
+    context = Context(str(data_dir), concepts, epoch)
     total = len(list((data_dir / "cells").glob("**/*.txt"))) if data_dir.is_dir() else 0
     with _progress(total, "parsing", progress) as tick:
-        sources = read_cells(data_dir, parse=store_cache.parser(data_dir, tick))
+        works = store_cache.pages(data_dir, context, workers, tick)
+
+    def parsed(path: Path, sha: str) -> Cell:
+        relpath = path.relative_to(data_dir).as_posix()
+        work = works.get(relpath)
+        if work is not None and not isinstance(work, PageError) and work.sha256 != sha:
+            work = None  # changed since it was done: do it again
+        if work is None:
+            work = do_page(context, matchers(concepts), PageJob(relpath, sha))
+            works[relpath] = work
+        if isinstance(work, PageError):
+            raise work.exception()
+        return work.cell
+
+    sources = read_cells(data_dir, parse=parsed)
+    pages = [works[sc.relpath] for sc in sources]
+    assert all(isinstance(w, PageWork) for w in pages)
+    page_work = [w for w in pages if isinstance(w, PageWork)]
     lap("parse")
 
-    curation = _curate(data_dir, [sc.cell for sc in sources])
+    curation = _curate(
+        data_dir, [sc.cell for sc in sources], concepts, [(w.links, w.subjects) for w in page_work]
+    )
     lap("curate")
 
-    writer = oxstore.LineWriter()
+    # Each page's graph came made from its worker, with its automatic links; a page whose links a
+    # curator overrode is made again here with the links the curation settled on.
+    settled: dict[tuple[str, str], set[Discussion]] = {}
+    for link in curation.discussions:
+        settled.setdefault(_cell_of(link.listing), set()).add(link)
     chunks: dict[str, bytes] = {}
-    with _progress(len(sources), "making RDF", progress) as tick:
-        for sc in sources:
-            entry = store_cache.entries[sc.relpath]
-            if entry.chunk is None:
-                by_graph = writer.lines(source_quads(sc, epoch))
-                (_, body), *rest = by_graph.items()
-                assert not rest, "a page's quads all live in its own graph"
-                entry.chunk = oxstore.graph_chunk(body)
-                store_cache.put(sc.relpath, entry)
-            chunks[oxstore.term(_graph_of(sc))] = entry.chunk
-            tick()
-    rest_lines = writer.lines(dataset_quads(data_dir, sources, curation, epoch, per_source=False))
+    for sc, work in zip(sources, page_work, strict=True):
+        chunk = work.chunk
+        mine = settled.get((sc.cell.matrix, sc.cell.cell), set())
+        if mine != set(work.links):
+            links = sorted(mine, key=lambda d: (d.listing, d.section))
+            quads = page_quads(sc.relpath, sc.sha256, sc.cell, links, work.subjects, epoch)
+            (_, body), *_ = oxstore.LineWriter().lines(quads).items()
+            chunk = oxstore.graph_chunk(body)
+        chunks[oxstore.term(_graph_of(sc))] = chunk
+    shared = replace(
+        curation,
+        discussions=(),
+        subjects=tuple(s for s in curation.subjects if s.node.startswith("claim/")),
+    )
+    writer = oxstore.LineWriter()
+    rest_lines = writer.lines(dataset_quads(data_dir, sources, shared, epoch, per_source=False))
     for graph, lines in rest_lines.items():
-        if graph in chunks:  # discussion links and topics land in a page's graph
+        if graph in chunks:
             lines = [*chunks[graph].decode("utf-8").splitlines(keepends=True), *lines]
         chunks[graph] = oxstore.graph_chunk(lines)
     lap("rdf")
@@ -318,7 +387,14 @@ def build_fast(
     LAST_TIMINGS.peak_mb = peaks
     LAST_TIMINGS.reused = store_cache.reused
     LAST_TIMINGS.parsed = store_cache.parsed
+    LAST_TIMINGS.jobs = workers
     return result
+
+
+def _cell_of(listing: str) -> tuple[str, str]:
+    """(matrix, cell) of a listing key "listing/<matrix>/<cell>/<position>"."""
+    _, matrix, cell, _ = listing.split("/", 3)
+    return matrix, cell
 
 
 JSONLD_COMPACT_LIMIT = 50_000

@@ -1,0 +1,165 @@
+"""Per-page work of the build, on every core: read, parse, tag, link and turn one page into quads.
+
+Everything a page yields depends on that page alone (and on the concept scheme for its topics): its
+`Cell` record, the automatic discussed-in links of its entries, the topics of its listings and
+sections, and its named graph as sorted N-Quads with those links and topics in it. `run_pages`
+does this for many pages in a process pool and returns the results in the order of the pages
+given, so the build merges them in a fixed order and its output does not depend on `jobs`.
+Cross-page steps (claims and their quotes, curated overrides, the small shared graphs) stay in the
+calling process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..base.errors import SourceError
+from ..base.records import Cell, Concept, Discussion, Subject
+from ..curation.tagger import Matchers, matchers, tag
+from ..rdf import make as rdf
+from ..rdf.store import Quad
+from . import oxstore
+
+
+@dataclass(frozen=True)
+class PageWork:
+    """What one page yields: its record, its automatic links and topics, and its named graph."""
+
+    relpath: str
+    sha256: str
+    cell: Cell
+    links: tuple[Discussion, ...]
+    """Automatic discussed-in links of the page's entries (curated overrides not applied)."""
+    subjects: tuple[Subject, ...]
+    """Topics of the page's listings and sections."""
+    chunk: bytes
+    """The page's named graph as sorted N-Quads: its own quads, its links' and topics'."""
+
+
+@dataclass(frozen=True)
+class PageError:
+    """A page that could not be read, to be raised where the sequential build would raise it."""
+
+    relpath: str
+    path: str
+    line: int | None
+    message: str
+    hint: str
+    os_error: OSError | UnicodeDecodeError | None = None
+
+    def exception(self) -> Exception:
+        if self.os_error is not None:
+            return self.os_error
+        return SourceError(self.path, self.line, self.message, hint=self.hint)
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """One page to do: where it is and its content hash (already computed by the caller)."""
+
+    relpath: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every worker needs: the data directory, the concept scheme and the build's epoch."""
+
+    data_dir: str
+    concepts: tuple[Concept, ...]
+    epoch: int | None
+
+
+def page_quads(
+    relpath: str,
+    sha256: str,
+    cell: Cell,
+    links: Sequence[Discussion],
+    subjects: Sequence[Subject],
+    epoch: int | None,
+) -> Iterator[Quad]:
+    """Every quad of one page's named graph: its provenance and content, links and topics."""
+    g = rdf.graph_iri(relpath)
+    yield from rdf.provenance_quads(g, relpath, sha256, "cell", epoch)
+    yield from rdf.cell_quads(cell, g)
+    documents = rdf.listing_documents(cell)
+    for link in links:
+        yield from rdf.discussion_quads(link, documents[link.listing], g)
+    for subject in subjects:
+        yield from rdf.subject_quads(subject, g)
+
+
+def do_page(context: Context, compiled: Matchers, job: PageJob) -> PageWork | PageError:
+    """Parse, tag, link and make the quads of one page (in a worker or in the calling process)."""
+    from ..curation.discussion import auto_links
+    from ..parsing.page import parse_file
+
+    path = Path(context.data_dir) / job.relpath
+    try:
+        cell = parse_file(path)
+    except SourceError as exc:
+        return PageError(job.relpath, exc.path, exc.line, exc.message, exc.hint)
+    except (OSError, UnicodeDecodeError) as exc:
+        return PageError(job.relpath, str(path), None, str(exc), "", exc)
+    subjects = tag([cell], (), context.concepts, compiled=compiled) if context.concepts else ()
+    links = tuple(auto_links(cell))
+    writer = oxstore.LineWriter()
+    by_graph = writer.lines(
+        page_quads(job.relpath, job.sha256, cell, links, subjects, context.epoch)
+    )
+    (_, body), *rest = by_graph.items()
+    assert not rest, "a page's quads all live in its own graph"
+    return PageWork(job.relpath, job.sha256, cell, links, subjects, oxstore.graph_chunk(body))
+
+
+_WORKER: list[tuple[Context, Matchers]] = []
+"""The context of this worker process and its compiled concept labels (made once per worker)."""
+
+
+def _init(context: Context) -> None:
+    _WORKER[:] = [(context, matchers(context.concepts))]
+
+
+def _work(job: PageJob) -> PageWork | PageError:
+    context, compiled = _WORKER[0]
+    return do_page(context, compiled, job)
+
+
+def default_jobs() -> int:
+    """All the cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def run_pages(
+    context: Context,
+    jobs: Sequence[PageJob],
+    workers: int,
+    tick: Callable[[], None] = lambda: None,
+) -> list[PageWork | PageError]:
+    """`do_page` for every job, on `workers` processes, results in the order of `jobs`."""
+    if workers <= 1 or len(jobs) < 2 * workers:
+        compiled = matchers(context.concepts)
+        results: list[PageWork | PageError] = []
+        for job in jobs:
+            results.append(do_page(context, compiled, job))
+            tick()
+        return results
+    methods = multiprocessing.get_all_start_methods()
+    start = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    chunksize = max(1, min(16, len(jobs) // (workers * 4)))
+    results = []
+    with ProcessPoolExecutor(
+        workers, mp_context=start, initializer=_init, initargs=(context,)
+    ) as pool:
+        for result in pool.map(_work, jobs, chunksize=chunksize):
+            results.append(result)
+            tick()
+    return results
