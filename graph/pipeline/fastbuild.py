@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import click
-from pyoxigraph import Store
+from pyoxigraph import DefaultGraph, Store
 from rdflib import URIRef
 
 from ...ontology.namespace import __file__ as ONTOLOGY_NAMESPACE_FILE
@@ -308,27 +308,13 @@ def build_fast(
         chunks[graph] = oxstore.graph_chunk(lines)
     lap("rdf")
 
-    # The union first (validated, written as Turtle, dropped), then the named graphs: the two
-    # stores are never in memory together.
+    # One in-memory store holds the named graphs and, in its default graph, their union as a set:
+    # the union is validated and written as Turtle, then dropped, and the named graphs are
+    # counted and written. The persisted store (the same quads) is loaded meanwhile in a thread.
     prefixes = oxstore.used_prefixes(chunks.values(), PREFIXES)
     staged = oxstore.Staged(out_dir)
-    try:
-        union_nt = oxstore.union_ntriples(chunks)  # also the persisted store's default graph
-        union = oxstore.load_union(union_nt)
-        lap("load")
-        warnings: tuple[str, ...] = ()
-        if validate:
-            report = validate_store(union, triples=len(union), union=False)
-            warnings = tuple(f.render() for f in report.warnings)
-        lap("validate")
-        oxstore.write_turtle(union, prefixes, staged.path("evidence.ttl"))
-        del union
-        lap("write")
-    except BaseException:
-        staged.discard()
-        raise
-
     persisted: list[BaseException | None] = []
+    union_nt = oxstore.union_ntriples(chunks)
 
     def persist_store() -> None:
         try:
@@ -339,10 +325,18 @@ def build_fast(
 
     worker = threading.Thread(target=persist_store, name="persist-store", daemon=True)
     try:
-        store = oxstore.load(chunks)
+        store = oxstore.load(chunks, default=union_nt)
         lap("load")
         if persist:
             worker.start()
+        warnings: tuple[str, ...] = ()
+        if validate:
+            report = validate_store(store, triples=union_nt.count(b"\n"), union=False)
+            warnings = tuple(f.render() for f in report.warnings)
+        lap("validate")
+        oxstore.write_turtle(store, prefixes, staged.path("evidence.ttl"))
+        store.clear_graph(DefaultGraph())
+        lap("write")
         triples, graphs, classes, relations = _stats(store)
         lap("stats")
         oxstore.write_trig(store, prefixes, staged.path("evidence.trig"))
@@ -353,6 +347,8 @@ def build_fast(
         del store
     except BaseException:
         staged.discard()
+        if worker.is_alive():
+            worker.join()
         raise
     lap("write")
 
