@@ -283,12 +283,15 @@ TASKS = {
 # --------------------------------------------------------------------------- running children
 
 
-def child(task: str, timeout: float | None = None, **kwargs: Any) -> dict[str, Any]:
-    """Run a task in a fresh interpreter; adds wall time and the child's peak RSS (MB)."""
+def child(
+    task: str, timeout: float | None = None, python: str = PYTHON, **kwargs: Any
+) -> dict[str, Any]:
+    """Run a task in a fresh interpreter (`python`: another install of the project, to compare
+    with); adds wall time and the child's peak RSS (MB)."""
     spec = json.dumps({"task": task, "kwargs": kwargs})
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [PYTHON, str(Path(__file__).resolve()), "--child", spec],
+        [python, str(Path(__file__).resolve()), "--child", spec],
         stdout=subprocess.PIPE,
         cwd=ROOT,
     )
@@ -434,6 +437,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--baseline-timeout", type=float, default=1200.0, help="cap on each rdflib-pipeline build"
     )
+    parser.add_argument(
+        "--before",
+        metavar="PYTHON",
+        default=None,
+        help="interpreter of another install of the project (e.g. the previous release): its "
+        "build is timed on the same corpora, side by side",
+    )
     parser.add_argument("--queries", action="store_true", help="also time every named query")
     parser.add_argument(
         "--query-size", type=int, default=None, help="cells of the query corpus (default: largest)"
@@ -483,6 +493,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"[bench] {name}: build", file=log, flush=True)
         out = OUT / f"build-{name}"
         row["fast"] = child("build", data=str(data), out=str(out), store="oxigraph", jobs=args.jobs)
+        if args.before:
+            print(f"[bench] {name}: build with {args.before}", file=log, flush=True)
+            row["before"] = child(
+                "build",
+                python=args.before,
+                data=str(data),
+                out=str(OUT / f"build-{name}-before"),
+                store="oxigraph",
+            )
+            before_dir = OUT / f"build-{name}-before"
+            row["before_identical"] = all(
+                (before_dir / f).is_file()
+                and (before_dir / f).read_bytes() == (out / f).read_bytes()
+                for f in ("evidence.trig", "evidence.ttl", "evidence.jsonld", "summary.json")
+            )
+            shutil.rmtree(before_dir, ignore_errors=True)
         if "error" not in row["fast"] and "floor" not in skip:
             exported = child("export", build_dir=str(out))
             print(f"[bench] {name}: Oxigraph floor", file=log, flush=True)
@@ -625,6 +651,15 @@ def render(results: dict[str, Any]) -> str:
                 f"| build {what} vs rdflib merely serialising it (TriG + Turtle) | {fmt_s(fast)} "
                 f"| {fmt_s(ser)} | {ratio(fast, ser)} faster | rdflib loading not timed; "
                 f"rdflib peak {ser.get('peak_mb', 0):.0f} MB |"
+            )
+        before = row.get("before")
+        if before:
+            lines.append(
+                f"| build {what}: this build vs the `--before` install | {fmt_s(fast)} "
+                f"| {fmt_s(before)} | {ratio(fast, before)} faster | before: "
+                f"{_peak(before)}; outputs byte-identical: "
+                f"{'yes' if row.get('before_identical') else 'NO'}; before's stages: "
+                f"{_stages(before)} |"
             )
         if base:
             lines.append(
