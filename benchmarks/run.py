@@ -56,32 +56,29 @@ def _task_build(data: str, out: str, store: str) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     info: dict[str, Any] = {"seconds": seconds, "triples": result.triples}
     if store == "oxigraph":
-        from evidence_graph.graph.pipeline.fastbuild import LAST_TIMINGS
-
-        info["stages"] = LAST_TIMINGS.stages
+        info["stages"] = result.timings.stages
     return info
 
 
 def _task_rebuild(data: str, out: str) -> dict[str, Any]:
     """A fast build into an existing build directory (its cache warm)."""
     from evidence_graph.graph.pipeline.build import build
-    from evidence_graph.graph.pipeline.fastbuild import LAST_TIMINGS
 
     start = time.perf_counter()
     result = build(Path(data), Path(out), store="oxigraph")
     return {
         "seconds": time.perf_counter() - start,
         "triples": result.triples,
-        "reused": LAST_TIMINGS.reused,
-        "parsed": LAST_TIMINGS.parsed,
-        "stages": LAST_TIMINGS.stages,
+        "reused": result.timings.reused,
+        "parsed": result.timings.parsed,
+        "stages": result.timings.stages,
     }
 
 
 def _task_floor(nquads: str, ntriples: str) -> dict[str, Any]:
     from pyoxigraph import DefaultGraph, RdfFormat, Store
 
-    from evidence_graph.graph.rdf.store import PREFIXES
+    from evidence_graph.ontology.prefixes import FILE_PREFIXES as PREFIXES
 
     start = time.perf_counter()
     store = Store()
@@ -325,7 +322,7 @@ def export_quads(build_dir: Path) -> tuple[Path, Path]:
     """The build's quads as N-Quads and its union as sorted N-Triples (inputs of the floor)."""
     from pyoxigraph import RdfFormat, Store
 
-    from evidence_graph.graph.pipeline import oxstore
+    from evidence_graph.graph.rdf import nquads
 
     store = Store()
     store.bulk_load(path=str(build_dir / "evidence.trig"), format=RdfFormat.TRIG)
@@ -336,7 +333,7 @@ def export_quads(build_dir: Path) -> tuple[Path, Path]:
         graph = line[line.rindex(b" <", 0, len(line) - 3) + 1 : -3].decode()
         chunks.setdefault(graph, []).append(line)
     nt = build_dir / "union.nt"
-    nt.write_bytes(oxstore.union_ntriples({g: b"".join(v) for g, v in chunks.items()}))
+    nt.write_bytes(nquads.union_ntriples({g: b"".join(v) for g, v in chunks.items()}))
     return nq, nt
 
 

@@ -10,8 +10,8 @@ from pyoxigraph import RdfFormat, Store
 from rdflib import XSD, Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from evidence_graph.graph.pipeline.oxstore import term
-from evidence_graph.graph.rdf.store import load_dataset
+from evidence_graph.graph.rdf.nquads import term
+from evidence_graph.graph.reading.load import load_dataset
 from evidence_graph.graph.validation.shacl import Report, check
 from evidence_graph.graph.validation.shacl_sparql import (
     UnsupportedShape,

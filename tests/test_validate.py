@@ -12,7 +12,8 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 from evidence_graph.graph.base.errors import ValidationFailed
 from evidence_graph.graph.cli import cli
 from evidence_graph.graph.rdf import make as rdf
-from evidence_graph.graph.rdf.store import load_dataset, serialize
+from evidence_graph.graph.rdf.serialize import serialize
+from evidence_graph.graph.reading.load import load_dataset
 from evidence_graph.graph.validation.shacl import check, validate
 from evidence_graph.ontology.namespace import EVG
 

@@ -39,7 +39,7 @@ from ...ontology.namespace import (
 from ..base import ids
 from ..base.matrices import LEVELS, TYPES, MatrixDef
 from ..base.records import Cell, CellRef, Claim, Discussion, Entry, Section, Subject
-from .store import Quad
+from .dataset import Quad
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 
