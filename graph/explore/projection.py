@@ -111,7 +111,7 @@ def _sort_key(term: Node) -> tuple[str, str]:
     return (type(term).__name__, str(term))
 
 
-def key_of(iri: Node) -> str:
+def key_of(iri: Node | str) -> str:
     """The identifier key of `iri` (``cell/drug/B4``), or the IRI itself outside our namespace."""
     text = str(iri)
     return text[len(ID) :] if text.startswith(ID) else text

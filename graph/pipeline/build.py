@@ -13,6 +13,7 @@ from __future__ import annotations
 import resource
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from .. import DEFAULT_STORE
@@ -81,7 +82,7 @@ def build(
         for done, sc in enumerate(sources, 1):
             entry = pages.entries[sc.relpath]
             chunk = sink.add_page(
-                graph_iri(sc.relpath), lambda sc=sc: source_quads(sc, when), entry.chunk
+                graph_iri(sc.relpath), partial(source_quads, sc, when), entry.chunk
             )
             if chunk is not None and entry.chunk is None:
                 entry.chunk = chunk
