@@ -490,3 +490,17 @@ def _table(names: Sequence[str], rows: Sequence[Sequence[str]], max_width: int =
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in body]
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(lines) + "\n"
+
+
+def run_named(
+    graph: str | Path,
+    name: str,
+    params: Mapping[str, str] | None = None,
+    *,
+    result_format: str = "table",
+    timeout: float | None = None,
+) -> Output:
+    """Run named query `name` with `params` on the built graph at `graph` (file or build dir)."""
+    named = get_named_query(name)
+    text = bind_params(named.text, dict(params or {}), named.params)
+    return run(open_store(graph), text, result_format=result_format, timeout=timeout)
