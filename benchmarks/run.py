@@ -37,6 +37,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from evidence_graph.graph.base.files import GRAPH_OUTPUTS, SUMMARY_FILE, TRIG_FILE
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
@@ -325,7 +327,7 @@ def export_quads(build_dir: Path) -> tuple[Path, Path]:
     from evidence_graph.graph.rdf import nquads
 
     store = Store()
-    store.bulk_load(path=str(build_dir / "evidence.trig"), format=RdfFormat.TRIG)
+    store.bulk_load(path=str(build_dir / TRIG_FILE), format=RdfFormat.TRIG)
     nq = build_dir / "evidence.nq"
     store.dump(str(nq), format=RdfFormat.N_QUADS)
     chunks: dict[str, list[bytes]] = {}
@@ -461,7 +463,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         data = corpus(200)
         print("[bench] 200 cells: fast build vs rdflib serialize", file=log, flush=True)
         fast = child("build", data=str(data), out=str(OUT / "build-200"), store="oxigraph")
-        ser = child("rdflib_serialize", trig=str(OUT / "build-200" / "evidence.trig"))
+        ser = child("rdflib_serialize", trig=str(OUT / "build-200" / TRIG_FILE))
         results["serialize200"] = {"fast": fast, "rdflib_serialize": ser}
         save()
 
@@ -485,7 +487,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         identical = all(
             (inc / f).read_bytes() == (OUT / f"build-{n}-clean" / f).read_bytes()
-            for f in ("evidence.trig", "evidence.ttl", "evidence.jsonld", "summary.json")
+            for f in (*GRAPH_OUTPUTS, SUMMARY_FILE)
         )
         results["incremental"] = {
             "cells": n,
@@ -519,7 +521,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "3" not in skip:
         n = args.query_size or max(sizes)
         build_dir = OUT / f"build-{n}"
-        if not (build_dir / "evidence.trig").is_file():
+        if not (build_dir / TRIG_FILE).is_file():
             child("build", data=str(corpus(n)), out=str(build_dir), store="oxigraph")
         if not (build_dir / "evidence.nq").is_file():
             child("export", build_dir=str(build_dir))

@@ -1,4 +1,4 @@
-"""HTML: the interactive graph page, self-contained and offline (see `graph.viz`)."""
+"""HTML: the interactive graph page, self-contained and offline (see `graph.explore.pages`)."""
 
 from __future__ import annotations
 

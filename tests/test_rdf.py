@@ -1,4 +1,4 @@
-"""graph/rdf.py: records → quads, tested with hand-made records (no parser involved)."""
+"""graph/rdf/make.py: records → quads, tested with hand-made records (no parser involved)."""
 
 from __future__ import annotations
 

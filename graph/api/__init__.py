@@ -45,15 +45,15 @@ __all__ = [
     "to_networkx",
 ]
 
-if TYPE_CHECKING:
-    from .graph.base.errors import EvidenceGraphError
-    from .graph.base.records import Cell
-    from .graph.explore.projection import project as to_networkx
-    from .graph.parsing.page import parse_file as parse_page
-    from .graph.pipeline.build import build
-    from .graph.pipeline.result import BuildResult
-    from .graph.reading.load import load_dataset as open_graph
-    from .graph.service.sparql import run_named as run_query
+if TYPE_CHECKING:  # absolute: this file is also seen as `evidence_graph.graph.api`
+    from evidence_graph.graph.base.errors import EvidenceGraphError
+    from evidence_graph.graph.base.records import Cell
+    from evidence_graph.graph.explore.projection import project as to_networkx
+    from evidence_graph.graph.parsing.page import parse_file as parse_page
+    from evidence_graph.graph.pipeline.build import build
+    from evidence_graph.graph.pipeline.result import BuildResult
+    from evidence_graph.graph.reading.load import load_dataset as open_graph
+    from evidence_graph.graph.service.sparql import run_named as run_query
 
 
 def __getattr__(name: str) -> Any:

@@ -1,6 +1,6 @@
 """Identifier keys: deterministic, derived from content, not run order.
 
-A key is the part of a resource IRI after ``ontology.ID``; `graph/rdf.py` turns keys into IRIs.
+A key is the part of a resource IRI after ``ontology.ID``; `rdf/make.py` turns keys into IRIs.
 """
 
 from __future__ import annotations
