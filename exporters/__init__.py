@@ -13,7 +13,7 @@ Another package adds a format with an entry point in the group ``evidence_graph.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import import_module
 from pathlib import Path
 from typing import IO, Any, Protocol, cast
@@ -48,9 +48,6 @@ _BUILTIN: dict[str, str] = {
 }
 """Built-in formats → "module" or "module:object", in the order the README lists them."""
 
-_loaded: dict[str, Exporter] = {}
-"""Exporters imported so far (a cache: `get` fills it)."""
-
 
 @lru_cache(maxsize=1)
 def _targets() -> dict[str, str]:
@@ -67,25 +64,28 @@ def _targets() -> dict[str, str]:
 def register(name: str, target: str) -> None:
     """Register (or replace) format `name`, written by "module" or "module:object"."""
     _targets()[name] = target
-    _loaded.pop(name, None)
+
+
+def unregister(name: str) -> None:
+    """Forget format `name` (a format registered at run time)."""
+    _targets().pop(name, None)
+
+
+@cache
+def _load(target: str) -> Exporter:
+    module_name, _, attribute = target.partition(":")
+    found: Any = import_module(module_name)
+    return cast(Exporter, getattr(found, attribute) if attribute else found)
 
 
 def get(name: str) -> Exporter:
     """The exporter called `name`; `UnknownFormat` (listing the valid names) otherwise."""
-    exporter = _loaded.get(name)
-    if exporter is not None:
-        return exporter
     targets = _targets()
     if name not in targets:
         from ..graph.base.errors import UnknownFormat
 
         raise UnknownFormat(name, targets)
-    module_name, _, attribute = targets[name].partition(":")
-    found: Any = import_module(module_name)
-    if attribute:
-        found = getattr(found, attribute)
-    exporter = _loaded[name] = cast(Exporter, found)
-    return exporter
+    return _load(targets[name])
 
 
 class _Registry(Mapping[str, Exporter]):

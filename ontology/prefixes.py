@@ -87,7 +87,14 @@ _DECLARED = re.compile(r"^\s*PREFIX\s+([A-Za-z][A-Za-z0-9_.-]*)?\s*:", re.IGNORE
 
 
 def declare(query: str) -> str:
-    """`query` with ``PREFIX`` lines for the project's prefixes it does not declare itself."""
+    """`query` with the project's prefixes it uses but does not declare declared in front of it.
+
+    The declarations go on the query's first line, so an error's line number stays the user's.
+    """
     declared = {m.group(1) or "" for m in _DECLARED.finditer(query)}
-    lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p not in declared]
-    return "\n".join([*lines, query]) if lines else query
+    missing = [
+        f"PREFIX {p}: <{ns}>"
+        for p, ns in PREFIXES.items()
+        if p not in declared and re.search(rf"(?<![\w.-]){re.escape(p)}:", query)
+    ]
+    return " ".join([*missing, query]) if missing else query

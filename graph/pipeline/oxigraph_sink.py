@@ -212,8 +212,8 @@ def load(chunks: Mapping[str, bytes], path: Path | None = None, default: bytes =
     store = Store(str(path)) if path is not None else Store()
     parts = [chunks[g] for g in sorted(chunks)] + ([default] if default else [])
     if parts:
-        reader = io.BufferedReader(_Reader(parts), 1 << 20)
-        store.bulk_load(reader, RdfFormat.N_QUADS)
+        with io.BufferedReader(_Reader(parts), 1 << 20) as reader:
+            store.bulk_load(reader, RdfFormat.N_QUADS)
     if path is not None:
         store.flush()
     return store

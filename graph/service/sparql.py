@@ -364,13 +364,19 @@ def _one_line(message: str) -> str:
 
 def query_kind(query: str) -> str:
     """SELECT, ASK, CONSTRUCT, DESCRIBE — or an update keyword (INSERT, DELETE, LOAD…)."""
+    in_prologue = False  # inside `PREFIX name: <iri>` / `BASE <iri>`, until its IRI
     for match in _TOKEN.finditer(query):
         if match.lastgroup == "word":
             word = match.group().upper()
             if word in ("PREFIX", "BASE"):
+                in_prologue = True
+                continue
+            if in_prologue:  # the prefix's name
                 continue
             return word
-        if match.lastgroup not in ("comment", "iri", "other"):
+        if match.lastgroup == "iri":
+            in_prologue = False
+        elif match.lastgroup not in ("comment", "other"):
             break
     return ""
 
