@@ -37,6 +37,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from evidence_graph.graph.base.files import GRAPH_OUTPUTS, SUMMARY_FILE, TRIG_FILE
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
@@ -59,6 +61,15 @@ def _build_kwargs(store: str, jobs: int | None) -> dict[str, Any]:
     return kwargs
 
 
+def _timings(result: Any) -> Any:
+    """The build's `Timings` (older installs kept them in ``fastbuild.LAST_TIMINGS``)."""
+    if hasattr(result, "timings"):
+        return result.timings
+    from evidence_graph.graph.pipeline.fastbuild import LAST_TIMINGS  # type: ignore[import-not-found]
+
+    return LAST_TIMINGS
+
+
 def _workers_peak_mb() -> float:
     """The largest peak RSS among this process's finished children (the build's workers)."""
     import resource
@@ -76,10 +87,9 @@ def _task_build(data: str, out: str, store: str, jobs: int | None = None) -> dic
     seconds = time.perf_counter() - start
     info: dict[str, Any] = {"seconds": seconds, "triples": result.triples}
     if store == "oxigraph":
-        from evidence_graph.graph.pipeline.fastbuild import LAST_TIMINGS
-
-        info["stages"] = LAST_TIMINGS.stages
-        info["jobs"] = getattr(LAST_TIMINGS, "jobs", 1)
+        timings = _timings(result)
+        info["stages"] = timings.stages
+        info["jobs"] = getattr(timings, "jobs", 1)
     info["workers_peak_mb"] = _workers_peak_mb()
     return info
 
@@ -87,17 +97,17 @@ def _task_build(data: str, out: str, store: str, jobs: int | None = None) -> dic
 def _task_rebuild(data: str, out: str, jobs: int | None = None) -> dict[str, Any]:
     """A fast build into an existing build directory (its cache warm)."""
     from evidence_graph.graph.pipeline.build import build
-    from evidence_graph.graph.pipeline.fastbuild import LAST_TIMINGS
 
     start = time.perf_counter()
     result = build(Path(data), Path(out), **_build_kwargs("oxigraph", jobs))
+    timings = _timings(result)
     return {
         "seconds": time.perf_counter() - start,
         "triples": result.triples,
-        "reused": LAST_TIMINGS.reused,
-        "parsed": LAST_TIMINGS.parsed,
-        "stages": LAST_TIMINGS.stages,
-        "jobs": getattr(LAST_TIMINGS, "jobs", 1),
+        "reused": timings.reused,
+        "parsed": timings.parsed,
+        "stages": timings.stages,
+        "jobs": getattr(timings, "jobs", 1),
         "workers_peak_mb": _workers_peak_mb(),
     }
 
@@ -105,7 +115,7 @@ def _task_rebuild(data: str, out: str, jobs: int | None = None) -> dict[str, Any
 def _task_floor(nquads: str, ntriples: str) -> dict[str, Any]:
     from pyoxigraph import DefaultGraph, RdfFormat, Store
 
-    from evidence_graph.graph.rdf.store import PREFIXES
+    from evidence_graph.ontology.prefixes import FILE_PREFIXES as PREFIXES
 
     start = time.perf_counter()
     store = Store()
@@ -361,10 +371,10 @@ def export_quads(build_dir: Path) -> tuple[Path, Path]:
     """The build's quads as N-Quads and its union as sorted N-Triples (inputs of the floor)."""
     from pyoxigraph import RdfFormat, Store
 
-    from evidence_graph.graph.pipeline import oxstore
+    from evidence_graph.graph.rdf import nquads
 
     store = Store()
-    store.bulk_load(path=str(build_dir / "evidence.trig"), format=RdfFormat.TRIG)
+    store.bulk_load(path=str(build_dir / TRIG_FILE), format=RdfFormat.TRIG)
     nq = build_dir / "evidence.nq"
     store.dump(str(nq), format=RdfFormat.N_QUADS)
     chunks: dict[str, list[bytes]] = {}
@@ -372,7 +382,7 @@ def export_quads(build_dir: Path) -> tuple[Path, Path]:
         graph = line[line.rindex(b" <", 0, len(line) - 3) + 1 : -3].decode()
         chunks.setdefault(graph, []).append(line)
     nt = build_dir / "union.nt"
-    nt.write_bytes(oxstore.union_ntriples({g: b"".join(v) for g, v in chunks.items()}))
+    nt.write_bytes(nquads.union_ntriples({g: b"".join(v) for g, v in chunks.items()}))
     return nq, nt
 
 
@@ -506,7 +516,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             row["before_identical"] = all(
                 (before_dir / f).is_file()
                 and (before_dir / f).read_bytes() == (out / f).read_bytes()
-                for f in ("evidence.trig", "evidence.ttl", "evidence.jsonld", "summary.json")
+                for f in (*GRAPH_OUTPUTS, SUMMARY_FILE)
             )
             shutil.rmtree(before_dir, ignore_errors=True)
         if "error" not in row["fast"] and "floor" not in skip:
@@ -551,7 +561,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         identical = all(
             (inc / f).read_bytes() == (clean_dir / f).read_bytes()
-            for f in ("evidence.trig", "evidence.ttl", "evidence.jsonld", "summary.json")
+            for f in (*GRAPH_OUTPUTS, SUMMARY_FILE)
         )
         results["incremental"] = {
             "cells": n,
@@ -580,7 +590,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.queries:
         n = args.query_size or max(int(x) for x in names if x.isdigit())
         build_dir = OUT / f"build-{n}"
-        if not (build_dir / "evidence.trig").is_file():
+        if not (build_dir / TRIG_FILE).is_file():
             child("build", data=str(corpus(n)), out=str(build_dir), store="oxigraph")
         if not (build_dir / "evidence.nq").is_file():
             child("export", build_dir=str(build_dir))

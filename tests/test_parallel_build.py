@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from evidence_graph.graph.pipeline import fastbuild
+from evidence_graph.graph.base.files import GRAPH_OUTPUTS, SUMMARY_FILE
 from evidence_graph.graph.pipeline.build import build
 from tests.conftest import DATA, ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import generate  # noqa: E402
 
-FILES = ("evidence.trig", "evidence.ttl", "evidence.jsonld", "summary.json")
+FILES = (*GRAPH_OUTPUTS, SUMMARY_FILE)
 
 SYNTHETIC_200 = {
     "evidence.trig": "643cd24c3140814b9f3f5d67e667c291a0c6a838d5f37d7a689fb2bf98a756c1",
@@ -36,8 +36,8 @@ def _digests(out: Path) -> dict[str, str]:
 def test_synthetic_200_cells_build_as_before(tmp_path: Path) -> None:
     data = tmp_path / "data"
     generate(data, 200)
-    build(data, tmp_path / "out", jobs=2)
-    assert fastbuild.LAST_TIMINGS.jobs == 2
+    result = build(data, tmp_path / "out", jobs=2)
+    assert result.timings.jobs == 2
     assert _digests(tmp_path / "out") == SYNTHETIC_200
 
 
@@ -72,8 +72,8 @@ def test_changing_one_page_redoes_that_page_only(tmp_path: Path) -> None:
     build(data, out, jobs=2)
     page = sorted((data / "cells").glob("*/*.txt"))[12]
     page.write_text(page.read_text(encoding="utf-8").replace(" the ", " a ", 3), "utf-8")
-    build(data, out, jobs=2)
-    assert (fastbuild.LAST_TIMINGS.parsed, fastbuild.LAST_TIMINGS.reused) == (1, 29)
+    result = build(data, out, jobs=2)
+    assert (result.timings.parsed, result.timings.reused) == (1, 29)
     clean = tmp_path / "clean"
     build(data, clean, jobs=1, store="oxigraph")
     assert _digests(out) == _digests(clean)

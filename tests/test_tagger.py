@@ -125,7 +125,8 @@ def _reference_tag(text: str, concepts: tuple[Concept, ...]) -> dict[str, str]:
     """The rules spelt out label by label: one whole-word pattern per label tried on the text."""
     import re
 
-    from evidence_graph.graph.curation.tagger import _is_acronym, fold
+    from evidence_graph.graph.base.text import fold
+    from evidence_graph.graph.curation.tagger import _is_acronym
 
     labels = [
         (concept.key, label)
@@ -134,11 +135,11 @@ def _reference_tag(text: str, concepts: tuple[Concept, ...]) -> dict[str, str]:
         if usable(label)
     ]
     labels.sort(key=lambda cl: (-len(cl[1]), cl[0], cl[1]))
-    folded = fold(text)
+    folded = fold(text, dashes=True)
     found: dict[str, str] = {}
     for concept, label in labels:
-        words = fold(label).split()
-        flags = 0 if _is_acronym(fold(label)) else re.IGNORECASE
+        words = fold(label, dashes=True).split()
+        flags = 0 if _is_acronym(fold(label, dashes=True)) else re.IGNORECASE
         body = r"\s+".join(re.escape(w) for w in words)
         match = re.search(rf"(?<![\w-]){body}(?![\w-]|'s\w)", folded, flags)
         if match and concept not in found:

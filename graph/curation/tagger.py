@@ -22,6 +22,7 @@ from ahocorasick_rs import AhoCorasick, MatchKind
 
 from ..base.ids import concept_key, listing_key, section_key
 from ..base.records import Cell, Claim, Concept, Subject
+from ..base.text import fold
 
 MIN_LABEL_CHARS = 4
 """Shorter labels are used only when they are acronyms (all capitals)."""
@@ -46,16 +47,6 @@ GENERIC_LABELS = frozenset(
     }
 )
 """Labels that, alone, say too little about the concept to tag a node with it."""
-
-_FOLD = (("‘", "'"), ("’", "'"), ("“", '"'), ("”", '"'), ("–", "-"), ("—", "-"))
-
-
-def fold(text: str) -> str:
-    """Typographic quotes and dashes made plain, whitespace runs one space."""
-    for typographic, plain in _FOLD:  # str.replace is much faster than str.translate here
-        if typographic in text:
-            text = text.replace(typographic, plain)
-    return " ".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -119,7 +110,7 @@ def _is_acronym(label: str) -> bool:
 
 def usable(label: str) -> bool:
     """Whether `label` is specific enough to tag with."""
-    folded = fold(label)
+    folded = fold(label, dashes=True)
     if _is_acronym(folded):
         return True
     return len(folded) >= MIN_LABEL_CHARS and folded.lower() not in GENERIC_LABELS
@@ -132,7 +123,7 @@ def matchers(concepts: Iterable[Concept]) -> Matchers:
         for label in dict.fromkeys((concept.label, *concept.alt_labels)):
             if not usable(label):
                 continue
-            folded = fold(label)
+            folded = fold(label, dashes=True)
             body = r"\s+".join(re.escape(word) for word in folded.split())
             acronym = _is_acronym(folded)
             pattern = re.compile(
@@ -146,7 +137,7 @@ def matchers(concepts: Iterable[Concept]) -> Matchers:
 
 def tag_text(text: str, compiled: Matchers) -> dict[str, str]:
     """Concept key → the first label that matched in `text`."""
-    folded = fold(text)
+    folded = fold(text, dashes=True)
     found: dict[str, str] = {}
     for matcher, starts in compiled.candidates(folded):
         if matcher.concept in found:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +22,8 @@ from ..base.errors import SourceError
 from ..base.records import Cell, Concept, Discussion, Subject
 from ..curation.tagger import Matchers, matchers, tag
 from ..rdf import make as rdf
-from ..rdf.store import Quad
-from . import oxstore
+from ..rdf.dataset import Quad
+from ..rdf.nquads import LineWriter, graph_chunk
 
 
 @dataclass(frozen=True)
@@ -108,13 +108,13 @@ def do_page(context: Context, compiled: Matchers, job: PageJob) -> PageWork | Pa
         return PageError(job.relpath, str(path), None, str(exc), "", exc)
     subjects = tag([cell], (), context.concepts, compiled=compiled) if context.concepts else ()
     links = tuple(auto_links(cell))
-    writer = oxstore.LineWriter()
+    writer = LineWriter()
     by_graph = writer.lines(
         page_quads(job.relpath, job.sha256, cell, links, subjects, context.epoch)
     )
     (_, body), *rest = by_graph.items()
     assert not rest, "a page's quads all live in its own graph"
-    return PageWork(job.relpath, job.sha256, cell, links, subjects, oxstore.graph_chunk(body))
+    return PageWork(job.relpath, job.sha256, cell, links, subjects, graph_chunk(body))
 
 
 _WORKER: list[tuple[Context, Matchers]] = []
@@ -139,27 +139,18 @@ def default_jobs() -> int:
 
 
 def run_pages(
-    context: Context,
-    jobs: Sequence[PageJob],
-    workers: int,
-    tick: Callable[[], None] = lambda: None,
-) -> list[PageWork | PageError]:
-    """`do_page` for every job, on `workers` processes, results in the order of `jobs`."""
+    context: Context, jobs: Sequence[PageJob], workers: int
+) -> Iterator[PageWork | PageError]:
+    """`do_page` for every job, on `workers` processes; results in the order of `jobs`."""
     if workers <= 1 or len(jobs) < 2 * workers:
         compiled = matchers(context.concepts)
-        results: list[PageWork | PageError] = []
         for job in jobs:
-            results.append(do_page(context, compiled, job))
-            tick()
-        return results
+            yield do_page(context, compiled, job)
+        return
     methods = multiprocessing.get_all_start_methods()
     start = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     chunksize = max(1, min(16, len(jobs) // (workers * 4)))
-    results = []
     with ProcessPoolExecutor(
         workers, mp_context=start, initializer=_init, initargs=(context,)
     ) as pool:
-        for result in pool.map(_work, jobs, chunksize=chunksize):
-            results.append(result)
-            tick()
-    return results
+        yield from pool.map(_work, jobs, chunksize=chunksize)
