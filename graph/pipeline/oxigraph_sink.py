@@ -80,9 +80,8 @@ class OxigraphSink:
                 lines = [*self.chunks[graph].decode("utf-8").splitlines(keepends=True), *lines]
             self.chunks[graph] = graph_chunk(lines)
 
-    # -- one in-memory store: the named graphs and, as its default graph, their union as a set
-    #    (validated and written as Turtle, then cleared before the named graphs are counted and
-    #    written); the persisted store is loaded meanwhile in a thread
+    # -- the union (validated, written as Turtle, dropped) before the named graphs: the two
+    #    stores are never in memory together
 
     def _prefixes(self) -> dict[str, str]:
         return used_prefixes(self.chunks.values(), FILE_PREFIXES)
@@ -92,34 +91,31 @@ class OxigraphSink:
             self._union_nt = union_ntriples(self.chunks)  # also the persisted default graph
         return self._union_nt
 
-    def _load(self) -> Store:
+    def validate(self) -> tuple[str, ...]:
+        from ..validation.shacl_sparql import validate_store
+
+        union = load_union(self._union())
+        report = validate_store(union, triples=len(union), union=False)
+        self._write_turtle(union)
+        return tuple(f.render() for f in report.warnings)
+
+    def _write_turtle(self, union: Store | None = None) -> None:
+        if TURTLE_FILE in self.staged.files:
+            return
+        if union is None:
+            union = load_union(self._union())
+        write_turtle(union, self._prefixes(), self.staged.path(TURTLE_FILE))
+
+    def _named(self) -> Store:
         if self._store is None:
-            self._store = load(self.chunks, default=self._union())
+            self._write_turtle()
+            self._store = load(self.chunks)
             if self.persist:
                 self._worker = threading.Thread(
                     target=self._persist, name="persist-store", daemon=True
                 )
                 self._worker.start()
         return self._store
-
-    def validate(self) -> tuple[str, ...]:
-        from ..validation.shacl_sparql import validate_store
-
-        store = self._load()
-        report = validate_store(store, triples=self._union().count(b"\n"), union=False)
-        self._write_turtle()
-        return tuple(f.render() for f in report.warnings)
-
-    def _write_turtle(self) -> None:
-        if TURTLE_FILE in self.staged.files:
-            return
-        store = self._load()
-        write_turtle(store, self._prefixes(), self.staged.path(TURTLE_FILE))
-        store.clear_graph(DefaultGraph())
-
-    def _named(self) -> Store:
-        self._write_turtle()
-        return self._load()
 
     def _persist(self) -> None:
         try:
@@ -158,8 +154,6 @@ class OxigraphSink:
     def discard(self) -> None:
         self.staged.discard()
         self._store = None
-        if self._worker is not None and self._worker.is_alive():
-            self._worker.join()  # the persisted store is not left half-written by a live thread
 
 
 def _stats(store: Store) -> GraphStats:
@@ -264,8 +258,16 @@ def write_trig(store: Store, prefixes: Mapping[str, str], output: Path) -> None:
     store.dump(str(output), format=RdfFormat.TRIG, prefixes=dict(prefixes))
 
 
+def load_union(union: bytes) -> Store:
+    """A store whose default graph holds the union triples (sorted N-Triples), in that order."""
+    store = Store()
+    if union:
+        store.bulk_load(union, RdfFormat.N_TRIPLES)
+    return store
+
+
 def write_turtle(store: Store, prefixes: Mapping[str, str], output: Path) -> None:
-    """Turtle of the default graph of `store` (the union of the named graphs)."""
+    """Turtle of the default graph of a `load_union` store."""
     dump = dict(prefixes)
     store.dump(str(output), format=RdfFormat.TURTLE, from_graph=DefaultGraph(), prefixes=dump)
 
