@@ -325,6 +325,16 @@ def child(
     return result
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (a build's workers): on a shared,
+    loaded machine the work done, where wall time also counts the waiting for a core."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def _peak_mb() -> float:
     """This process's peak RSS. Not ``ru_maxrss``: on Linux a child's ``ru_maxrss`` starts at its
     parent's RSS at fork time, so it would report the benchmark driver's memory, not the task's."""
@@ -483,6 +493,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         spec = json.loads(args.child)
         answer = TASKS[spec["task"]](**spec["kwargs"])
         answer["peak_mb"] = _peak_mb()
+        answer["cpu"] = _cpu_seconds()
         print(json.dumps(answer))
         return 0
 
@@ -632,6 +643,14 @@ def _stages(run: dict[str, Any]) -> str:
     return ", ".join(f"{name} {seconds:.2f}" for name, seconds in parts)
 
 
+def _cpu(ours: dict[str, Any], other: dict[str, Any] | None) -> str:
+    """CPU seconds of a build (workers included) against the other run's, with their ratio."""
+    a, b = ours.get("cpu"), (other or {}).get("cpu")
+    if not a or not b:
+        return "CPU not measured"
+    return f"CPU {a:.1f} s vs {b:.1f} s ({a / b:.1f}×)"
+
+
 def _peak(run: dict[str, Any]) -> str:
     """Peak resident memory of the build: its process, plus its largest worker when it had any."""
     main, worker = run.get("peak_mb", 0.0), run.get("workers_peak_mb", 0.0)
@@ -661,7 +680,8 @@ def render(results: dict[str, Any]) -> str:
         lines.append(
             f"| build {what} vs Oxigraph floor (load + write the same quads) | {fmt_s(fast)} "
             f"| {fmt_s(floor)} | {ratio(floor, fast)} the floor | {tps}; {_peak(fast)}; "
-            f"floor peak {(floor or {}).get('peak_mb', 0):.0f} MB; stages: {_stages(fast)} |"
+            f"floor peak {(floor or {}).get('peak_mb', 0):.0f} MB; {_cpu(fast, floor)}; "
+            f"stages: {_stages(fast)} |"
         )
         if ser:
             lines.append(
@@ -674,7 +694,7 @@ def render(results: dict[str, Any]) -> str:
             lines.append(
                 f"| build {what}: this build vs the `--before` install | {fmt_s(fast)} "
                 f"| {fmt_s(before)} | {ratio(fast, before)} faster | before: "
-                f"{_peak(before)}; outputs byte-identical: "
+                f"{_peak(before)}; {_cpu(fast, before)}; outputs byte-identical: "
                 f"{'yes' if row.get('before_identical') else 'NO'}; before's stages: "
                 f"{_stages(before)} |"
             )
