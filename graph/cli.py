@@ -122,6 +122,54 @@ def parse_command(ctx: click.Context, files: tuple[Path, ...], as_json: bool) ->
         ctx.exit(1)
 
 
+# --- draft ---
+
+
+@cli.command("draft")
+@click.argument("pages", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@output_option
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("data"),
+    show_default=True,
+    help="Data directory whose curated claims, concepts and discussion links to use (if present).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the drafts as one JSON object.")
+def draft_command(pages: tuple[Path, ...], output: Path | None, data_dir: Path, as_json: bool) -> None:
+    """Propose claims from the finding sentences of cell pages, as a claims file of drafts.
+
+    Every claim is marked `status: draft` with the drafting tool and version, a confidence and
+    the cues that fired; every quote is verbatim and verified. Findings already quoted by the
+    curated claims of --data are not drafted again. Review a draft, set `status: curated` and move
+    it into DATA/claims/ to accept it.
+
+    \b
+    Examples:
+      evidence-graph draft data/cells/drug/C4.txt -o drafts.yaml
+      evidence-graph draft data/cells/drug/*.txt --json
+    """
+    from .curation.drafting import to_json, to_yaml
+    from .parsing.page import parse_file
+    from .pipeline.drafts import draft_pages
+
+    for page in pages:
+        if not page.is_file():
+            raise click.ClickException(f"{page}: no such page")
+    cells = [parse_file(page) for page in pages]
+    result = draft_pages(cells, data_dir if data_dir.is_dir() else None)
+    text = to_json(result, cells) + "\n" if as_json else to_yaml(result, cells)
+    _write_bytes(text.encode("utf-8"), output)
+    click.echo(
+        f"{len(result.claims)} draft claims from {len(result.findings)} finding sentences of "
+        f"{result.sentences} read ({result.covered} already curated, "
+        f"{result.unattributed} without a document)"
+        + (f"; wrote {output}" if output else ""),
+        err=True,
+    )
+
+
 # --- build, validate, stats ---------------------------------------------------------
 
 

@@ -302,7 +302,7 @@ def dataset_quads(
     for claim in curation.claims:
         g = rdf.graph_iri(_relpath(data_dir, claim.source))
         node_graph[ids.claim_key(claim.id)] = g
-        yield from rdf.claim_quads(claim, g)
+        yield from rdf.claim_quads(claim, g, _relpath(data_dir, claim.source))
 
     for discussion in curation.discussions:
         document = listing_doc.get(discussion.listing)
