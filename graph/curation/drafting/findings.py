@@ -29,6 +29,9 @@ STOP = frozenset(
 )
 
 
+_SOURCES = frozenset({"study", "trial", "review", "evaluation", "analysis", "survey", "meta-analysis"})
+_DETERMINERS = frozenset({"the", "a", "an", "these", "those", "all", "this", "that"})
+_CITATION = re.compile(r"\((?:\d{1,2} )*\d{1,2}\)|\((?:study|review|studies|trial)[^)]{0,20} above\)")
 _CLAUSE_END = frozenset({",", ";", ":", ".", "–", "—", "(", ")", "?", "!"})
 _GOOD_SUPERLATIVES = frozenset({"best", "greatest", "most", "highest", "strongest"})
 _LOW_POLES = frozenset({"poor", "poorly", "weak", "low", "lax", "least", "little", "bad", "worst"})
@@ -114,7 +117,12 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
     def listed(name: str) -> list[str]:
         return list(dict.fromkeys(lowers[i] for i in at.get(name, ())))
 
-    report = [i for i in at.get("report_verbs", ()) if i == 0 or lowers[i - 1] != "to"]
+    # Report verbs as acts of reporting: not "to find", not a participle ("supporting services").
+    report = [
+        i
+        for i in at.get("report_verbs", ())
+        if (i == 0 or lowers[i - 1] != "to") and not lowers[i].endswith("ing")
+    ]
     effect = at.get("effect_words", [])
     result = at.get("result_words", [])
     comparative = at.get("comparatives", [])
@@ -139,6 +147,11 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         cues.append("no-difference: " + "; ".join(dict.fromkeys(" ".join(p) for _, p in nulls)))
     if "research_words" in at:
         score += 0.5
+        if any(i < 5 and lemmas[i] in _SOURCES for i in at["research_words"]):
+            score += 0.5
+            cues.append("names its source: " + next(
+                lowers[i] for i in at["research_words"] if i < 5 and lemmas[i] in _SOURCES
+            ))  # fmt: skip
     if positives or negatives:
         score += 0.5
     if comparative and (result or "outcome_words" in at):
@@ -149,12 +162,19 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
     # --- not a finding ---------------------------------------------------------------------
     text = sentence.text.strip()
     words = [t for t in tokens if _is_word(t)]
-    first = " ".join(lowers[:3])
-    if any(first == " ".join(lowers[:k]) and " ".join(lowers[:k]) in lex.starts for k in (1, 2, 3)):
-        score -= 1.5 if n > 1 and lowers[1] == "that" else 4.0
+    lead = 0
+    while lead < n and (lowers[lead] in {"but", "and", "so", "yet", "then"} or not tokens[lead].word):
+        lead += 1
+    if any(" ".join(lowers[lead : lead + k]) in lex.starts for k in (1, 2, 3)):
+        reported = bool(report) or any(
+            lemmas[i] == "finding" and i + 1 < n and lowers[i + 1] == "that" for i in range(n)
+        )
+        score -= 1.5 if lead + 1 < n and lowers[lead + 1] == "that" else 2.0 if reported else 4.0
         cues.append("addresses the reader")
     for i in at.get("method_verbs", ()):
-        if any(x in {"whether", "if", "how", "what"} for x in lowers[i + 1 : i + 3]):
+        if any(x in {"whether", "if", "how", "what"} for x in lowers[i + 1 : i + 3]) or (
+            i < 4 and not report and (i == 0 or lowers[i - 1] not in _DETERMINERS)
+        ):
             score -= 2.0
             cues.append("describes a method")
             break
@@ -165,15 +185,23 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         score -= 2.5
         cues.append("describes a document")
     hypothetical = phrases.get("hypotheticals", [])
-    if hypothetical or (words and words[0].lower == "if"):
+    conditional_start = len(words) > 1 and words[0].lower == "if" and words[1].lower not in {"so", "not"}
+    if hypothetical or conditional_start:
         score -= 2.0
         cues.append("hypothetical")
-    hedges = [i for i in at.get("hedges", ()) if i not in report]
+    hedges = [i for i in at.get("hedges", ()) if i not in report and lowers[i] in w["hedges"]]
     if hedges:
         score -= min(2.0, 0.75 * len(hedges))
         cues.append("hedge: " + ", ".join(dict.fromkeys(lowers[i] for i in hedges)))
-    if any(t.lower in {"you", "your", "we", "our", "i"} for t in words):
+    if any(t.lower in {"you", "your"} for t in words):
         score -= 1.0
+    argued = at.get("argument_verbs", [])
+    if argued:
+        score -= 1.0
+        cues.append("argument: " + ", ".join(dict.fromkeys(lowers[i] for i in argued)))
+    if _CITATION.search(text):
+        score += 1.0
+        cues.append("cites sources")
     if len(words) < 6:
         score -= 3.0
 

@@ -30,6 +30,7 @@ WORD_LISTS = (
     "negations",
     "hedges",
     "method_verbs",
+    "argument_verbs",
 )
 PHRASE_LISTS = (
     "imperative_starts",
