@@ -142,6 +142,12 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
     if comparative:
         score += 1.0
         cues.append("comparison: " + ", ".join(listed("comparatives")))
+        than = next(
+            (lowers[i] for i in comparative if "than" in lowers[i + 1 : i + 10]), None
+        )
+        if than is not None:
+            score += 1.0
+            cues.append(f"comparison: {than} … than")
     if nulls:
         score += 1.5
         cues.append("no-difference: " + "; ".join(dict.fromkeys(" ".join(p) for _, p in nulls)))
@@ -189,7 +195,13 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
     if hypothetical or conditional_start:
         score -= 2.0
         cues.append("hypothetical")
-    hedges = [i for i in at.get("hedges", ()) if i not in report and lowers[i] in w["hedges"]]
+    hedges = [
+        i
+        for i in at.get("hedges", ())
+        if i not in report
+        and lowers[i] in w["hedges"]
+        and not (lowers[i] == "likely" and i > 0 and lowers[i - 1] in w["comparatives"])
+    ]
     if hedges:
         score -= min(2.0, 0.75 * len(hedges))
         cues.append("hedge: " + ", ".join(dict.fromkeys(lowers[i] for i in hedges)))
@@ -253,9 +265,10 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         shape = "threshold"
         named = "; ".join(" ".join(p) for _, p in threshold)
         cues.append("shape threshold: " + (named or "starts to get better/worse"))
-    elif present & {"inconsistent", "inconsistently", "conflicting"}:
+    elif "inconsistent_phrases" in phrases:
         shape = "inconsistent"
-        cues.append("shape inconsistent")
+        named = "; ".join(dict.fromkeys(" ".join(p) for _, p in phrases["inconsistent_phrases"]))
+        cues.append("shape inconsistent: " + named)
     elif conditional or especially:
         shape = "conditional"
         named = "; ".join(dict.fromkeys(" ".join(p) for _, p in conditional))

@@ -39,6 +39,7 @@ PHRASE_LISTS = (
     "both_extremes_phrases",
     "nonlinear_phrases",
     "conditional_phrases",
+    "inconsistent_phrases",
     "threshold_phrases",
     "linear_phrases",
     "moderator_openers",
