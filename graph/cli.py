@@ -228,19 +228,34 @@ def build(data_dir: Path, out_dir: Path, store: str) -> None:
     type=click.Path(path_type=Path),
     default=DEFAULT_GRAPH,
 )
-def validate(graph_path: Path) -> None:
-    """Check a built graph against the SHACL shapes; non-zero exit on a violation.
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail on claim lints too (quote = title, reused or short quote, unlisted document, "
+    "evidence against the claim's polarity).",
+)
+def validate(graph_path: Path, strict: bool) -> None:
+    """Check a built graph against the SHACL shapes and lint its claims; non-zero exit on a
+    violation (and, with --strict, on a claim lint).
 
     \b
     Example:
       evidence-graph validate build/evidence.trig
+      evidence-graph validate build/evidence.trig --strict
     """
     from .rdf.store import load_dataset
+    from .reading.lints import graph_lints
     from .validation.shacl import check
 
-    report = check(load_dataset(graph_path))
+    dataset = load_dataset(graph_path)
+    report = check(dataset)
     click.echo(report.render())
-    if not report.conforms:
+    found = graph_lints(dataset)
+    kind = "error" if strict else "warning"
+    for item in found:
+        click.echo(f"claim lint {kind}: {item.render()}")
+    click.echo(f"Claim lints: {len(found)}" + (" (errors with --strict)" if found and strict else ""))
+    if not report.conforms or (strict and found):
         raise SystemExit(1)
 
 

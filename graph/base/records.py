@@ -284,3 +284,7 @@ class Curation:
     """Discussion pointers ("For discussion click…") no section could be found for."""
     problems: tuple[tuple[str, Problem], ...] = ()
     """(path, problem) pairs the curation step reports without failing the build."""
+    lints: tuple[str, ...] = ()
+    """Claim lint findings ("claim X: rule: message"), reported as build warnings."""
+    drafts: tuple[Claim, ...] = ()
+    """Machine-drafted claims (`build --drafts`), one named graph per page."""

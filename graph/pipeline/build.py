@@ -60,6 +60,8 @@ class BuildResult:
     """SHACL warnings (violations fail the build instead)."""
     quotes_checked: int = 0
     discussions: dict[str, int] = field(default_factory=dict)
+    lints: tuple[str, ...] = ()
+    """Claim lint findings (warnings here; errors with `validate --strict`)."""
 
     def as_dict(self) -> dict[str, object]:
         """The summary written to ``summary.json`` (no absolute paths, so it is reproducible)."""
@@ -74,6 +76,7 @@ class BuildResult:
             "warnings": list(self.warnings),
             "quotes_checked": self.quotes_checked,
             "discussions": self.discussions,
+            "lints": list(self.lints),
         }
 
     def summary_bytes(self) -> bytes:
@@ -100,6 +103,8 @@ class BuildResult:
             lines += [f"Problems ({len(self.problems)}):", *(f"  {p}" for p in self.problems)]
         if self.warnings:
             lines += [f"Warnings ({len(self.warnings)}):", *(f"  {w}" for w in self.warnings)]
+        if self.lints:
+            lines += [f"Claim lints ({len(self.lints)}):", *(f"  {w}" for w in self.lints)]
         return "\n".join(lines)
 
 
@@ -198,6 +203,7 @@ def _curate(data_dir: Path, cells: list[Cell]) -> Curation:
     from ..curation.claims import load_claims
     from ..curation.concepts import load_concepts
     from ..curation.discussion import link_discussions
+    from ..curation.lints import from_records, lint
     from ..curation.tagger import tag
 
     concepts_path = data_dir / CONCEPTS_FILE
@@ -206,6 +212,7 @@ def _curate(data_dir: Path, cells: list[Cell]) -> Curation:
     claims_dir = data_dir / "claims"
     claim_set = load_claims(claims_dir, cells, topics=slugs)
     links = link_discussions(cells, data_dir / "discussions.yaml")
+    found = lint(from_records(claim_set.claims, cells, links.links))
     return Curation(
         claims=claim_set.claims,
         discussions=links.links,
@@ -217,6 +224,7 @@ def _curate(data_dir: Path, cells: list[Cell]) -> Curation:
         discussions_auto=links.auto,
         discussions_curated=links.curated,
         discussions_unresolved=links.unresolved,
+        lints=tuple(f.render() for f in found),
     )
 
 
@@ -368,6 +376,7 @@ def build_result(
             "curated": curation.discussions_curated,
             "unresolved": curation.discussions_unresolved,
         },
+        lints=curation.lints,
     )
 
 

@@ -56,6 +56,8 @@ class Reading:
     outcome: str = ""
     content: frozenset[str] = field(default_factory=frozenset)
     """Content lemmas, for grouping the same finding stated twice."""
+    balance: int = 0
+    """Better words minus worse words (negation taken into account)."""
 
 
 def _is_word(token: Token) -> bool:
@@ -274,7 +276,8 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         named = "; ".join(dict.fromkeys(" ".join(p) for _, p in conditional))
         cues.append("shape conditional: " + (named or "especially/particularly … when"))
     elif nulls and not any(
-        i not in range(start, start + len(phrase)) for i in comparative for start, phrase in nulls
+        all(i not in range(start, start + len(phrase)) for start, phrase in nulls)
+        for i in comparative
     ):
         shape = "null"
     if shape == "inverted-u":
@@ -335,6 +338,7 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         exposure=exposure,
         outcome=outcome,
         content=content,
+        balance=pos - neg,
     )
 
 

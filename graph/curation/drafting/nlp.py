@@ -110,3 +110,27 @@ def sentences(passages: Iterable[str]) -> Iterator[list[Sentence]]:
             offset = start + (len(raw) - len(raw.lstrip()))
             result.append(Sentence(stripped, offset, offset + len(stripped), tuple(own)))
         yield result
+
+
+_QUICK = re.compile(r"[\w][\w’'-]*|[^\w\s]")
+_SUFFIXES = (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("ed", "e"), ("es", ""), ("s", ""))
+
+
+def quick_sentence(text: str, known: frozenset[str] | None = None) -> Sentence:
+    """One sentence tokenised without spaCy (a regular expression, suffix-stripped lemmas), for
+    reading single quotes cheaply (the claim lints)."""
+    from .lexicon import default_lexicon
+
+    index = known if known is not None else frozenset(default_lexicon().index)
+    tokens: list[Token] = []
+    for match in _QUICK.finditer(text):
+        word = match.group(0)
+        lower = word.lower().replace("’", "'")
+        lemma = lower
+        if lower not in index:
+            for suffix, replacement in _SUFFIXES:
+                if lower.endswith(suffix) and lower[: -len(suffix)] + replacement in index:
+                    lemma = lower[: -len(suffix)] + replacement
+                    break
+        tokens.append(Token(word, lower, lemma, match.start(), word[0].isalnum() or word[0] == "_"))
+    return Sentence(text, 0, len(text), tuple(tokens))
