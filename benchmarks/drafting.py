@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -170,6 +172,7 @@ def speed(pages: int) -> dict[str, Any]:
             check=True, capture_output=True,
         )  # fmt: skip
         files = sorted(str(p) for p in (corpus / "cells").glob("**/*.txt"))
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         done = subprocess.run(
             [str(Path(sys.executable).parent / "evidence-graph"), "draft", *files,
@@ -177,6 +180,8 @@ def speed(pages: int) -> dict[str, Any]:
             capture_output=True, text=True,
         )  # fmt: skip
         seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         if done.returncode != 0:
             raise SystemExit(done.stderr)
         start = time.perf_counter()
@@ -185,6 +190,8 @@ def speed(pages: int) -> dict[str, Any]:
     return {
         "pages": len(files),
         "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+        "load_average": round(os.getloadavg()[0], 1),
         "per_page_ms": round(1000 * seconds / max(1, len(files)), 1),
         "spacy_import_and_blank_s": round(load, 2),
         "summary": done.stderr.strip().splitlines()[-1],
@@ -222,7 +229,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "speed" in figures:
         s = figures["speed"]
         print(
-            f"speed: {s['pages']} pages in {s['seconds']} s ({s['per_page_ms']} ms a page; "
+            f"speed: {s['pages']} pages in {s['seconds']} s wall, {s['cpu_seconds']} s CPU "
+            f"({s['per_page_ms']} ms a page wall; load average {s['load_average']}; "
             f"spaCy import + blank alone {s['spacy_import_and_blank_s']} s)"
         )
     if args.json:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ...base.ids import doc_key, listing_key, section_key, slugify
 from ...base.records import (
@@ -48,6 +48,8 @@ RELATED_OVERLAP = 0.25
 TERM_OVERLAP = 0.5
 """Share of exposure words and of outcome words two claims of different pages need to relate."""
 MAX_RELATIONS = 5
+MAX_CANDIDATES = 200
+"""Claims sharing an outcome word looked at per claim (the first, in page order)."""
 
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _BACK_REFERENCE = re.compile(
@@ -490,9 +492,16 @@ def _claim(
 def _relate(claims: list[Claim]) -> list[Claim]:
     """Relate claims of different pages with the same exposure and outcome words."""
     terms = [(_content(c.exposure), _content(c.outcome)) for c in claims]
+    by_word: dict[str, list[int]] = {}
+    for i, (_exposure, outcome) in enumerate(terms):
+        for word in outcome:
+            by_word.setdefault(word, []).append(i)
     relations: dict[str, list[ClaimRelation]] = {c.id: [] for c in claims}
     for i, a in enumerate(claims):
-        for j in range(i + 1, len(claims)):
+        candidates = sorted({j for w in terms[i][1] for j in by_word.get(w, ()) if j > i})
+        for j in candidates[:MAX_CANDIDATES]:
+            if len(relations[a.id]) >= MAX_RELATIONS:
+                break
             b = claims[j]
             if a.source == b.source:
                 continue
@@ -507,9 +516,5 @@ def _relate(claims: list[Claim]) -> list[Claim]:
                 kind = "contradicts"
             else:
                 kind = "related"
-            if len(relations[a.id]) < MAX_RELATIONS:
-                relations[a.id].append(ClaimRelation(kind, b.id))  # type: ignore[arg-type]
-    return [
-        Claim(**{**c.__dict__, "relations": tuple(relations[c.id])}) if relations[c.id] else c
-        for c in claims
-    ]
+            relations[a.id].append(ClaimRelation(kind, b.id))  # type: ignore[arg-type]
+    return [replace(c, relations=tuple(relations[c.id])) if relations[c.id] else c for c in claims]

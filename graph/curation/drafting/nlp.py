@@ -38,30 +38,29 @@ class Sentence:
 
 @lru_cache(maxsize=1)
 def _pipeline() -> Any:
-    """The spaCy pipeline (about 0.7 s to load, once)."""
+    """spaCy's blank English pipeline with the rule-based sentencizer (about 0.7 s to load, once)."""
     import spacy
 
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
-    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-    nlp.initialize()
     return nlp
 
 
 @lru_cache(maxsize=1)
 def _table() -> Any:
-    """The lookup lemma table (to lemmatise capitalised words, which the table lists lowercased)."""
-    return _pipeline().get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+    """The English lookup lemma table of `spacy-lookups-data`, through spaCy's lemmatizer."""
+    import spacy
+
+    lemmatizer = spacy.blank("en").add_pipe("lemmatizer", config={"mode": "lookup"})
+    lemmatizer.initialize()
+    return lemmatizer.lookups.get_table("lemma_lookup")
 
 
-def _lemma(lemma: str, lower: str) -> str:
-    """`lemma` lowercased; for a word the table missed because of its capitals, its lower form's."""
-    lemma = (lemma or lower).lower()
-    if lemma == lower:
-        found = _table().get(lower)
-        if isinstance(found, str):
-            return found.lower()
-    return lemma
+@lru_cache(maxsize=65536)
+def lemma(word: str) -> str:
+    """The lookup lemma of a lowercased word ("found" → "find"); the word itself when unlisted."""
+    found = _table().get(word)
+    return found.lower() if isinstance(found, str) else word
 
 
 def _merge(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
@@ -78,37 +77,39 @@ def _merge(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
     return merged
 
 
+_TOKEN = re.compile(r"[\w][\w’'-]*[\w]|[\w]|[^\w\s]")
+
+
+def tokens_of(text: str, offset: int = 0) -> tuple[Token, ...]:
+    """The words and punctuation of `text` with their lookup lemmas."""
+    found: list[Token] = []
+    for match in _TOKEN.finditer(text):
+        word = match.group(0)
+        lower = word.lower().replace("’", "'")
+        is_word = word[0].isalnum() or word[0] == "_"
+        found.append(
+            Token(word, lower, lemma(lower) if is_word else lower, offset + match.start(), is_word)
+        )
+    return tuple(found)
+
+
 def sentences(passages: Iterable[str]) -> Iterator[list[Sentence]]:
-    """The sentences of each passage, in order (one list per passage)."""
+    """The sentences of each passage, in order (one list per passage): spaCy's sentencizer
+    finds the boundaries; words are then read with their lookup lemmas."""
     nlp = _pipeline()
     for doc in nlp.pipe(passages, batch_size=64):
         text = doc.text
         spans = [(s.start_char, s.end_char) for s in doc.sents]
-        tokens = [
-            Token(
-                t.text,
-                t.lower_.replace("’", "'"),
-                _lemma(t.lemma_, t.lower_).replace("’", "'"),
-                t.idx,
-                not t.is_punct,
-            )
-            for t in doc
-            if not t.is_space
-        ]
         result: list[Sentence] = []
-        index = 0
         for start, end in _merge(spans, text):
-            own: list[Token] = []
-            while index < len(tokens) and tokens[index].start < end:
-                if tokens[index].start >= start:
-                    own.append(tokens[index])
-                index += 1
             raw = text[start:end]
             stripped = raw.strip()
             if not stripped:
                 continue
             offset = start + (len(raw) - len(raw.lstrip()))
-            result.append(Sentence(stripped, offset, offset + len(stripped), tuple(own)))
+            result.append(
+                Sentence(stripped, offset, offset + len(stripped), tokens_of(stripped, offset))
+            )
         yield result
 
 
