@@ -8,9 +8,9 @@ polarity/shape agreement, recovery of the curated claims' quotes, the two named 
 Labelled sets (tests/data/drafting/*.yaml) list every sentence of every annotation and commentary
 section of their pages, each marked finding / not finding (with polarity and shape). A labelled
 sentence counts as drafted when a finding sentence the drafter kept (located, attributed) is the
-same sentence: each holds at least 60 % of the other's words. A curated evidence quote counts as recovered
-when a drafted quote (the drafter run WITHOUT the curated claims) contains it or shares ≥ 60 % of
-its words.
+same sentence: each holds at least 60 % of the other's words. A curated evidence quote counts as
+recovered when a drafted quote (the drafter run WITHOUT the curated claims) contains it or shares
+≥ 60 % of its words.
 """
 
 from __future__ import annotations
@@ -142,7 +142,9 @@ def recovery(data: Path) -> dict[str, Any]:
         for c in result.claims
         if c.effect_shape == "inverted-u" and any(e.document == alliance for e in c.evidence)
     ]
-    study88 = doc_key("Quasi-randomisation reveals methadone counsellor is an ‘active ingredient’", 1988)
+    study88 = doc_key(
+        "Quasi-randomisation reveals methadone counsellor is an ‘active ingredient’", 1988
+    )
     study99 = doc_key("Quasi-random allocation exposes impact of methadone counsellors", 1999)
     methadone_ok = [
         c.id for c in result.claims if {study88, study99} <= {e.document for e in c.evidence}

@@ -137,7 +137,9 @@ def parse_command(ctx: click.Context, files: tuple[Path, ...], as_json: bool) ->
     help="Data directory whose curated claims, concepts and discussion links to use (if present).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the drafts as one JSON object.")
-def draft_command(pages: tuple[Path, ...], output: Path | None, data_dir: Path, as_json: bool) -> None:
+def draft_command(
+    pages: tuple[Path, ...], output: Path | None, data_dir: Path, as_json: bool
+) -> None:
     """Propose claims from the finding sentences of cell pages, as a claims file of drafts.
 
     Every claim is marked `status: draft` with the drafting tool and version, a confidence and
@@ -164,8 +166,7 @@ def draft_command(pages: tuple[Path, ...], output: Path | None, data_dir: Path, 
     click.echo(
         f"{len(result.claims)} draft claims from {len(result.findings)} finding sentences of "
         f"{result.sentences} read ({result.covered} already curated, "
-        f"{result.unattributed} without a document)"
-        + (f"; wrote {output}" if output else ""),
+        f"{result.unattributed} without a document)" + (f"; wrote {output}" if output else ""),
         err=True,
     )
 
@@ -254,7 +255,9 @@ def validate(graph_path: Path, strict: bool) -> None:
     kind = "error" if strict else "warning"
     for item in found:
         click.echo(f"claim lint {kind}: {item.render()}")
-    click.echo(f"Claim lints: {len(found)}" + (" (errors with --strict)" if found and strict else ""))
+    click.echo(
+        f"Claim lints: {len(found)}" + (" (errors with --strict)" if found and strict else "")
+    )
     if not report.conforms or (strict and found):
         raise SystemExit(1)
 

@@ -102,7 +102,9 @@ def test_inverted_u_alliance_claim_from_the_2009_study(fresh: DraftResult) -> No
 def test_methadone_counsellor_finding_rests_on_the_1988_and_1999_studies(
     fresh: DraftResult,
 ) -> None:
-    s88 = doc_key("Quasi-randomisation reveals methadone counsellor is an ‘active ingredient’", 1988)
+    s88 = doc_key(
+        "Quasi-randomisation reveals methadone counsellor is an ‘active ingredient’", 1988
+    )
     s99 = doc_key("Quasi-random allocation exposes impact of methadone counsellors", 1999)
     assert any({s88, s99} <= {e.document for e in c.evidence} for c in fresh.claims)
 
@@ -143,13 +145,16 @@ def test_claims_file_loads_builds_and_is_deterministic(
     fresh: DraftResult, cells: list[Cell], tmp_path: Path
 ) -> None:
     text = to_yaml(fresh, cells)
-    assert text == to_yaml(draft(cells, discussions=link_discussions(cells, None).links), cells) or (
-        text.count("- id:") > 0
-    )
+    assert text == to_yaml(
+        draft(cells, discussions=link_discussions(cells, None).links), cells
+    ) or (text.count("- id:") > 0)
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
     (data / "claims" / "drafts.yaml").write_text(text, encoding="utf-8")
-    loaded = load_claims(data / "claims", [parse_file(data / "cells/drug/B3.txt"), parse_file(data / "cells/drug/B4.txt")])
+    loaded = load_claims(
+        data / "claims",
+        [parse_file(data / "cells/drug/B3.txt"), parse_file(data / "cells/drug/B4.txt")],
+    )
     drafts = [c for c in loaded.claims if c.status == "draft"]
     assert len(drafts) == len(fresh.claims)
     assert {c.id for c in drafts} == {c.id for c in fresh.claims}
@@ -205,7 +210,7 @@ def _write_claims(tmp_path: Path, extra: str) -> Path:
         "    effect_shape: positive\n"
         f"{extra}"
         "    evidence:\n"
-        "      - document: {title: \"Can therapists be too accommodating?\", year: 2009}\n"
+        '      - document: {title: "Can therapists be too accommodating?", year: 2009}\n'
         "        direction: supports\n"
         "        quote: less expected was that the very\n",
         encoding="utf-8",
@@ -299,9 +304,7 @@ def test_draft_polarity_lint_reads_the_quotes() -> None:
 
 def test_cli_draft_writes_a_claims_file(tmp_path: Path) -> None:
     out = tmp_path / "drafts.yaml"
-    result = CliRunner().invoke(
-        cli, ["draft", str(HELD_OUT), "--data", str(DATA), "-o", str(out)]
-    )
+    result = CliRunner().invoke(cli, ["draft", str(HELD_OUT), "--data", str(DATA), "-o", str(out)])
     assert result.exit_code == 0, result.output
     data = yaml.safe_load(out.read_text())
     assert data["claims"] and all(c["status"] == "draft" for c in data["claims"])
@@ -314,7 +317,9 @@ def test_cli_draft_bad_page_is_one_clear_error(tmp_path: Path) -> None:
     assert "Traceback" not in result.output and "missing.txt" in result.output
 
 
-def test_build_lints_and_status_queries(tmp_path: Path, fresh: DraftResult, cells: list[Cell]) -> None:
+def test_build_lints_and_status_queries(
+    tmp_path: Path, fresh: DraftResult, cells: list[Cell]
+) -> None:
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
     (data / "claims" / "drafts.yaml").write_text(to_yaml(fresh, cells), encoding="utf-8")

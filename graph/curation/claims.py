@@ -607,7 +607,9 @@ def _read_claim(
         topics=claim_topics,
         relations=tuple(r for _, r in relation_nodes),
         status=cast(ClaimStatus, status),
-        drafted_by=source.text(fields["drafted_by"], "drafted_by") if "drafted_by" in fields else "",
+        drafted_by=source.text(fields["drafted_by"], "drafted_by")
+        if "drafted_by" in fields
+        else "",
         confidence=confidence,
         cues=source.strings(fields["cues"], "cues") if "cues" in fields else (),
         polarity=cast(Polarity, polarity) if polarity is not None else None,

@@ -117,7 +117,9 @@ def lint(claims: Sequence[LintClaim]) -> list[Lint]:
             plain = _plain(line.quote)
             short = " ".join(line.quote.split())[:60]
             if plain and plain == _plain(line.title):
-                found.append(Lint(claim.id, "title-quote", f"the quote is the title of {line.document}"))
+                found.append(
+                    Lint(claim.id, "title-quote", f"the quote is the title of {line.document}")
+                )
             if len(users[plain]) > MAX_CLAIMS_PER_QUOTE:
                 found.append(
                     Lint(
@@ -187,9 +189,9 @@ def from_records(
             section_cell[block] = key
             cell_of_block[block] = key
     for link in discussions:
-        doc = listing_doc.get(link.listing)
-        if doc is not None and link.section in section_cell:
-            cells_of[doc].add(section_cell[link.section])
+        linked = listing_doc.get(link.listing)
+        if linked is not None and link.section in section_cell:
+            cells_of[linked].add(section_cell[link.section])
     result: list[LintClaim] = []
     for claim in claims:
         lines = tuple(

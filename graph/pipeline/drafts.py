@@ -40,7 +40,9 @@ def read_curation(data_dir: Path | None, pages: Sequence[Cell]) -> Curated:
     if data_dir is not None and data_dir.is_dir():
         own = {(c.matrix, c.cell) for c in pages}
         if (data_dir / "cells").is_dir():
-            cells += [sc.cell for sc in read_cells(data_dir) if (sc.cell.matrix, sc.cell.cell) not in own]
+            cells += [
+                sc.cell for sc in read_cells(data_dir) if (sc.cell.matrix, sc.cell.cell) not in own
+            ]
         concepts_path = data_dir / CONCEPTS_FILE
         concepts = load_concepts(concepts_path) if concepts_path.is_file() else ()
         slugs = {c.key.removeprefix("concept/") for c in concepts} if concepts else None

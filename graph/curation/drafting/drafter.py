@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ...base.ids import doc_key, listing_key, section_key, slugify
 from ...base.records import (
@@ -74,7 +75,7 @@ def tool_version() -> str:
 
 
 def tool_label() -> str:
-    """"evidence-graph draft <version>": who drafted a claim."""
+    """ "evidence-graph draft <version>": who drafted a claim."""
     return f"{TOOL_NAME} {tool_version()}"
 
 
@@ -165,7 +166,9 @@ class _Attributor:
         self.titles = {e.position: _content(e.title) for e in cell.entries}
 
     def _best(self, entries: Iterable[Entry], words: set[str]) -> Entry | None:
-        ranked = sorted(entries, key=lambda e: (-_overlap(words, self.words[e.position]), e.position))
+        ranked = sorted(
+            entries, key=lambda e: (-_overlap(words, self.words[e.position]), e.position)
+        )
         return ranked[0] if ranked else None
 
     def named(self, text: str, words: set[str], discussed: list[Entry]) -> Attribution | None:
@@ -182,9 +185,9 @@ class _Attributor:
             title = self.titles[entry.position]
             if len(title) >= 3 and len(title & words) / len(title) >= 0.7:
                 return Attribution(entry, "document: the passage names its title", 0.95)
-        match = _BACK_REFERENCE.search(text)
-        if match and discussed:
-            phrase = " ".join(match.group(0).split())
+        back = _BACK_REFERENCE.search(text)
+        if back and discussed:
+            phrase = " ".join(back.group(0).split())
             kind = [e for e in discussed if _kind_matches(phrase, e)] or discussed
             best = self._best(kind, words)
             if best is not None:
@@ -200,7 +203,9 @@ class _Attributor:
         if discussed:
             best = self._best(discussed, words)
             if best is not None:
-                return Attribution(best, "document: of those the section discusses, most alike", 0.5)
+                return Attribution(
+                    best, "document: of those the section discusses, most alike", 0.5
+                )
         best = self._best(self.cell.entries, words)
         if best is not None and len(words & self.words[best.position]) >= 2:
             return Attribution(
@@ -321,9 +326,7 @@ def find_findings(
             if quote is None:
                 unverified += 1
                 continue
-            findings.append(
-                Finding(cell, len(findings), quote, reading, attribution, heading)
-            )
+            findings.append(Finding(cell, len(findings), quote, reading, attribution, heading))
     return findings, read, unattributed, unverified
 
 
@@ -386,7 +389,9 @@ def _statement(text: str) -> str:
 
 def _claim_id(cell: Cell, group: _Group, used: set[str]) -> str:
     reading = group.seed.reading
-    words = [w for w in re.findall(r"[a-z]+", fold(f"{reading.exposure} {reading.outcome}").lower())]
+    words = [
+        w for w in re.findall(r"[a-z]+", fold(f"{reading.exposure} {reading.outcome}").lower())
+    ]
     words = [w for w in words if w not in STOP][:6] or ["finding"]
     base = slugify(f"{cell.matrix}-{cell.cell}-{' '.join(words)}")
     candidate, n = base, 2
@@ -438,7 +443,11 @@ def draft(
 
 
 def _claim(
-    cell: Cell, group: _Group, compiled: list, label: str, used: set[str]  # type: ignore[type-arg]
+    cell: Cell,
+    group: _Group,
+    compiled: list[Any],
+    label: str,
+    used: set[str],
 ) -> Claim:
     seed = group.seed
     reading = seed.reading

@@ -1,9 +1,10 @@
 """Reading one sentence: is it a finding, which way does it point, what shape, what conditions.
 
-A sentence is scored from general cues of research reporting (`cues.yaml`): a report verb ("found",
-"revealed"), effect and result words ("associated", "improved", "effective"), comparatives ("better",
-"more … than"), null phrases ("did not differ"), shape cues; and marked down for what findings are
-not: questions, instructions to the reader, descriptions of a document, hypotheticals and hedges.
+A sentence is scored from general cues of research reporting (`cues.yaml`): a report verb
+("found", "revealed"), effect and result words ("associated", "improved", "effective"),
+comparatives ("better", "more … than"), null phrases ("did not differ"), shape cues; and marked
+down for what findings are not: questions, instructions to the reader, descriptions of a
+document, hypotheticals and hedges.
 Every cue that fired is kept, so a curator sees why.
 """
 
@@ -29,9 +30,13 @@ STOP = frozenset(
 )
 
 
-_SOURCES = frozenset({"study", "trial", "review", "evaluation", "analysis", "survey", "meta-analysis"})
+_SOURCES = frozenset(
+    {"study", "trial", "review", "evaluation", "analysis", "survey", "meta-analysis"}
+)
 _DETERMINERS = frozenset({"the", "a", "an", "these", "those", "all", "this", "that"})
-_CITATION = re.compile(r"\((?:\d{1,2} )*\d{1,2}\)|\((?:study|review|studies|trial)[^)]{0,20} above\)")
+_CITATION = re.compile(
+    r"\((?:\d{1,2} )*\d{1,2}\)|\((?:study|review|studies|trial)[^)]{0,20} above\)"
+)
 _CLAUSE_END = frozenset({",", ";", ":", ".", "–", "—", "(", ")", "?", "!"})
 _GOOD_SUPERLATIVES = frozenset({"best", "greatest", "most", "highest", "strongest"})
 _LOW_POLES = frozenset({"poor", "poorly", "weak", "low", "lax", "least", "little", "bad", "worst"})
@@ -144,9 +149,7 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
     if comparative:
         score += 1.0
         cues.append("comparison: " + ", ".join(listed("comparatives")))
-        than = next(
-            (lowers[i] for i in comparative if "than" in lowers[i + 1 : i + 10]), None
-        )
+        than = next((lowers[i] for i in comparative if "than" in lowers[i + 1 : i + 10]), None)
         if than is not None:
             score += 1.0
             cues.append(f"comparison: {than} … than")
@@ -171,7 +174,9 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
     text = sentence.text.strip()
     words = [t for t in tokens if _is_word(t)]
     lead = 0
-    while lead < n and (lowers[lead] in {"but", "and", "so", "yet", "then"} or not tokens[lead].word):
+    while lead < n and (
+        lowers[lead] in {"but", "and", "so", "yet", "then"} or not tokens[lead].word
+    ):
         lead += 1
     if any(" ".join(lowers[lead : lead + k]) in lex.starts for k in (1, 2, 3)):
         reported = bool(report) or any(
@@ -189,11 +194,15 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
     if text.endswith("?"):
         score -= 3.0
         cues.append("question")
-    if words and (words[0].lemma in w["description_words"] or words[0].lower in w["description_words"]):
+    if words and (
+        words[0].lemma in w["description_words"] or words[0].lower in w["description_words"]
+    ):
         score -= 2.5
         cues.append("describes a document")
     hypothetical = phrases.get("hypotheticals", [])
-    conditional_start = len(words) > 1 and words[0].lower == "if" and words[1].lower not in {"so", "not"}
+    conditional_start = (
+        len(words) > 1 and words[0].lower == "if" and words[1].lower not in {"so", "not"}
+    )
     if hypothetical or conditional_start:
         score -= 2.0
         cues.append("hypothetical")
@@ -223,7 +232,9 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
     negations = at.get("negations", [])
 
     def negated(i: int) -> bool:
-        return any(0 < i - j <= 3 for j in negations) or (i > 0 and lowers[i - 1] in {"less", "least"})
+        return any(0 < i - j <= 3 for j in negations) or (
+            i > 0 and lowers[i - 1] in {"less", "least"}
+        )
 
     pos = sum(1 for i in positives if not negated(i)) + sum(1 for i in negatives if negated(i))
     neg = sum(1 for i in negatives if not negated(i)) + sum(1 for i in positives if negated(i))
@@ -256,7 +267,11 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         and bool(set(lowers[i + 1 : i + 4]) & {"when", "if", "for", "among", "unless"})
         for i in range(n)
     )
-    if nonlinear or (middle and present & _GOOD_SUPERLATIVES) or (extremes and neg and opposed_poles):
+    if (
+        nonlinear
+        or (middle and present & _GOOD_SUPERLATIVES)
+        or (extremes and neg and opposed_poles)
+    ):
         shape = "inverted-u"
         named = [*(lowers[i] for i in middle), *(" ".join(p) for _, p in extremes + nonlinear)]
         cues.append("shape inverted-u: " + "; ".join(dict.fromkeys(named)))
@@ -265,16 +280,16 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         cues.append("shape inverted-u: the top of the range does not do best")
     elif threshold or starts_change:
         shape = "threshold"
-        named = "; ".join(" ".join(p) for _, p in threshold)
-        cues.append("shape threshold: " + (named or "starts to get better/worse"))
+        said = "; ".join(" ".join(p) for _, p in threshold)
+        cues.append("shape threshold: " + (said or "starts to get better/worse"))
     elif "inconsistent_phrases" in phrases:
         shape = "inconsistent"
-        named = "; ".join(dict.fromkeys(" ".join(p) for _, p in phrases["inconsistent_phrases"]))
-        cues.append("shape inconsistent: " + named)
+        said = "; ".join(dict.fromkeys(" ".join(p) for _, p in phrases["inconsistent_phrases"]))
+        cues.append("shape inconsistent: " + said)
     elif conditional or especially:
         shape = "conditional"
-        named = "; ".join(dict.fromkeys(" ".join(p) for _, p in conditional))
-        cues.append("shape conditional: " + (named or "especially/particularly … when"))
+        said = "; ".join(dict.fromkeys(" ".join(p) for _, p in conditional))
+        cues.append("shape conditional: " + (said or "especially/particularly … when"))
     elif nulls and not any(
         all(i not in range(start, start + len(phrase)) for start, phrase in nulls)
         for i in comparative
@@ -353,17 +368,35 @@ def _terms(
     the first effect, comparison or null cue (after any "found that")."""
     w = lex.words
     n = len(tokens)
-    outcome_at = [i for i in range(n) if lemmas[i] in w["outcome_words"] or lowers[i] in w["outcome_words"]]
+    outcome_at = [
+        i for i in range(n) if lemmas[i] in w["outcome_words"] or lowers[i] in w["outcome_words"]
+    ]
     outcome = ""
     if outcome_at:
-        i = outcome_at[-1] if len(outcome_at) > 1 and lowers[outcome_at[0]] in {"outcome", "outcomes"} else outcome_at[0]
+        i = (
+            outcome_at[-1]
+            if len(outcome_at) > 1 and lowers[outcome_at[0]] in {"outcome", "outcomes"}
+            else outcome_at[0]
+        )
         start = i
-        while start > 0 and lowers[start - 1] not in STOP and tokens[start - 1].text not in _CLAUSE_END and i - start < 3:
+        while (
+            start > 0
+            and lowers[start - 1] not in STOP
+            and tokens[start - 1].text not in _CLAUSE_END
+            and i - start < 3
+        ):
             start -= 1
         end = i + 1
-        while end < n and tokens[end].text not in _CLAUSE_END and end - i < 6 and (
-            lowers[end] in {"and", "or"} or (lowers[end] not in STOP and lowers[end - 1] in {"and", "or"})
-            or lowers[end] in w["outcome_words"] or lemmas[end] in w["outcome_words"]
+        while (
+            end < n
+            and tokens[end].text not in _CLAUSE_END
+            and end - i < 6
+            and (
+                lowers[end] in {"and", "or"}
+                or (lowers[end] not in STOP and lowers[end - 1] in {"and", "or"})
+                or lowers[end] in w["outcome_words"]
+                or lemmas[end] in w["outcome_words"]
+            )
         ):
             end += 1
         outcome = _span_text(_trim(list(tokens[start:end])), sentence)
@@ -376,7 +409,11 @@ def _terms(
         (
             i
             for i in range(begin, n)
-            if (lemmas[i] in w["effect_words"] or lowers[i] in w["comparatives"] or lemmas[i] in {"be", "have"})
+            if (
+                lemmas[i] in w["effect_words"]
+                or lowers[i] in w["comparatives"]
+                or lemmas[i] in {"be", "have"}
+            )
             and i > begin
         ),
         None,

@@ -84,19 +84,19 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
     words = {k: frozenset(" ".join(_split(x)) for x in data[k]) for k in WORD_LISTS}
     phrases: dict[str, dict[str, tuple[Phrase, ...]]] = {}
     for k in PHRASE_LISTS:
-        index: dict[str, list[Phrase]] = {}
+        by_first: dict[str, list[Phrase]] = {}
         for phrase in sorted({_split(x) for x in data[k]}, key=lambda p: (-len(p), p)):
             if phrase:
-                index.setdefault(phrase[0], []).append(phrase)
-        phrases[k] = {first: tuple(group) for first, group in index.items()}
+                by_first.setdefault(phrase[0], []).append(phrase)
+        phrases[k] = {first: tuple(group) for first, group in by_first.items()}
     index: dict[str, set[str]] = {}
     for name, members in words.items():
         for word in members:
             index.setdefault(word, set()).add(name)
     starts = frozenset(" ".join(_split(x)) for x in data["imperative_starts"])
     every: dict[str, list[tuple[str, Phrase]]] = {}
-    for name, by_first in phrases.items():
-        for first, group in by_first.items():
+    for name, table in phrases.items():
+        for first, group in table.items():
             every.setdefault(first, []).extend((name, phrase) for phrase in group)
     return Lexicon(
         words=words,

@@ -38,7 +38,7 @@ class Sentence:
 
 @lru_cache(maxsize=1)
 def _pipeline() -> Any:
-    """spaCy's blank English pipeline with the rule-based sentencizer (about 0.7 s to load, once)."""
+    """spaCy's blank English pipeline with the rule-based sentencizer (loaded once, ~0.7 s)."""
     import spacy
 
     nlp = spacy.blank("en")
@@ -51,7 +51,7 @@ def _table() -> Any:
     """The English lookup lemma table of `spacy-lookups-data`, through spaCy's lemmatizer."""
     import spacy
 
-    lemmatizer = spacy.blank("en").add_pipe("lemmatizer", config={"mode": "lookup"})
+    lemmatizer: Any = spacy.blank("en").add_pipe("lemmatizer", config={"mode": "lookup"})
     lemmatizer.initialize()
     return lemmatizer.lookups.get_table("lemma_lookup")
 
@@ -114,7 +114,15 @@ def sentences(passages: Iterable[str]) -> Iterator[list[Sentence]]:
 
 
 _QUICK = re.compile(r"[\w][\w’'-]*|[^\w\s]")
-_SUFFIXES = (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("ed", "e"), ("es", ""), ("s", ""))
+_SUFFIXES = (
+    ("ies", "y"),
+    ("ied", "y"),
+    ("ing", ""),
+    ("ed", ""),
+    ("ed", "e"),
+    ("es", ""),
+    ("s", ""),
+)
 
 
 def quick_sentence(text: str, known: frozenset[str] | None = None) -> Sentence:

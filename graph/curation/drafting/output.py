@@ -52,7 +52,9 @@ def _scalar(value: object) -> str:
 def _folded(text: str, indent: int) -> list[str]:
     """A folded block scalar (`>-`) of `text`, wrapped at 100 columns."""
     pad = " " * indent
-    lines = textwrap.wrap(text, width=max(40, 100 - indent), break_long_words=False, break_on_hyphens=False)
+    lines = textwrap.wrap(
+        text, width=max(40, 100 - indent), break_long_words=False, break_on_hyphens=False
+    )
     return [pad + line for line in lines]
 
 
