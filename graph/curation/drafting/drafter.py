@@ -45,7 +45,8 @@ TOOL_NAME = "evidence-graph draft"
 GROUP_OVERLAP = 0.34
 """Share of content words (of the shorter finding) two findings of one document need to group."""
 RELATED_OVERLAP = 0.25
-"""The same for findings of two documents the page relates ("Related study below")."""
+"""The same for findings of two documents the page relates ("Related study below"), and for an
+annotation's finding and a commentary sentence the drafter attributed to the same document."""
 TERM_OVERLAP = 0.5
 """Share of exposure words and of outcome words two claims of different pages need to relate."""
 MAX_RELATIONS = 5
@@ -363,7 +364,8 @@ def _group(findings: Sequence[Finding]) -> list[_Group]:
                 continue
             a, b = seed.attribution.entry.position, finding.attribution.entry.position
             overlap = _overlap(_content_of(seed), _content_of(finding))
-            if (a == b and overlap >= GROUP_OVERLAP) or (
+            across = (seed.section is None) != (finding.section is None)
+            if (a == b and overlap >= (RELATED_OVERLAP if across else GROUP_OVERLAP)) or (
                 b in related.get(a, set()) and overlap >= RELATED_OVERLAP
             ):
                 group.members.append(finding)
