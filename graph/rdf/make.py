@@ -343,6 +343,37 @@ def drafter_key(drafted_by: str) -> str:
     return f"agent/{ids.slugify(drafted_by)}"
 
 
+def drafts_graph_iri(relpath: str) -> URIRef:
+    """The named graph of the claims drafted from the page at `relpath` (`build --drafts`)."""
+    return iri(f"graph/drafts/{relpath}")
+
+
+def drafts_provenance_quads(
+    graph: URIRef, relpath: str, sha256: str, drafted_by: str, epoch: int | None = None
+) -> Iterator[Quad]:
+    """PROV for a graph of drafts: derived from the page by a drafting activity of the tool."""
+    source = iri(source_key(relpath))
+    activity = iri(f"activity/draft/{relpath}")
+    agent = iri(drafter_key(drafted_by))
+    yield graph, RDF.type, PROV.Entity, graph
+    yield graph, RDFS.label, _text(f"claims drafted from {relpath}"), graph
+    yield graph, PROV.wasDerivedFrom, source, graph
+    yield graph, PROV.wasGeneratedBy, activity, graph
+    yield graph, PROV.wasAttributedTo, agent, graph
+    yield source, RDF.type, EVG.SourceFile, graph
+    yield source, EVG.sourcePath, _text(relpath), graph
+    yield source, EVG.sha256, _text(sha256), graph
+    yield activity, RDF.type, EVG.BuildActivity, graph
+    yield activity, RDFS.label, _text(f"draft claims from {relpath}"), graph
+    yield activity, PROV.used, source, graph
+    yield activity, PROV.wasAssociatedWith, agent, graph
+    yield agent, RDF.type, PROV.SoftwareAgent, graph
+    yield agent, RDFS.label, _text(drafted_by), graph
+    if epoch is not None:
+        stamp = datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        yield activity, PROV.endedAtTime, Literal(stamp, datatype=XSD.dateTime), graph
+
+
 def claim_quads(claim: Claim, graph: URIRef, source_relpath: str | None = None) -> Iterator[Quad]:
     """A claim, its status and attribution, its evidence lines (with quote selectors) and its
     relations to other claims.

@@ -383,6 +383,9 @@ def _terms(
             start > 0
             and lowers[start - 1] not in STOP
             and tokens[start - 1].text not in _CLAUSE_END
+            and lemmas[start - 1] not in w["effect_words"]
+            and lowers[start - 1] not in w["comparatives"]
+            and lemmas[start - 1] not in w["report_verbs"]
             and i - start < 3
         ):
             start -= 1
@@ -405,23 +408,25 @@ def _terms(
         if (lemmas[i] in w["report_verbs"]) and i + 1 < n:
             begin = i + 1 + (1 if lowers[i + 1] == "that" else 0)
             break
-    pivot = next(
-        (
-            i
-            for i in range(begin, n)
-            if (
-                lemmas[i] in w["effect_words"]
-                or lowers[i] in w["comparatives"]
-                or lemmas[i] in {"be", "have"}
-            )
-            and i > begin
-        ),
-        None,
-    )
+    # The pivot: the first effect or comparison word after the subject, else its first verb.
+    strong = [
+        i
+        for i in range(begin + 1, n)
+        if lemmas[i] in w["effect_words"] or lowers[i] in w["comparatives"]
+    ]
+    weak = [i for i in range(begin + 1, n) if lemmas[i] in {"be", "have", "do"}]
+    pivot = strong[0] if strong else (weak[0] if weak else None)
     exposure = ""
     if pivot is not None:
-        span = _trim([t for t in tokens[begin:pivot] if t.text not in _CLAUSE_END][-10:])
-        exposure = _span_text(span, sentence)
+        # The subject: from the last clause boundary before the pivot (past "In a trial, …").
+        start = begin
+        for i in range(begin, pivot):
+            if tokens[i].text in _CLAUSE_END:
+                start = i + 1
+        span = [t for t in tokens[start:pivot] if t.text not in _CLAUSE_END]
+        while span and (span[-1].lemma in {"be", "have", "do"} or span[-1].lower in STOP):
+            span = span[:-1]
+        exposure = _span_text(_trim(span[:14]), sentence)
     if not exposure or exposure == outcome:
         span = _trim([t for t in tokens[begin : begin + 10] if t.text not in _CLAUSE_END])
         exposure = _span_text(span, sentence)
