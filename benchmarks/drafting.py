@@ -31,7 +31,8 @@ from typing import Any
 import yaml
 
 from evidence_graph.graph.base.ids import doc_key
-from evidence_graph.graph.curation.claims import fold, load_claims
+from evidence_graph.graph.base.text import fold
+from evidence_graph.graph.curation.claims import load_claims
 from evidence_graph.graph.curation.concepts import load_concepts
 from evidence_graph.graph.curation.discussion import link_discussions
 from evidence_graph.graph.curation.drafting import draft

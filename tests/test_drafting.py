@@ -16,8 +16,9 @@ from rdflib.namespace import PROV, RDF
 from evidence_graph.graph.base.errors import SourceError
 from evidence_graph.graph.base.ids import doc_key
 from evidence_graph.graph.base.records import Cell, Claim, Discussion
+from evidence_graph.graph.base.text import fold
 from evidence_graph.graph.cli import cli
-from evidence_graph.graph.curation.claims import fold, load_claims
+from evidence_graph.graph.curation.claims import load_claims
 from evidence_graph.graph.curation.discussion import link_discussions
 from evidence_graph.graph.curation.drafting import DraftResult, draft, to_yaml, tool_label
 from evidence_graph.graph.curation.drafting.output import dump
@@ -353,3 +354,27 @@ def test_build_lints_and_status_queries(
     ds = Dataset(default_union=True)
     ds.parse(graph, format="trig")
     assert (rdf.iri("claim/helping-alliance-inverted-u"), EVG.status, EVG.Curated) in ds
+
+
+@pytest.mark.parametrize("store", ["oxigraph", "memory"])
+def test_build_drafts_one_named_graph_per_page(tmp_path: Path, store: str) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    before = sorted(p.name for p in (data / "claims").iterdir())
+    out = tmp_path / "build"
+    result = CliRunner().invoke(
+        cli, ["build", "--data", str(data), "--out", str(out), "--drafts", "--store", store]
+    )
+    assert result.exit_code == 0, result.output
+    assert "machine-drafted claims" in result.output
+    assert sorted(p.name for p in (data / "claims").iterdir()) == before
+    ds = Dataset()
+    ds.parse(out / "evidence.trig", format="trig")
+    graphs = {str(g.identifier) for g in ds.graphs()}
+    for page in ("B3", "B4"):
+        graph = rdf.drafts_graph_iri(f"cells/drug/{page}.txt")
+        assert str(graph) in graphs
+        drafts = set(ds.graph(graph).subjects(EVG.status, EVG.Draft))
+        assert drafts and not set(ds.graph(graph).subjects(EVG.status, EVG.Curated))
+    summary = (out / "summary.json").read_text()
+    assert '"drafts":' in summary

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from ..base.ids import doc_key, listing_key, section_key
 from ..base.records import Cell, Claim, Discussion
-from .claims import fold
+from ..base.text import fold
 
 MAX_CLAIMS_PER_QUOTE = 3
 MIN_QUOTE_WORDS = 5

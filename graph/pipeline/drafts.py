@@ -31,7 +31,7 @@ def read_curation(data_dir: Path | None, pages: Sequence[Cell]) -> Curated:
     from ..curation.claims import load_claims
     from ..curation.concepts import load_concepts
     from ..curation.discussion import link_discussions
-    from .build import CONCEPTS_FILE, read_cells
+    from .sources import CLAIMS_DIR, CONCEPTS_FILE, DISCUSSIONS_FILE, read_cells
 
     cells: list[Cell] = list(pages)
     concepts: tuple[Concept, ...] = ()
@@ -46,8 +46,8 @@ def read_curation(data_dir: Path | None, pages: Sequence[Cell]) -> Curated:
         concepts_path = data_dir / CONCEPTS_FILE
         concepts = load_concepts(concepts_path) if concepts_path.is_file() else ()
         slugs = {c.key.removeprefix("concept/") for c in concepts} if concepts else None
-        claims = load_claims(data_dir / "claims", cells, topics=slugs).claims
-        overrides = data_dir / "discussions.yaml"
+        claims = load_claims(data_dir / CLAIMS_DIR, cells, topics=slugs).claims
+        overrides = data_dir / DISCUSSIONS_FILE
     try:
         links = link_discussions(cells, overrides).links
     except SourceError:

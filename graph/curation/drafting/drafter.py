@@ -34,7 +34,8 @@ from ...base.records import (
     Polarity,
     TextQuote,
 )
-from ..claims import QuoteLocator, fold
+from ...base.text import fold
+from ..claims import QuoteLocator
 from ..tagger import matchers, tag_text
 from .findings import STOP, Reading, read_sentence
 from .lexicon import Lexicon, default_lexicon
