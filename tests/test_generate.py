@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from evidence_graph.graph.curation.claims import fold
-from evidence_graph.graph.parsing.page import parse_file
+from evidence_graph.graph.parsing import parse_file
 from evidence_graph.graph.pipeline.build import build
 from tests.conftest import ROOT
 

@@ -9,7 +9,8 @@ from conftest import DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evidence_graph.graph.parsing.page import parse_text, split_lines
+from evidence_graph.graph.parsing import parse_text
+from evidence_graph.graph.parsing.lines import split_lines
 
 SEED_LINES = [
     line

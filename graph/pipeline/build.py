@@ -154,7 +154,7 @@ def read_cells(
 
     `parse(path, sha256)` replaces `graph.parse.parse_file` (the fast path's cache uses it).
     """
-    from ..parsing.page import parse_file
+    from ..parsing import parse_file
 
     if not data_dir.is_dir():
         raise SourceError(

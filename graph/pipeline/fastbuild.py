@@ -127,7 +127,7 @@ class _Cache:
 
     def parser(self, data_dir: Path, tick: Callable[[], None]) -> Callable[[Path, str], Cell]:
         """A `read_cells` parse function that reuses cached records of unchanged pages."""
-        from ..parsing.page import parse_file
+        from ..parsing import parse_file
 
         def parse(path: Path, sha: str) -> Cell:
             relpath = path.relative_to(data_dir).as_posix()
