@@ -92,7 +92,6 @@ def _strip_bullet(line: str) -> str:
 def find_identity(paras: Sequence[Para], header_end: int) -> Identity:
     """Identity and labels from the paragraphs above the entries (`paras[:header_end]`)."""
     ident = Identity()
-    first_line = paras[0].parts[0][2] if paras else ""
     for number, para in enumerate(paras[:header_end]):
         for line_no, _, raw in para.parts:
             line = _strip_bullet(raw)
@@ -100,14 +99,12 @@ def find_identity(paras: Sequence[Para], header_end: int) -> Identity:
             if match is None:
                 continue
             if not ident.cell:
-                # The first line naming the cell is the title; on pages that open with navigation
-                # or a catalogue trail, the line naming the cell stands in.
-                title = raw if number == 0 and raw == first_line else line
+                # The title: the line naming the cell, from the matrix name on ("New on the site:
+                # Drug Matrix cell A1…", "Home > Drug Treatment Matrix cell A1: … > Record").
+                title = line[match.start() :]
                 title = re.sub(r"\s*Matrix cell logo\s*$", "", title, flags=re.IGNORECASE)
-                pieces = _TRAIL_SEPARATOR.split(title)
-                if len(pieces) > 1:  # a trail "Home > … > Drug Treatment Matrix cell A1: …"
-                    title = next((p for p in pieces if IDENTITY.search(p)), title)
-                ident.title = title
+                title = _TRAIL_SEPARATOR.split(title, maxsplit=1)[0] if " > " in title else title
+                ident.title = title.strip()
                 ident.matrix = matrix_key_from_name(match["name"])
                 ident.cell = match["cell"].upper()
             labels = split_labels(match["rest"])

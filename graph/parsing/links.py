@@ -54,6 +54,8 @@ def mentions(annotation: str, para: Para, base: int) -> tuple[Mention, ...]:
         numbered = re.fullmatch(r"\d(?:\s+\d){1,9}", inner)
         if not dated and not numbered:
             continue
+        if numbered and re.match(r"\s*(?:listed\s+)?(?:below|above)\b", annotation[paren.end() :]):
+            continue  # "reviews (1 2) below": links to entries of this cell, not other documents
         before = annotation[max(0, paren.start() - 400) : paren.start()].split()
         if paren.start() > 400 and before:
             before = before[1:]  # the window may cut its first word

@@ -93,6 +93,7 @@ _POSITION = re.compile(r"\b(?P<dir>[Bb]elow|[Aa]bove)\b")
 _WORD = re.compile(r"[\w’'-]+|[,&]")
 
 _KW = r"(?P<kind>stud(?:y|ies)|reviews?|guidance|entry|entries|documents?)"
+_KW1 = r"(?P<kind>study|review|guidance|entry|document)"
 _DIR = r"(?P<dir>below|above)"
 _FIXED: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -102,7 +103,7 @@ _FIXED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("includes", re.compile(rf"\b[Oo]ne of the [\w-]+ (?:was|is) the {_KW} {_DIR}\.?")),
     ("part-of", re.compile(rf"\b[Oo]ne of the \(see {_DIR}\)")),
     ("overall", re.compile(rf"\((?:their|its|the) overall (?:report|review) is listed {_DIR}\)")),
-    ("related", re.compile(rf"\(?\b[Rr]elated {_KW} {_DIR}\b\.?\)?")),
+    ("related", re.compile(rf"\(?\b[Rr]elated {_KW1} {_DIR}\b\.?\)?")),
     ("related", re.compile(rf"\(see {_DIR}\)")),
 )
 """The site's fixed phrasings, read exactly as they always were (the seeds' golden output)."""
@@ -431,7 +432,7 @@ def resolve(
             elif len(pool) == 1:
                 found = pool
             else:
-                found, candidates = [], pool[:_MAX_CANDIDATES]
+                found, candidates = [], sorted(pool[:_MAX_CANDIDATES])
         elif found is None:
             found = []
             for kind in pointer.kinds:
