@@ -92,7 +92,7 @@ def _strip_bullet(line: str) -> str:
 def find_identity(paras: Sequence[Para], header_end: int) -> Identity:
     """Identity and labels from the paragraphs above the entries (`paras[:header_end]`)."""
     ident = Identity()
-    for number, para in enumerate(paras[:header_end]):
+    for para in paras[:header_end]:
         for line_no, _, raw in para.parts:
             line = _strip_bullet(raw)
             match = IDENTITY.search(line)

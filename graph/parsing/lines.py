@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 MAX_LINE_CHARS = 200_000
 """Longest line a page may have (a whole entry or commentary paragraph is a few thousand)."""
 
-MAX_PAGE_BYTES = 64 * 1024 * 1024
-"""Largest page file read (a 100,000-entry page is about 30 MB)."""
+MAX_PAGE_BYTES = 32 * 1024 * 1024
+"""Largest page file read (a 100,000-entry page is about 16 MB)."""
 
 
 @dataclass

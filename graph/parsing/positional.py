@@ -142,7 +142,9 @@ def _comparative(annotation: str, end: int) -> bool:
     match = re.match(r"\s*(?P<w>[\w%$£€.]+)(?:\s+(?P<w2>\w+))?", after)
     if match is None:
         return False
-    word = match["w"].lower()
+    word = match["w"].lower().rstrip(".")
+    if not word:
+        return False
     if word[:1].isdigit() or word[:1] in "%$£€":
         return True
     if word == "and" and (match["w2"] or "").lower() == "beyond":
@@ -158,6 +160,8 @@ def read_pointers(annotation: str) -> tuple[list[Pointer], list[tuple[int, int]]
     could not read."""
     found: list[Pointer] = []
     taken: list[tuple[int, int]] = []
+    if not _POSITION.search(annotation):
+        return found, []
     for relation, pattern in _FIXED:
         for match in pattern.finditer(annotation):
             if any(match.start() < end and start < match.end() for start, end in taken):
@@ -337,6 +341,13 @@ class Resolver:
                 if markers & set(entry.kinds):
                     self.positions[kind].append(entry.position)
         self.steps = len(entries)
+        self._titles: dict[int, list[str]] = {}
+
+    def folded_title(self, position: int) -> list[str]:
+        """The title of the entry at `position`, folded for comparison (computed once)."""
+        if position not in self._titles:
+            self._titles[position] = fold_words(self.entries[position - 1].title)
+        return self._titles[position]
 
     def run(self, kind: str, source: int, direction: Direction, skip: int, limit: int) -> list[int]:
         """Up to `limit` positions of `kind` entries in `direction` from `source`, after `skip`."""
@@ -425,8 +436,8 @@ def resolve(
         elif found is None and pointer.relation == "same":
             kind = pointer.kinds[0]
             pool = resolver.run(kind, source, pointer.direction, 0, 50)
-            title = fold_words(entry.title)
-            same = [p for p in pool if fold_words(entries[p - 1].title) == title]
+            title = resolver.folded_title(source)
+            same = [p for p in pool if resolver.folded_title(p) == title]
             if same:
                 found = same[:1]
             elif len(pool) == 1:
@@ -475,7 +486,7 @@ def resolve(
             )
             continue
         resolved += 1
-        for target in found:
+        for target in sorted(found):
             if relation == "part-of":
                 part_of.setdefault(source, target)
             result.refs[source].append(EntryRef(relation, target, pointer.phrase))
