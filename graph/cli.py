@@ -88,7 +88,12 @@ def _write_bytes(data: bytes, output: Path | None) -> None:
 
 @cli.command("parse")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line (DESIGN.md §6).")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="One JSON object per line (keys: see the README, parse).",
+)
 @click.pass_context
 def parse_command(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
     """Parse cell pages and print what was read: entries, sections, references, problems.

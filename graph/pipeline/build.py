@@ -60,6 +60,8 @@ class BuildResult:
     """SHACL warnings (violations fail the build instead)."""
     quotes_checked: int = 0
     discussions: dict[str, int] = field(default_factory=dict)
+    pages: dict[str, int] = field(default_factory=dict)
+    """Pages read, by kind: cell page, catalogue record, teaser."""
 
     def as_dict(self) -> dict[str, object]:
         """The summary written to ``summary.json`` (no absolute paths, so it is reproducible)."""
@@ -74,6 +76,7 @@ class BuildResult:
             "warnings": list(self.warnings),
             "quotes_checked": self.quotes_checked,
             "discussions": self.discussions,
+            "pages": self.pages,
         }
 
     def summary_bytes(self) -> bytes:
@@ -87,6 +90,8 @@ class BuildResult:
             f"Built {len(self.cells)} cells into {self.out_dir}: "
             f"{self.triples} triples in {self.graphs} named graphs",
             f"  files: {', '.join(self.files)}",
+            "  pages read: "
+            + ", ".join(f"{n} {kind}{'' if n == 1 else 's'}" for kind, n in self.pages.items()),
             f"  {self.quotes_checked} quotes checked, 0 failed; discussion pointers: "
             f"{self.discussions.get('auto', 0)} resolved automatically, "
             f"{self.discussions.get('curated', 0)} by curation, "
@@ -349,6 +354,9 @@ def build_result(
     warnings: tuple[str, ...],
 ) -> BuildResult:
     """The result of a build on either store, from what it read and the counts of what it made."""
+    pages = dict.fromkeys(("cell page", "catalogue record", "teaser"), 0)
+    for sc in sources:
+        pages[sc.cell.kind] = pages.get(sc.cell.kind, 0) + 1
     problems = [
         f"{sc.relpath}:{p.line}: {p.message}" for sc in sources for p in sc.cell.problems
     ] + [f"{_relpath(data_dir, path)}:{p.line}: {p.message}" for path, p in curation.problems]
@@ -368,6 +376,7 @@ def build_result(
             "curated": curation.discussions_curated,
             "unresolved": curation.discussions_unresolved,
         },
+        pages=pages,
     )
 
 

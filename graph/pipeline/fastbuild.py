@@ -47,7 +47,7 @@ from .build import (
 CACHE_DIR = ".cache"
 _GRAPH = Path(__file__).resolve().parent.parent
 _CODE_FILES = (
-    _GRAPH / "parsing" / "page.py",
+    *sorted((_GRAPH / "parsing").glob("*.py")),
     _GRAPH / "rdf" / "make.py",
     _GRAPH / "base" / "records.py",
     _GRAPH / "base" / "ids.py",
