@@ -291,3 +291,21 @@ def test_new_json_keys(tmp_path: Path) -> None:
     assert all("ambiguous_refs" in e for e in data["entries"])
     assert all("complete" in s for s in data["sections"])
     json.dumps(data)
+
+
+def test_menu_items_naming_other_cells_do_not_give_the_identity() -> None:
+    text = (
+        "- Home\n- Drug Treatment Matrix cell A1: Interventions; Reducing harm\n- About\n\n"
+        "Matrix cell\nManagement / supervision; Medical treatment\n\n"
+        "An invented summary long enough to be read as the summary of this page.\n\n"
+        "S Seminal studiesK Key studies\n\nK A study (2001). Note.\n"
+    )
+    cell = parse_text(text, "cells/drug/C3.txt")
+    assert (cell.matrix, cell.cell, cell.title) == ("drug", "C3", "")
+    # "Management / supervision" is the definition's "Management/supervision": no problem.
+    assert (cell.level_label, cell.type_label) == ("Management / supervision", "Medical treatment")
+    assert [p.message for p in cell.problems] == [
+        "no Matrix Bite commentary found (is the page cut short?)"
+    ]
+    # Without a path, the menu item is all there is.
+    assert parse_text(text).cell == "A1"

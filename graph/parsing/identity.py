@@ -33,7 +33,7 @@ _LABELS = re.compile(
 _PATH_IDENTITY = re.compile(rf"^(?P<cell>{CELL_ID})$")
 BULLET = re.compile(r"^\s*(?:[-*•–·»]|\d{1,2}[.)])\s+")
 """A bulleted or numbered list item ("- Home", "• Search", "3. About"): site navigation."""
-_TRAIL_SEPARATOR = re.compile(r"\s+(?:>|»|›|/|\|)\s+")
+_TRAIL_SEPARATOR = re.compile(r"\s+(?:>|»|›|\|)\s+")
 
 MATRICES_FILE = "matrices.yaml"
 _CHECKOUT_MATRICES = Path(__file__).resolve().parents[2] / "data" / MATRICES_FILE
@@ -89,11 +89,17 @@ def _strip_bullet(line: str) -> str:
     return BULLET.sub("", line, count=1)
 
 
-def find_identity(paras: Sequence[Para], header_end: int) -> Identity:
-    """Identity and labels from the paragraphs above the entries (`paras[:header_end]`)."""
+def find_identity(paras: Sequence[Para], header_end: int, bullets: bool = False) -> Identity:
+    """Identity and labels from the paragraphs above the entries (`paras[:header_end]`).
+
+    Bulleted lines are site navigation (they may link to other cells): they name the cell only
+    with `bullets`, which the caller sets when neither the text nor the path names one.
+    """
     ident = Identity()
     for para in paras[:header_end]:
         for line_no, _, raw in para.parts:
+            if BULLET.match(raw) and not bullets:
+                continue
             line = _strip_bullet(raw)
             match = IDENTITY.search(line)
             if match is None:
@@ -172,6 +178,11 @@ def matrices_for(source: str | PurePath) -> Mapping[str, MatrixDef]:
     return {}
 
 
+def _bare(label: str) -> str:
+    """A label without case, spaces or punctuation, for comparing labels."""
+    return re.sub(r"\W+", "", label.lower())
+
+
 def apply_matrix_labels(
     ident: Identity, matrices: Mapping[str, MatrixDef], problems: list[Problem]
 ) -> None:
@@ -190,7 +201,7 @@ def apply_matrix_labels(
         return
     checks = (("level", level, have[0], want[0]), ("type", type_, have[1], want[1]))
     for what, code, got, expected in checks:
-        if got is not None and expected is not None and fold_words(got) != fold_words(expected):
+        if got is not None and expected is not None and _bare(got) != _bare(expected):
             problems.append(
                 Problem(
                     ident.labels_line,

@@ -82,6 +82,8 @@ def parse_text(
 
     ident = identity.find_identity(paras, header_end)
     from_path = identity.identity_from_path(source)
+    if not ident.cell and from_path is None:
+        ident = identity.find_identity(paras, header_end, bullets=True)
     if ident.cell and from_path is not None and from_path != (ident.matrix, ident.cell):
         problems.append(
             Problem(

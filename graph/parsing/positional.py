@@ -437,7 +437,7 @@ def resolve(
             kind = pointer.kinds[0]
             pool = resolver.run(kind, source, pointer.direction, 0, 50)
             title = resolver.folded_title(source)
-            same = [p for p in pool if resolver.folded_title(p) == title]
+            same = [p for p in pool if _same_title(resolver.folded_title(p), title)]
             if same:
                 found = same[:1]
             elif len(pool) == 1:
@@ -493,6 +493,16 @@ def resolve(
     result.counts = RefCounts(resolved, ambiguous, unresolved, 0)
     result.steps = resolver.steps
     return result
+
+
+def _same_title(one: list[str], other: list[str]) -> bool:
+    """Titles of the same document listed twice: equal, or one the start of the other (at least
+    three words), ignoring case and punctuation."""
+    a = [re.sub(r"\W+", "", w) for w in one]
+    b = [re.sub(r"\W+", "", w) for w in other]
+    a, b = [w for w in a if w], [w for w in b if w]
+    shorter = min(len(a), len(b))
+    return a == b or (shorter >= 3 and a[:shorter] == b[:shorter])
 
 
 def not_understood_problem(annotation: str, span: tuple[int, int], position: int) -> str:
