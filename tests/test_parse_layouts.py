@@ -191,6 +191,10 @@ PAGE_HEAD = (
         ("More on this below.", [2]),
         ("Compare the related study, review and guidance below.", [2, 3, 6]),
         ("A pair of trials below repeat it.", [2]),  # only one study below: short → ambiguous
+        ("Below is a related review.", [3]),  # the kind after the pointer
+        ("Listed below are two similar reviews.", [3, 4]),
+        ("A guidance document (see below) agrees.", [6]),  # the kind before the parenthesis
+        ("The report (listed below) agreed.", [2]),  # any kind: the next entry
     ],
 )
 def test_positional_phrasings(annotation: str, expected: list[int]) -> None:

@@ -104,7 +104,6 @@ _FIXED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("part-of", re.compile(rf"\b[Oo]ne of the \(see {_DIR}\)")),
     ("overall", re.compile(rf"\((?:their|its|the) overall (?:report|review) is listed {_DIR}\)")),
     ("related", re.compile(rf"\(?\b[Rr]elated {_KW1} {_DIR}\b\.?\)?")),
-    ("related", re.compile(rf"\(see {_DIR}\)")),
 )
 """The site's fixed phrasings, read exactly as they always were (the seeds' golden output)."""
 
@@ -254,6 +253,17 @@ def _read_clause(annotation: str, match: re.Match[str]) -> Pointer | None:
         return Pointer("same", (kind,), direction, phrase, match.start(), match.end() + role.end())
     kinds, plural, group_start = _kind_group(words)
     phrase = _phrase(annotation, start, match.end())
+    if not kinds:
+        # The kind after the pointer: "Below is a related review", "the above study".
+        ahead = re.match(r"(?:\s*(?:is|are|was|were|a|an|the|one|two|three|both|related|similar|"
+                         r"further|listed|mentioned|described|[\w-]+(?=\s+(?:study|trial|review|"
+                         r"guidance|guidelines?|studies|reviews|trials|report|document)\b)))*"
+                         r"\s*([\w-]+)", after_text)  # fmt: skip
+        noun = ahead.group(1).lower() if ahead else ""
+        if noun in _NOUNS and _NOUNS[noun] != "entry" or noun in ("report", "document"):
+            words = [*words, *(w.lower() for w in _WORD.findall(ahead.group(0)))]  # type: ignore[union-attr]
+            kinds, plural, group_start = _kind_group(words)
+            phrase = _phrase(annotation, start, match.end() + ahead.end())  # type: ignore[union-attr]
     if not kinds:
         if not any(w in _CUES for w in words) and not in_paren:
             return None
