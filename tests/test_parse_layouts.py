@@ -313,3 +313,18 @@ def test_menu_items_naming_other_cells_do_not_give_the_identity() -> None:
     ]
     # Without a path, the menu item is all there is.
     assert parse_text(text).cell == "A1"
+
+
+def test_varied_wording_written_without_looking_at_the_parser() -> None:
+    cell = parse_file(PAGES / "varied_wording_A4.txt")
+    assert refs_of(cell) == {
+        1: [("related", 2), ("related", 3)],  # "Two later trials testing the idea are listed below"
+        2: [("related", 3)],  # "the study that follows below"
+        3: [("related", 2)],  # "Compare the earlier trial above"
+        # "includes both trials above and the seminal paper that started it all (listed above)"
+        4: [("includes", 2), ("includes", 3), ("includes", 1)],
+        # "The reviews above informed it; see too the US counterpart below"
+        6: [("related", 4), ("related", 5), ("related", 7)],
+        7: [("related", 6)],  # "the British guidance above"
+    }
+    assert counts(cell) == (8, 0, 0, 0) and cell.problems == ()

@@ -282,8 +282,11 @@ def _read_clause(annotation: str, match: re.Match[str]) -> Pointer | None:
         if link_list:
             count = 1  # "(1; below)": one link elsewhere, one entry below
     relation = "related"
-    if re.search(r"\bone of\b", " ".join(words)) and "featured" in words:
-        relation = "part-of"
+    said = " ".join(words)
+    if re.search(r"\b(?:featured in|included in|part of)\b", said):
+        relation = "part-of"  # "one of three studies featured in the review above"
+    elif re.search(r"\b(?:includes|including|included|incorporates|covers)\b", said):
+        relation = "includes"  # "a review which includes both trials above"
     del group_start
     return Pointer(relation, kinds, direction, phrase, match.start(), match.end(), count)
 
