@@ -35,6 +35,7 @@ _POINTERS = (
     "More on this below and in cell C2 of the Alcohol Treatment Matrix.",
     "Also listed below as guidance.",
     "Retention was above average.",
+    "Its method is the one (related review below) recommends.",
 )
 
 
