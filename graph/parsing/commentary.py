@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..base.records import CellRef, Problem, Section
 from ..base.text import ends_sentence, fold_words, strip_quotes
@@ -218,7 +218,7 @@ def sections(
         )
     if cut and sections:
         last = sections[-1]
-        sections[-1] = Section(**{**last.__dict__, "complete": False})
+        sections[-1] = replace(last, complete=False)
         problems.append(
             Problem(
                 body[-1].last_line,

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePath
+from typing import Literal
 
 from ..base.errors import SourceError
 from ..base.matrices import MatrixDef, load_matrices
@@ -70,7 +71,7 @@ class Identity:
     labels_para: int | None = None
     """Index of the paragraph holding the "<level>; <type>" line (the summary follows it)."""
     title: str = ""
-    labels_from: str = "page"
+    labels_from: Literal["page", "matrices", "none"] = "page"
     labels_line: int = 1
 
 

@@ -23,7 +23,6 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Literal, cast
 
 from ..base.errors import SourceError
 from ..base.matrices import MatrixDef
@@ -169,7 +168,7 @@ def parse_text(
         problems=tuple(problems),
         lines=tuple(lines),
         kind=kind,
-        labels_from=cast(Literal["page", "matrices", "none"], ident.labels_from),
+        labels_from=ident.labels_from,
         positional_refs=counts,
     )
 

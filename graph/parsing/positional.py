@@ -128,11 +128,8 @@ class Pointer:
 
 
 def _kind_of(word: str) -> str:
-    return (
-        {"studies": "study", "reviews": "review", "entries": "entry"}.get(word, word)
-        .replace("documents", "entry")
-        .replace("document", "entry")
-    )
+    """The kind ("study", "review", "guidance", "entry") a kind word or lexicon kind stands for."""
+    return _NOUNS.get(word, word if word in KIND_ENTRIES else "entry")
 
 
 def _comparative(annotation: str, end: int) -> bool:
@@ -251,7 +248,7 @@ def _read_clause(annotation: str, match: re.Match[str]) -> Pointer | None:
         kind = _kind_of(_NOUNS[role.group(1).lower()])
         phrase = _phrase(annotation, start, match.end() + role.end())
         return Pointer("same", (kind,), direction, phrase, match.start(), match.end() + role.end())
-    kinds, plural, group_start = _kind_group(words)
+    kinds, plural = _kind_group(words)
     phrase = _phrase(annotation, start, match.end())
     if not kinds:
         # The kind after the pointer: "Below is a related review", "the above study".
@@ -260,10 +257,10 @@ def _read_clause(annotation: str, match: re.Match[str]) -> Pointer | None:
                          r"guidance|guidelines?|studies|reviews|trials|report|document)\b)))*"
                          r"\s*([\w-]+)", after_text)  # fmt: skip
         noun = ahead.group(1).lower() if ahead else ""
-        if noun in _NOUNS and _NOUNS[noun] != "entry" or noun in ("report", "document"):
-            words = [*words, *(w.lower() for w in _WORD.findall(ahead.group(0)))]  # type: ignore[union-attr]
-            kinds, plural, group_start = _kind_group(words)
-            phrase = _phrase(annotation, start, match.end() + ahead.end())  # type: ignore[union-attr]
+        if ahead and (noun in _NOUNS and _NOUNS[noun] != "entry" or noun in ("report", "document")):
+            words = [*words, *(w.lower() for w in _WORD.findall(ahead.group(0)))]
+            kinds, plural = _kind_group(words)
+            phrase = _phrase(annotation, start, match.end() + ahead.end())
     if not kinds:
         if not any(w in _CUES for w in words) and not in_paren:
             return None
@@ -287,16 +284,15 @@ def _read_clause(annotation: str, match: re.Match[str]) -> Pointer | None:
         relation = "part-of"  # "one of three studies featured in the review above"
     elif re.search(r"\b(?:includes|including|included|incorporates|covers)\b", said):
         relation = "includes"  # "a review which includes both trials above"
-    del group_start
     return Pointer(relation, kinds, direction, phrase, match.start(), match.end(), count)
 
 
-def _kind_group(words: Sequence[str]) -> tuple[tuple[str, ...], bool, int]:
+def _kind_group(words: Sequence[str]) -> tuple[tuple[str, ...], bool]:
     """The kind words nearest before the pointer, with the list they belong to ("UK study, review
-    and guidance"), whether the last is plural, and where the group starts."""
+    and guidance"), and whether the last is plural."""
     last = next((i for i in range(len(words) - 1, -1, -1) if words[i] in _NOUNS), None)
     if last is None:
-        return (), False, len(words)
+        return (), False
     kinds = [_kind_of(_NOUNS[words[last]])]
     plural = words[last] in _PLURALS
     i = last - 1
@@ -311,7 +307,7 @@ def _kind_group(words: Sequence[str]) -> tuple[tuple[str, ...], bool, int]:
         i -= 1
     specific = [k for k in kinds if k != "entry"]
     unique = tuple(dict.fromkeys(specific or kinds))
-    return unique, plural, i + 1
+    return unique, plural
 
 
 def _phrase(annotation: str, start: int, end: int) -> str:
