@@ -328,3 +328,15 @@ def test_varied_wording_written_without_looking_at_the_parser() -> None:
         7: [("related", 6)],  # "the British guidance above"
     }
     assert counts(cell) == (8, 0, 0, 0) and cell.problems == ()
+
+
+def test_the_labels_line_that_agrees_with_the_definition_wins() -> None:
+    text = (
+        "- Home\n\nFunded by; Developed with\n\nMatrix cell\nPractitioners; Medical treatment\n\n"
+        "An invented summary paragraph, long enough to be read as the summary.\n\n"
+        "S Seminal studiesK Key studies\n\nK A study (2001). Note.\n"
+    )
+    cell = parse_text(text, "cells/drug/B3.txt")
+    assert (cell.level_label, cell.type_label) == ("Practitioners", "Medical treatment")
+    assert cell.summary.startswith("An invented summary paragraph")
+    assert not any("calls level" in p.message for p in cell.problems)

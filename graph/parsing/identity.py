@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePath
 from typing import Literal
@@ -73,6 +73,9 @@ class Identity:
     title: str = ""
     labels_from: Literal["page", "matrices", "none"] = "page"
     labels_line: int = 1
+    other_labels: list[tuple[int, int, tuple[str, str]]] = field(default_factory=list)
+    """Every "<level>; <type>" line above the entries (paragraph index, line, labels), when the
+    title has none: the one that agrees with the matrix definition wins over an earlier one."""
 
 
 def split_labels(rest: str) -> tuple[str, str] | None:
@@ -123,6 +126,7 @@ def find_identity(paras: Sequence[Para], header_end: int, bullets: bool = False)
     # A "<level>; <type>" line near the top (alone, or one line of a paragraph such as a bare
     # "Matrix cell" line above it): the labels, when the title lacked them, and the anchor of the
     # summary paragraph.
+    from_title = ident.level_label is not None
     for index, para in enumerate(paras[:header_end]):
         if IDENTITY.search(para.text) and para.single_line:
             continue
@@ -132,14 +136,17 @@ def find_identity(paras: Sequence[Para], header_end: int, bullets: bool = False)
             labels = split_labels(raw)
             if labels is None or not _label_like(labels):
                 continue
-            if ident.level_label is None or fold_words(" ".join(labels)) == fold_words(
-                f"{ident.level_label} {ident.type_label}"
+            if not from_title and len(ident.other_labels) < 20:
+                ident.other_labels.append((index, line_no, labels))
+            if ident.labels_para is None and (
+                ident.level_label is None
+                or fold_words(" ".join(labels))
+                == fold_words(f"{ident.level_label} {ident.type_label}")
             ):
                 ident.level_label, ident.type_label = labels
                 ident.labels_para = index
                 ident.labels_line = line_no
-                break
-        if ident.labels_para is not None:
+        if ident.labels_para is not None and (from_title or len(ident.other_labels) >= 20):
             break
     return ident
 
@@ -199,6 +206,20 @@ def apply_matrix_labels(
     if have[0] is None and have[1] is None:
         ident.level_label, ident.type_label = want
         ident.labels_from = "matrices" if any(want) else "none"
+        return
+    agreeing = [
+        (index, line, labels)
+        for index, line, labels in ident.other_labels
+        if want[0]
+        and want[1]
+        and (_bare(labels[0]), _bare(labels[1])) == (_bare(want[0]), _bare(want[1]))
+    ]
+    if agreeing and (_bare(have[0] or ""), _bare(have[1] or "")) != (
+        _bare(want[0] or ""),
+        _bare(want[1] or ""),
+    ):
+        # A navigation line that reads like labels came first; the cell's own labels line follows.
+        ident.labels_para, ident.labels_line, (ident.level_label, ident.type_label) = agreeing[0]
         return
     checks = (("level", level, have[0], want[0]), ("type", type_, have[1], want[1]))
     for what, code, got, expected in checks:
