@@ -106,3 +106,12 @@ def test_cli_reports_a_huge_line_without_a_traceback(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"Error: {path}:2: line 2 is {MAX_LINE_CHARS + 1:,} bytes long" in result.stderr
     assert "Traceback" not in result.output and "MemoryError" not in result.output
+
+
+def test_an_annotation_full_of_pointers_is_read_up_to_a_bound() -> None:
+    annotation = "Related study below. Related study above. " * 2_000
+    text = HEAD + f"K A (1990). {annotation}\n\nK B (1991). Note.\n"
+    cell = parse_text(text)
+    refs = cell.positional_refs
+    assert refs.resolved + refs.unresolved + refs.ambiguous == 50  # MAX_POINTERS
+    assert refs.not_understood == 1 and len(cell.problems) <= 52

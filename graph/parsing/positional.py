@@ -108,6 +108,10 @@ _FIXED: tuple[tuple[str, re.Pattern[str]], ...] = (
 """The site's fixed phrasings, read exactly as they always were (the seeds' golden output)."""
 
 
+MAX_POINTERS = 50
+""""above"/"below" words read per annotation (a real one has a few); the rest is one problem."""
+
+
 @dataclass
 class Pointer:
     """One positional reference as written in an annotation."""
@@ -160,6 +164,8 @@ def read_pointers(annotation: str) -> tuple[list[Pointer], list[tuple[int, int]]
         return found, []
     for relation, pattern in _FIXED:
         for match in pattern.finditer(annotation):
+            if len(taken) >= MAX_POINTERS:
+                break
             if any(match.start() < end and start < match.end() for start, end in taken):
                 continue
             taken.append((match.start(), match.end()))
@@ -178,7 +184,10 @@ def read_pointers(annotation: str) -> tuple[list[Pointer], list[tuple[int, int]]
                 )
             )
     not_understood: list[tuple[int, int]] = []
-    for match in _POSITION.finditer(annotation):
+    for seen, match in enumerate(_POSITION.finditer(annotation)):
+        if seen >= MAX_POINTERS:
+            not_understood.append((match.start(), match.end()))  # one problem for the rest
+            break
         if any(start <= match.start() < end for start, end in taken):
             continue
         if _comparative(annotation, match.end()):
