@@ -20,7 +20,7 @@ from pathlib import Path, PurePath
 from typing import Literal
 
 from ..base.errors import SourceError
-from ..base.matrices import MatrixDef, load_matrices
+from ..base.matrices import DEFAULT_MATRICES_FILE, MatrixDef, load_matrices
 from ..base.records import Problem
 from ..base.text import fold_words
 from .lines import Para
@@ -37,7 +37,6 @@ BULLET = re.compile(r"^\s*(?:[-*•–·»]|\d{1,2}[.)])\s+")
 _TRAIL_SEPARATOR = re.compile(r"\s+(?:>|»|›|\|)\s+")
 
 MATRICES_FILE = "matrices.yaml"
-_CHECKOUT_MATRICES = Path(__file__).resolve().parents[2] / "data" / MATRICES_FILE
 
 
 def matrix_key_from_name(name: str) -> str:
@@ -166,14 +165,14 @@ def _load(path: str, mtime_ns: int, size: int) -> dict[str, MatrixDef]:
 
 def matrices_for(source: str | PurePath) -> Mapping[str, MatrixDef]:
     """The matrix definitions that apply to a page: ``matrices.yaml`` of the data directory the
-    page lies in (``<data>/cells/<matrix>/<CELL>.txt``), else the project's ``data/matrices.yaml``;
+    page lies in (``<data>/cells/<matrix>/<CELL>.txt``), else the definitions the package ships;
     empty when neither exists or the file is malformed (the build reports that one itself)."""
     path = PurePath(str(source))
     candidates: list[Path] = []
     if len(path.parts) >= 3 and path.parts[-3] == "cells":
         root = path.parts[:-3]
         candidates.append(Path(*root) / MATRICES_FILE if root else Path(MATRICES_FILE))
-    candidates.append(_CHECKOUT_MATRICES)
+    candidates.append(DEFAULT_MATRICES_FILE)
     for candidate in candidates:
         try:
             stat = candidate.stat()
