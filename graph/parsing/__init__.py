@@ -1,5 +1,5 @@
-"""Cell pages (plain text) → `Cell` records: `parse_file`, `parse_text`, and their JSON and
-readable forms `cell_to_json`, `describe_cell`. No RDF here."""
+"""Cell page text → `Cell` records (knows nothing of RDF): `parse_file`, `parse_text`, and their
+JSON and readable forms `cell_to_json`, `describe_cell`."""
 
 from .output import cell_to_json, describe_cell
 from .page import parse_file, parse_text
