@@ -58,3 +58,24 @@ def test_build_reads_every_page_kind(tmp_path: Path) -> None:
 def test_seed_build_reads_two_cell_pages(seed_build: Path) -> None:
     summary = json.loads((seed_build / "summary.json").read_text(encoding="utf-8"))
     assert summary["pages"] == {"cell page": 2, "catalogue record": 0, "teaser": 0}
+
+
+def test_cached_pages_follow_a_changed_matrices_file(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    (data / "cells" / "alcohol").mkdir()
+    page = TEST_DATA / "pages" / "labels_disagree_C1.txt"
+    shutil.copy(page, data / "cells" / "alcohol" / "C1.txt")
+    out = tmp_path / "build"
+    first = build(data, out)
+    assert any("calls level C 'Management and supervision'" in p for p in first.problems)
+    matrices = data / "matrices.yaml"
+    matrices.write_text(
+        matrices.read_text(encoding="utf-8").replace(
+            "Management/supervision", "Management and supervision"
+        ),
+        encoding="utf-8",
+    )
+    # The page is unchanged, but whether its labels agree depends on the definitions.
+    second = build(data, out)
+    assert not any("calls level C" in p for p in second.problems)
