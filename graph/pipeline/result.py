@@ -46,6 +46,8 @@ class BuildResult:
     """Claim lint findings (warnings here; errors with `validate --strict`)."""
     drafts: int = 0
     """Machine-drafted claims added by `build --drafts`."""
+    pages: dict[str, int] = field(default_factory=dict)
+    """Pages read, by kind: cell page, catalogue record, teaser."""
     timings: Timings = field(default_factory=Timings, compare=False)
     """Where the time went (not part of the summary: it differs between runs)."""
 
@@ -64,6 +66,7 @@ class BuildResult:
             "discussions": self.discussions,
             "lints": list(self.lints),
             **({"drafts": self.drafts} if self.drafts else {}),
+            "pages": self.pages,
         }
 
     def summary_bytes(self) -> bytes:
@@ -77,6 +80,8 @@ class BuildResult:
             f"Built {len(self.cells)} cells into {self.out_dir}: "
             f"{self.triples} triples in {self.graphs} named graphs",
             f"  files: {', '.join(self.files)}",
+            "  pages read: "
+            + ", ".join(f"{n} {kind}{'' if n == 1 else 's'}" for kind, n in self.pages.items()),
             f"  {self.quotes_checked} quotes checked, 0 failed; discussion pointers: "
             f"{self.discussions.get('auto', 0)} resolved automatically, "
             f"{self.discussions.get('curated', 0)} by curation, "
@@ -107,6 +112,9 @@ def build_result(
     timings: Timings,
 ) -> BuildResult:
     """The result of a build on either store, from what it read and the counts of what it made."""
+    pages = dict.fromkeys(("cell page", "catalogue record", "teaser"), 0)
+    for sc in sources:
+        pages[sc.cell.kind] = pages.get(sc.cell.kind, 0) + 1
     problems = [
         f"{sc.relpath}:{p.line}: {p.message}" for sc in sources for p in sc.cell.problems
     ] + [f"{relpath(data_dir, path)}:{p.line}: {p.message}" for path, p in curation.problems]
@@ -128,5 +136,6 @@ def build_result(
         },
         lints=curation.lints,
         drafts=len(curation.drafts),
+        pages=pages,
         timings=timings,
     )
