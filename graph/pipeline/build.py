@@ -66,6 +66,7 @@ def build(
     persist: bool = True,
     progress: Progress | None = None,
     jobs: int | None = None,
+    drafts: bool = False,
 ) -> BuildResult:
     """Parse, curate, make quads, hand them to the `store` sink (validate, count, write).
 
@@ -73,7 +74,8 @@ def build(
     links, the page's quads) runs on `jobs` processes (default: every core) and is merged in page
     order, so the output does not depend on `jobs`; `cache` reuses what unchanged pages yielded
     from ``<out>/.cache``. The rdflib memory store, the reference, does every step in order here.
-    `persist` keeps the Oxigraph store in ``<out>/store``.
+    `persist` keeps the Oxigraph store in ``<out>/store``; `drafts` adds machine-drafted claims
+    for every page, one named graph per page (nothing written to data).
     """
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     timings = Timings()
@@ -90,13 +92,13 @@ def build(
     try:
         if sink.uses_page_cache:
             sources, curation = _pages_on_every_core(
-                data_dir, out_dir, sink, when, cache, jobs, timings, clock, tick
+                data_dir, out_dir, sink, when, cache, jobs, drafts, timings, clock, tick
             )
         else:
             sources = read_cells(data_dir, tick=tick("parsing"))
             timings.parsed = len(sources)
             clock.lap("parse")
-            curation = curate(data_dir, [sc.cell for sc in sources])
+            curation = curate(data_dir, [sc.cell for sc in sources], drafts)
             clock.lap("curate")
             making = tick("making RDF")
             for done, sc in enumerate(sources, 1):
@@ -129,6 +131,7 @@ def _pages_on_every_core(
     when: int | None,
     cache: bool,
     jobs: int | None,
+    drafts: bool,
     timings: Timings,
     clock: _Clock,
     tick: Callable[[str], Callable[[int, int], None] | None],
@@ -162,7 +165,11 @@ def _pages_on_every_core(
     timings.parsed, timings.reused = pages.parsed, pages.reused
     clock.lap("pages")
     curation = curate(
-        data_dir, [sc.cell for sc in sources], concepts, [(w.links, w.subjects) for w in done]
+        data_dir,
+        [sc.cell for sc in sources],
+        drafts,
+        concepts,
+        [(w.links, w.subjects) for w in done],
     )
     clock.lap("curate")
 

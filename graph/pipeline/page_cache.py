@@ -102,6 +102,10 @@ class PageCache:
 
         A page that cannot even be read is left out: `read_cells` reports it in its turn.
         """
+        # Pages without labels take them from the data's matrices.yaml: part of the cache key.
+        matrices = data_dir / "matrices.yaml"
+        if matrices.is_file():
+            self.salt += ":" + hashlib.sha256(matrices.read_bytes()).hexdigest()[:16]
         paths = sorted((data_dir / CELLS_DIR).glob("**/*.txt")) if data_dir.is_dir() else []
         done: dict[str, PageWork | PageError] = {}
         todo: list[PageJob] = []

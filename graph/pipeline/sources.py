@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..base.errors import SourceError
 from ..base.matrices import CELL_ID, DEFAULT_MATRICES_FILE, MatrixDef, load_matrices
-from ..base.records import Cell, Concept, Curation, Discussion, Subject
+from ..base.records import Cell, Claim, Concept, Curation, Discussion, Subject
 
 MATRICES_FILE = "matrices.yaml"
 CONCEPTS_FILE = "concepts.ttl"
@@ -73,7 +73,7 @@ def read_cells(
 
     `parse(path, sha256)` replaces `parse_file` (the page cache uses it); `tick()` after each page.
     """
-    from ..parsing.page import parse_file
+    from ..parsing import parse_file
 
     if not data_dir.is_dir():
         raise SourceError(
@@ -125,16 +125,20 @@ def load_concept_scheme(data_dir: Path) -> tuple[Concept, ...]:
 def curate(
     data_dir: Path,
     cells: list[Cell],
+    drafts: bool = False,
     concepts: tuple[Concept, ...] | None = None,
     pages: Sequence[tuple[Sequence[Discussion], Sequence[Subject]]] | None = None,
 ) -> Curation:
-    """Claims (quotes verified), discussed-in links and topic tags for the parsed `cells`.
+    """Claims (quotes verified), discussed-in links, topic tags and claim lints for the parsed
+    `cells`; with `drafts`, machine-drafted claims for every page too (findings no curated claim
+    quotes), linted like the rest.
 
     `pages`: each cell's automatic links and topics (in the order of `cells`) when the per-page
     work already made them (`pipeline.pages`); only the cross-page steps are done here then.
     """
     from ..curation.claims import load_claims
     from ..curation.discussion import link_discussions
+    from ..curation.lints import from_records, lint
     from ..curation.tagger import tag
 
     concepts_path = data_dir / CONCEPTS_FILE
@@ -148,8 +152,16 @@ def curate(
         subjects = tag(cells, claim_set.claims, concepts)
     else:
         links = link_discussions(cells, data_dir / DISCUSSIONS_FILE, [p[0] for p in pages])
-        found = [*(s for p in pages for s in p[1]), *tag((), claim_set.claims, concepts)]
-        subjects = tuple(sorted(found, key=lambda s: (s.node, s.concept)))
+        found_subjects = [*(s for p in pages for s in p[1]), *tag((), claim_set.claims, concepts)]
+        subjects = tuple(sorted(found_subjects, key=lambda s: (s.node, s.concept)))
+    drafted: tuple[Claim, ...] = ()
+    if drafts:
+        from ..curation.drafting import draft
+
+        drafted = draft(
+            cells, curated=claim_set.claims, concepts=concepts, discussions=links.links
+        ).claims
+    found = lint(from_records((*claim_set.claims, *drafted), cells, links.links))
     return Curation(
         claims=claim_set.claims,
         discussions=links.links,
@@ -161,4 +173,6 @@ def curate(
         discussions_auto=links.auto,
         discussions_curated=links.curated,
         discussions_unresolved=links.unresolved,
+        lints=tuple(f.render() for f in found),
+        drafts=drafted,
     )
