@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from ...base.ids import doc_key, listing_key, section_key, slugify
 from ...base.records import (
@@ -36,7 +35,7 @@ from ...base.records import (
 )
 from ...base.text import fold
 from ..claims import QuoteLocator
-from ..tagger import matchers, tag_text
+from ..tagger import Matchers, matchers, tag_text
 from .findings import STOP, Reading, read_sentence
 from .lexicon import Lexicon, default_lexicon
 from .nlp import sentences
@@ -448,7 +447,7 @@ def draft(
 def _claim(
     cell: Cell,
     group: _Group,
-    compiled: list[Any],
+    compiled: Matchers,
     label: str,
     used: set[str],
 ) -> Claim:
