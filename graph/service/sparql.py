@@ -247,6 +247,12 @@ def parse_param_pairs(pairs: Iterable[str]) -> dict[str, str]:
         key = key.strip()
         if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
             raise QueryError(f"bad parameter {pair!r}: expected KEY=VALUE with KEY a variable name")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise QueryError(
+                f"parameter {key!r}: the value is not valid UTF-8 text; pass it as UTF-8"
+            ) from None
         values[key] = value
     return values
 
@@ -254,7 +260,10 @@ def parse_param_pairs(pairs: Iterable[str]) -> dict[str, str]:
 def _iri(value: str) -> NamedNode:
     # Characters that cannot occur in an IRI are percent-encoded, so a value such as
     # `drug/B4" } UNION {…` is still one (non-matching) IRI rather than an error or an injection.
-    return NamedNode(quote(value, safe="/:#?&=;,+$@!*'()~%-._[]"))
+    try:
+        return NamedNode(quote(value, safe="/:#?&=;,+$@!*'()~%-._[]"))
+    except ValueError as exc:
+        raise QueryError(f"parameter value {value!r} is not a valid IRI: {exc}") from None
 
 
 def to_term(value: str, kind: str | None) -> NamedNode | Literal:
