@@ -394,6 +394,14 @@ def query(
     help="Host header value answered (repeatable; default: loopback names when listening on "
     "loopback, which stops DNS rebinding; '*' for any).",
 )
+@click.option(
+    "--client-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time a client may take to send its request head, and again its body.",
+)
 @click.option("--quiet", is_flag=True, help="No access log.")
 def serve(
     graph_path: Path,
@@ -404,6 +412,7 @@ def serve(
     memory_limit: int,
     cors_origins: tuple[str, ...],
     allowed_hosts: tuple[str, ...],
+    client_timeout: float,
     quiet: bool,
 ) -> None:
     """Serve the graph read-only: SPARQL 1.1 Protocol at /sparql, a query page at /.
@@ -429,6 +438,7 @@ def serve(
         memory_limit_mb=memory_limit or None,
         cors_origins=tuple(origins),
         allowed_hosts=allowed_hosts,
+        client_timeout=client_timeout,
         quiet=quiet,
     )
 

@@ -70,7 +70,10 @@ class Worker:
             start_new_session=True,  # a Ctrl-C to the terminal is the parent's to handle
         )
         self.errors: collections.deque[str] = collections.deque(maxlen=20)
-        threading.Thread(target=self._drain_stderr, name="worker-stderr", daemon=True).start()
+        self._stderr = threading.Thread(
+            target=self._drain_stderr, name="worker-stderr", daemon=True
+        )
+        self._stderr.start()
 
     @property
     def pid(self) -> int:
@@ -131,6 +134,7 @@ class Worker:
         except subprocess.TimeoutExpired:
             self.kill()
             code = self.process.returncode
+        self._stderr.join(timeout=2)  # its last words (a panic, an allocation failure)
         said = " ".join(self.errors)
         if "memory allocation" in said or "MemoryError" in said:
             return QueryFailed(
@@ -205,9 +209,10 @@ def run_isolated(
     graph_media_type: str = "text/turtle",
     timeout: float | None = None,
     memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB,
+    limits: guard.Limits | None = None,
 ) -> Output:
     """Check `query`, then run it in a fresh worker over the graph at `graph` (for the CLI)."""
-    guard.check_query(query)
+    guard.check_query(query, limits)
     worker = Worker(WorkerSettings(str(graph), in_memory=False, memory_limit_mb=memory_limit_mb))
     try:
         worker.ready()

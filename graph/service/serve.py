@@ -265,9 +265,11 @@ class SparqlEndpoint:
         return answer(200, result.body, media_type, {"Vary": "Accept"})
 
 
-def sparql_routes(runner: QueryRunner, path: str = "/sparql") -> list[BaseRoute]:
+def sparql_routes(
+    runner: QueryRunner, path: str = "/sparql", body_timeout: float = BODY_TIMEOUT
+) -> list[BaseRoute]:
     """The SPARQL endpoint at `path`."""
-    endpoint = SparqlEndpoint(runner)
+    endpoint = SparqlEndpoint(runner, body_timeout=body_timeout)
     methods = ["GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"]
     return [Route(path, endpoint.handle, methods=methods, name="sparql")]
 
@@ -326,6 +328,7 @@ def create_app(
     runner: QueryRunner,
     *,
     routes: Sequence[BaseRoute] = (),
+    body_timeout: float = BODY_TIMEOUT,
     page: bytes | None = None,
     cors_origins: Sequence[str] = ("*",),
     allowed_hosts: Sequence[str] = ("*",),
@@ -344,7 +347,7 @@ def create_app(
                 max_age=600,
             )
         )
-    all_routes = [*sparql_routes(runner), *page_routes(page), *routes]
+    all_routes = [*sparql_routes(runner, body_timeout=body_timeout), *page_routes(page), *routes]
     return Starlette(
         routes=all_routes,
         middleware=middleware,
@@ -379,6 +382,7 @@ class ServeSettings:
     allowed_hosts: tuple[str, ...] = ()
     quiet: bool = False
     backlog: int = 2048
+    client_timeout: float = HEADER_TIMEOUT
     limits: guard.Limits = field(default_factory=guard.Limits)
 
     def hosts(self) -> tuple[str, ...]:
@@ -469,7 +473,7 @@ def serve(settings: ServeSettings, announce: Callable[[str], None]) -> None:
         config = uvicorn.Config(
             app,
             log_config=_log_config(),
-            http=_h11_with_header_timeout(HEADER_TIMEOUT),
+            http=_h11_with_header_timeout(settings.client_timeout),
             lifespan="off",
             access_log=not settings.quiet,
             log_level="warning" if settings.quiet else "info",
