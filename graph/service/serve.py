@@ -394,16 +394,31 @@ class ServeSettings:
         return ("*",)
 
 
-def _h11_with_header_timeout(timeout: float) -> type[asyncio.Protocol]:
-    """uvicorn's h11 protocol, closing connections that send no complete request head in time."""
-    from uvicorn.protocols.http.h11_impl import H11Protocol
+def _http_protocol(timeout: float) -> type[asyncio.Protocol]:
+    """uvicorn's HTTP protocol (httptools when installed, else h11), closing connections that
+    send no complete request head within `timeout` seconds (uvicorn itself only times out idle
+    keep-alive connections)."""
+    base: type[Any]
+    try:
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-    class GuardedH11Protocol(H11Protocol):
+        base = HttpToolsProtocol
+    except ImportError:
+        from uvicorn.protocols.http.h11_impl import H11Protocol
+
+        base = H11Protocol
+
+    class GuardedProtocol(base):  # type: ignore[misc, valid-type]
         _head_timer: asyncio.TimerHandle | None = None
 
         def _arm(self) -> None:
             if self._head_timer is None:
                 self._head_timer = self.loop.call_later(timeout, self._head_overdue)
+
+        def _disarm(self) -> None:
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+                self._head_timer = None
 
         def _head_overdue(self) -> None:
             self._head_timer = None
@@ -411,7 +426,7 @@ def _h11_with_header_timeout(timeout: float) -> type[asyncio.Protocol]:
             if waiting and not self.transport.is_closing():
                 self.transport.close()
 
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        def connection_made(self, transport: asyncio.Transport) -> None:
             super().connection_made(transport)
             self._arm()
 
@@ -420,17 +435,13 @@ def _h11_with_header_timeout(timeout: float) -> type[asyncio.Protocol]:
                 self._arm()
             super().data_received(data)
             if self.cycle is not None and not self.cycle.response_complete:
-                if self._head_timer is not None:
-                    self._head_timer.cancel()
-                    self._head_timer = None
+                self._disarm()
 
         def connection_lost(self, exc: Exception | None) -> None:
-            if self._head_timer is not None:
-                self._head_timer.cancel()
-                self._head_timer = None
+            self._disarm()
             super().connection_lost(exc)
 
-    return GuardedH11Protocol
+    return GuardedProtocol
 
 
 def _log_config() -> dict[str, Any]:
@@ -469,11 +480,16 @@ def serve(settings: ServeSettings, announce: Callable[[str], None]) -> None:
             on_event=log.warning,
             limits=settings.limits,
         )
-        app = create_app(pool, cors_origins=settings.cors_origins, allowed_hosts=settings.hosts())
+        app = create_app(
+            pool,
+            cors_origins=settings.cors_origins,
+            allowed_hosts=settings.hosts(),
+            body_timeout=settings.client_timeout,
+        )
         config = uvicorn.Config(
             app,
             log_config=_log_config(),
-            http=_h11_with_header_timeout(settings.client_timeout),
+            http=_http_protocol(settings.client_timeout),
             lifespan="off",
             access_log=not settings.quiet,
             log_level="warning" if settings.quiet else "info",
