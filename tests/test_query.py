@@ -546,7 +546,8 @@ def test_crash_queries_are_one_line_in_a_real_process() -> None:
     assert result.stderr.decode().startswith("Error: query nested too deeply")
 
 
-def test_a_crash_in_the_query_engine_is_one_message() -> None:
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "spawned"])
+def test_a_crash_in_the_query_engine_is_one_message(fork: bool) -> None:
     """With the size checks lifted the query reaches Oxigraph and crashes its worker only."""
     from evidence_graph.graph.base.errors import QueryFailed
     from evidence_graph.graph.service.guard import Limits
@@ -555,7 +556,7 @@ def test_a_crash_in_the_query_engine_is_one_message() -> None:
     deep = "SELECT * { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }"
     lifted = Limits(max_chars=10**7, max_depth=10**7, max_tokens=10**7)
     with pytest.raises(QueryFailed, match=r"crashed the query engine \(SIGSEGV\)") as caught:
-        run_isolated(FIXTURE, deep, limits=lifted)
+        run_isolated(FIXTURE, deep, limits=lifted, fork=fork)
     assert caught.value.reason == "crash" and "\n" not in str(caught.value)
 
 
@@ -565,7 +566,8 @@ def test_timeout_stops_the_query_process() -> None:
     assert code == 1 and "timed out after 0.5 s and was stopped" in out
 
 
-def test_memory_limit_stops_the_query() -> None:
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "spawned"])
+def test_memory_limit_stops_the_query(fork: bool) -> None:
     from evidence_graph.graph.base.errors import QueryFailed
     from evidence_graph.graph.service.pool import run_isolated
 
@@ -574,7 +576,7 @@ def test_memory_limit_stops_the_query() -> None:
         "ORDER BY ?a ?b ?c ?d"
     )
     with pytest.raises(QueryFailed, match="memory") as caught:
-        run_isolated(FIXTURE, big, result_format="json", timeout=120, memory_limit_mb=64)
+        run_isolated(FIXTURE, big, result_format="json", timeout=120, memory_limit_mb=64, fork=fork)
     assert caught.value.reason == "memory"
 
 

@@ -408,7 +408,7 @@ def _http_protocol(timeout: float) -> type[asyncio.Protocol]:
 
         base = H11Protocol
 
-    class GuardedProtocol(base):  # type: ignore[misc, valid-type]
+    class GuardedProtocol(base):  # type: ignore[misc]
         _head_timer: asyncio.TimerHandle | None = None
 
         def _arm(self) -> None:

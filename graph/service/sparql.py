@@ -390,15 +390,9 @@ def _one_line(message: str) -> str:
 
 def query_kind(query: str) -> str:
     """SELECT, ASK, CONSTRUCT, DESCRIBE — or an update keyword (INSERT, DELETE, LOAD…)."""
-    for match in _TOKEN.finditer(query):
-        if match.lastgroup == "word":
-            word = match.group().upper()
-            if word in ("PREFIX", "BASE"):
-                continue
-            return word
-        if match.lastgroup not in ("comment", "iri", "other"):
-            break
-    return ""
+    from .guard import query_kind as kind_of_tokens
+
+    return kind_of_tokens(query)
 
 
 def run(

@@ -96,21 +96,29 @@ def _watch_parent() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Open the graph, say ready, then answer requests until stdin closes."""
+    """Command line of a worker process: answer on stdin/stdout."""
     parser = argparse.ArgumentParser(prog="evidence-graph-worker")
     parser.add_argument("graph")
     parser.add_argument("--memory", action="store_true", help="load the graph into memory")
     parser.add_argument("--memory-limit", type=int, default=None, metavar="MB")
     args = parser.parse_args(argv)
-    out = sys.stdout.buffer
-    source = sys.stdin.buffer
+    return work(args.graph, args.memory, args.memory_limit, sys.stdin.buffer, sys.stdout.buffer)
 
+
+def work(
+    graph: str,
+    memory: bool,
+    memory_limit_mb: int | None,
+    source: BinaryIO,
+    out: BinaryIO,
+) -> int:
+    """Open the graph, say ready, then answer requests until `source` closes."""
     from pyoxigraph import serialize  # noqa: F401  (imported before the descriptors are shut)
 
     from . import sparql
 
     try:
-        store = sparql.open_store(args.graph, memory=args.memory)
+        store = sparql.open_store(graph, memory=memory)
         for fmt in ("json", "table"):  # warm every code path before shutting in
             sparql.run(store, "SELECT * WHERE { ?s ?p ?o } LIMIT 1", result_format=fmt)
         sparql.run(store, "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1")
@@ -118,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         reply(out, {"ok": False, "error": str(exc)})
         return 1
     threading.Thread(target=_watch_parent, name="watch-parent", daemon=True).start()
-    shut_in(args.memory_limit)
+    shut_in(memory_limit_mb)
     reply(out, {"ok": True, "ready": True, "pid": os.getpid()})
     while True:
         frame = read_frame(source)
