@@ -3,7 +3,9 @@
 1. load: C concurrent clients send N mixed requests (SELECT as JSON/CSV/XML by GET and POST,
    CONSTRUCT as Turtle, ASK, the query page, a bad query → 400, an update → 403), each on a new
    connection; every answer is checked (status and content). Reported: connection resets and
-   other transport errors, wrong answers, p50/p99/max latency.
+   other transport errors, wrong answers, p50/p99/max latency, server CPU per request. Run
+   twice: saturating (each client sends again as soon as answered) and paced (``--rate``
+   requests/s in all, latency counted from when each request was due).
 2. timeout: one expensive query runs into the server's time limit while other clients keep asking
    small queries: their worst latency while it runs, the expensive query's answer, and how long
    after the limit the server's processes (server and query workers) fall back to idle CPU.
@@ -13,6 +15,7 @@ install) started the same way, side by side.
 
     python benchmarks/serve_load.py                          # graph: a seed build made here
     python benchmarks/serve_load.py -g build --baseline /path/to/old/venv/bin/evidence-graph
+    python benchmarks/serve_load.py --rate 0      # only the saturating run
 
 Loopback only; every server is started here and stopped by its PID; bounded in requests and time.
 """
@@ -200,14 +203,29 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def load(address: str, clients: int, requests: int) -> dict[str, Any]:
-    """`requests` mixed requests from `clients` threads at once."""
+def load(address: str, clients: int, requests: int, rate: float = 0.0) -> dict[str, Any]:
+    """`requests` mixed requests from `clients` threads at once.
+
+    `rate` 0: each client sends its next request as soon as it has the last answer (the server
+    saturated). `rate` R: request i is due at i/R seconds, whoever sends it, and its latency is
+    counted from when it was due (so a slow server cannot hide its queue).
+    """
     plan = [KINDS[i % len(KINDS)] for i in range(requests)]
     for kind in KINDS:  # warm up every path once
         send(address, kind)
     started = time.perf_counter()
+
+    def one(i: int) -> Outcome:
+        if not rate:
+            return send(address, plan[i])
+        due = started + i / rate
+        time.sleep(max(0.0, due - time.perf_counter()))
+        outcome = send(address, plan[i])
+        outcome.seconds = time.perf_counter() - due
+        return outcome
+
     with ThreadPoolExecutor(clients) as executor:
-        outcomes = list(executor.map(lambda k: send(address, k), plan))
+        outcomes = list(executor.map(one, range(requests)))
     wall = time.perf_counter() - started
     ok = [o.seconds for o in outcomes if o.transport_error is None]
     errors: dict[str, int] = {}
@@ -224,6 +242,7 @@ def load(address: str, clients: int, requests: int) -> dict[str, Any]:
         "p99_ms": round(percentile(ok, 99) * 1000, 1) if ok else None,
         "max_ms": round(max(ok) * 1000, 1) if ok else None,
         "requests_per_s": round(requests / wall, 1),
+        "rate": rate or "as fast as answered",
     }
 
 
@@ -300,11 +319,16 @@ def seed_graph() -> Path:
 
 
 def measure(program: str, graph: Path, args: argparse.Namespace) -> dict[str, Any]:
-    with server(program, graph, timeout=30) as (address, _):
+    with server(program, graph, timeout=30) as (address, pid):
+        cpu = tree_cpu_seconds(pid)
         loaded = load(address, args.clients, args.requests)
+        loaded["server_cpu_ms_per_request"] = round(
+            (tree_cpu_seconds(pid) - cpu) / (args.requests + len(KINDS)) * 1000, 2
+        )
+        paced = load(address, args.clients, args.requests, args.rate) if args.rate else None
     with server(program, graph, timeout=args.limit) as (address, pid):
         timed = under_timeout(address, pid, args.limit, args.watch)
-    return {"program": program, "load": loaded, "timeout": timed}
+    return {"program": program, "load": loaded, "paced": paced, "timeout": timed}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -312,6 +336,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-g", "--graph", type=Path, default=None, help="built graph to serve")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument(
+        "--rate", type=float, default=200.0, help="requests/s of the paced run (0: none)"
+    )
     parser.add_argument("--limit", type=float, default=3.0, help="server --timeout (s)")
     parser.add_argument("--watch", type=float, default=10.0, help="seconds to watch CPU")
     parser.add_argument("--baseline", help="another evidence-graph program to run the same way")
@@ -324,13 +351,17 @@ def main(argv: list[str] | None = None) -> int:
     (OUT / "serve_load.json").write_text(json.dumps(results, indent=2) + "\n")
     for name, result in results.items():
         load_, timed = result["load"], result["timeout"]
-        print(
-            f"{name}: {load_['requests']} requests / {load_['clients']} clients: "
-            f"resets {load_['resets']}, other transport errors "
-            f"{sum(load_['transport_errors'].values()) - load_['resets']}, wrong {load_['wrong']}, "
-            f"p50 {load_['p50_ms']} ms, p99 {load_['p99_ms']} ms, max {load_['max_ms']} ms, "
-            f"{load_['requests_per_s']} req/s"
-        )
+        for run in (load_, result["paced"]):
+            if run is None:
+                continue
+            print(
+                f"{name}: {run['requests']} requests / {run['clients']} clients "
+                f"({run['rate']} req/s): resets {run['resets']}, other transport errors "
+                f"{sum(run['transport_errors'].values()) - run['resets']}, wrong {run['wrong']}, "
+                f"p50 {run['p50_ms']} ms, p99 {run['p99_ms']} ms, max {run['max_ms']} ms, "
+                f"{run['requests_per_s']} req/s"
+            )
+        print(f"{name}: server CPU {load_['server_cpu_ms_per_request']} ms per request")
         print(
             f"{name}: expensive query vs {timed['limit_s']:g} s limit: {timed['expensive_status']} "
             f"after {timed['expensive_answered_after_s']} s; meanwhile {timed['others_answered']} "

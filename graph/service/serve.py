@@ -313,8 +313,10 @@ class HostAllowList:
             if key == b"host":
                 host = value.decode("latin-1").lower()
                 break
-        name = host.rsplit(":", 1)[0] if host.count(":") == 1 or "]" in host else host
-        name = name.strip("[]")
+        if host.startswith("["):  # [::1] or [::1]:8000
+            name = host[1 : host.find("]")] if "]" in host else host
+        else:
+            name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
         if name in self.allowed:
             await self.app(scope, receive, send)
             return

@@ -35,6 +35,7 @@ from pyoxigraph import (
 
 from ..base.errors import QueryError, SourceError, UnknownFormat
 from ..base.files import resolve_graph_path
+from . import guard
 
 NS = "https://w3id.org/evidence-graph/ontology#"
 ID = "https://w3id.org/evidence-graph/id/"
@@ -390,9 +391,7 @@ def _one_line(message: str) -> str:
 
 def query_kind(query: str) -> str:
     """SELECT, ASK, CONSTRUCT, DESCRIBE — or an update keyword (INSERT, DELETE, LOAD…)."""
-    from .guard import query_kind as kind_of_tokens
-
-    return kind_of_tokens(query)
+    return guard.query_kind(query)
 
 
 def run(

@@ -122,6 +122,11 @@ def work(
         for fmt in ("json", "table"):  # warm every code path before shutting in
             sparql.run(store, "SELECT * WHERE { ?s ?p ?o } LIMIT 1", result_format=fmt)
         sparql.run(store, "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1")
+        for bad in ("SELECT ?x WHERE { ?x ?y }", "INSERT DATA { <a:b> <a:c> <a:d> }"):
+            try:  # the error paths too: nothing may need a file once shut in
+                sparql.run(store, bad)
+            except EvidenceGraphError:
+                pass
     except EvidenceGraphError as exc:
         reply(out, {"ok": False, "error": str(exc)})
         return 1
