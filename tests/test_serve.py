@@ -535,3 +535,40 @@ def test_a_worker_crash_is_a_500_and_the_server_stays_up(
     after = requests.get(base + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=60)
     assert after.status_code == 200 and after.json()["boolean"] is True
     assert pool.pids() != before  # the crashed worker was replaced
+
+
+@pytest.mark.parametrize(
+    ("host", "answered"),
+    [
+        ("127.0.0.1:8000", True),
+        ("localhost", True),
+        ("[::1]:8000", True),
+        ("[::1]", True),
+        ("evil.example", False),
+        ("[::2]:8000", False),
+        ("", False),
+    ],
+)
+def test_host_allow_list_reads_every_host_form(host: str, answered: bool) -> None:
+    import asyncio
+
+    from evidence_graph.graph.service.serve import LOOPBACK_NAMES, HostAllowList
+
+    reached: list[bool] = []
+    sent: list[dict[str, Any]] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        reached.append(True)
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    headers = [(b"host", host.encode())] if host else []
+    scope = {"type": "http", "method": "GET", "path": "/", "headers": headers}
+    asyncio.run(HostAllowList(app, LOOPBACK_NAMES)(scope, receive, send))
+    assert bool(reached) is answered
+    if not answered:
+        assert sent[0]["status"] == 421
