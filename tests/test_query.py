@@ -607,3 +607,20 @@ def test_worker_opens_no_connection_even_past_the_checks() -> None:
     finally:
         worker.close()
         target.close()
+
+
+def test_order_by_panic_is_one_line_in_a_real_process() -> None:
+    """Oxigraph aborts on this ORDER BY (exit 134, a Rust backtrace): now one line, exit 1."""
+    import subprocess
+    import sys
+
+    program = Path(sys.executable).parent / "evidence-graph"
+    result = subprocess.run(
+        [str(program), "query", "-g", str(FIXTURE), "-f", str(TEST_DATA / "order-by-panic.rq")],
+        capture_output=True,
+        timeout=60,
+    )
+    assert result.returncode == 1, result.stderr[-2000:]
+    message = result.stderr.decode()
+    assert message.startswith("Error: the query crashed the query engine (SIGABRT)"), message
+    assert message.count("\n") == 1 and "panicked" in message

@@ -304,6 +304,17 @@ def test_crash_queries_are_refused_and_the_server_answers_the_next(
     assert after.status_code == 200 and positions(after.json()) == list(range(1, 15))
 
 
+def test_order_by_panic_is_a_500_and_the_server_answers_the_next(endpoint: str) -> None:
+    from conftest import TEST_DATA
+
+    query = (TEST_DATA / "order-by-panic.rq").read_text(encoding="utf-8")
+    crash = requests.post(endpoint, data={"query": query}, timeout=60)
+    assert crash.status_code == 500, crash.text
+    assert "crashed the query engine (SIGABRT)" in crash.text and "Traceback" not in crash.text
+    after = requests.get(endpoint, params={"query": LISTINGS}, timeout=30)
+    assert after.status_code == 200 and positions(after.json()) == list(range(1, 15))
+
+
 def test_head_options_and_cors(evidence_graph_server: str, endpoint: str) -> None:
     head = requests.head(evidence_graph_server + "/", timeout=30)
     assert head.status_code == 200 and head.content == b""

@@ -204,9 +204,15 @@ class Worker:
             return QueryFailed(
                 "the query needed more memory than allowed and was stopped", "memory"
             )
-        panic = next((line for line in self.errors if "panicked" in line or "error" in line), "")
+        lines = list(self.errors)
+        panic = next((i for i, line in enumerate(lines) if "panicked" in line), None)
+        if panic is not None:  # Rust: "thread … panicked at FILE:" then the reason
+            reason = lines[panic + 1] if panic + 1 < len(lines) else lines[panic]
+            panic_text = f"panicked: {reason.strip()}"
+        else:
+            panic_text = next((line for line in lines if "error" in line.lower()), "")
         how = _signal_name(code) if code < 0 else f"exit {code}"
-        detail = f": {panic[:200]}" if panic else ""
+        detail = f": {panic_text[:200]}" if panic_text else ""
         return QueryFailed(f"the query crashed the query engine ({how}){detail}", "crash")
 
     def kill(self) -> None:
