@@ -579,7 +579,12 @@ def test_host_allow_list_reads_every_host_form(host: str, answered: bool) -> Non
 
     headers = [(b"host", host.encode())] if host else []
     scope = {"type": "http", "method": "GET", "path": "/", "headers": headers}
-    asyncio.run(HostAllowList(app, LOOPBACK_NAMES)(scope, receive, send))
+    # A thread of its own: another fixture (Playwright) may run an event loop in this one.
+    runner = threading.Thread(
+        target=asyncio.run, args=(HostAllowList(app, LOOPBACK_NAMES)(scope, receive, send),)
+    )
+    runner.start()
+    runner.join(timeout=10)
     assert bool(reached) is answered
     if not answered:
         assert sent[0]["status"] == 421

@@ -49,8 +49,6 @@ HEADER_TIMEOUT = 10.0
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 
-UPDATE_KEYWORDS = tuple(sorted(guard.UPDATE_KEYWORDS))
-
 _RESULT_TYPES: dict[str, str] = {
     "application/sparql-results+json": "json",
     "application/json": "json",
