@@ -104,6 +104,8 @@ _DOC_LINKS: dict[URIRef, str] = {
     DCTERMS.publisher: "publisher",
 }
 _LABELS = (RDFS.label, SKOS.prefLabel, DCTERMS.title, EVG.heading)
+_STATUS = URIRef(str(EVG._NS) + "status")
+"""A claim's status (curated or draft); spelt out here so graphs without the term still project."""
 
 
 class NodeNotFound(EvidenceGraphError):
@@ -394,8 +396,14 @@ def _sections(index: _Index, b: _Builder) -> None:
             b.edge(section, "refersTo", target)
 
 
+QUOTE_SEPARATOR = "\n"
+"""Joins the quotes of one document→claim edge (each quote has its whitespace folded)."""
+
+
 def _claims(index: _Index, b: _Builder) -> None:
     quotes: dict[URIRef, list[str]] = defaultdict(list)
+    # One edge per (document, direction, claim), carrying every quote: degrees count documents.
+    lines: dict[tuple[URIRef, str, URIRef], list[tuple[str, str, list[str]]]] = defaultdict(list)
     for line in index.of_type(EVG.EvidenceLine):
         direction = next(
             (_DIRECTIONS[d] for d in index.iris(line, EVG.direction) if d in _DIRECTIONS),
@@ -407,20 +415,26 @@ def _claims(index: _Index, b: _Builder) -> None:
             if quote:
                 quotes[claim].append(quote)
             for doc in index.iris(line, EVG.evidence):
-                b.edge(
-                    doc,
-                    direction,
-                    claim,
-                    quote=shorten(quote, EXCERPT_CHARS),
-                    evidence_line=key_of(line),
-                    quoted_from="; ".join(sources),
-                )
+                lines[(doc, direction, claim)].append((key_of(line), quote, sources))
+    for (doc, direction, claim), found in sorted(lines.items(), key=lambda i: str(i[0])):
+        texts = [shorten(q, EXCERPT_CHARS) for _, q, _ in found if q]
+        b.edge(
+            doc,
+            direction,
+            claim,
+            quote=QUOTE_SEPARATOR.join(texts),
+            quotes=len(texts),
+            evidence_line="; ".join(k for k, _, _ in found),
+            quoted_from="; ".join(sorted({s for _, _, src in found for s in src})),
+        )
     for claim in index.of_type(EVG.Claim):
         shapes = [_concept_name(index, s) for s in index.iris(claim, EVG.effectShape)]
+        statuses = [_concept_name(index, s).lower() for s in index.iris(claim, _STATUS)]
         b.node(
             claim,
             "Claim",
             index.label(claim),
+            status=statuses[0] if statuses else "curated",
             exposure="; ".join(index.texts(claim, EVG.exposure)),
             outcome="; ".join(index.texts(claim, EVG.outcome)),
             effect_shape="; ".join(shapes),
