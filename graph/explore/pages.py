@@ -24,8 +24,9 @@ from typing import Any
 
 import networkx as nx
 
+from ...ontology import ID
 from ..base.matrices import LEVELS, TYPES
-from .projection import CLASSES, RELATIONS, CellInfo, simple_undirected
+from .projection import CLASSES, RELATIONS, CellInfo, shorten, simple_undirected
 
 LARGE_GRAPH = 3000
 """Above this many nodes the page is slow to draw: the CLI warns and suggests --focus."""
@@ -68,7 +69,6 @@ assert set(CLASS_STYLE) == set(CLASSES) and set(RELATION_COLOUR) == set(RELATION
 
 _TEMPLATES = files("evidence_graph.graph.explore.templates")
 _VIS_JS = files("pyvis") / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js"
-_EDGE_LABELS_UP_TO = 400
 
 _NODE_FIELDS = (
     "title",
@@ -85,10 +85,11 @@ _NODE_FIELDS = (
     "effect_shape",
     "moderator",
     "population",
+    "status",
     "excerpt",
     "iri",
 )
-_EDGE_FIELDS = ("role", "position", "listing", "via", "quote", "quoted_from", "excerpt")
+_EDGE_FIELDS = ("role", "position", "listing", "via", "quote", "quotes", "quoted_from", "excerpt")
 
 
 def layout(g: nx.MultiDiGraph, *, seed: int = 7) -> dict[str, tuple[float, float]]:
@@ -193,6 +194,21 @@ def _template(name: str) -> str:
     return (_TEMPLATES / name).read_text(encoding="utf-8")
 
 
+PAGE_LABEL_CHARS = 52
+"""Node labels on the page: wrapped on two lines under the node, so longer than the projection's."""
+
+
+def _page_label(data: dict[str, Any]) -> str:
+    """The label drawn under a node: a longer cut of its title (year first for documents)."""
+    title = str(data.get("title") or data["label"])
+    if data["class"] in ("Cell", "Matrix"):
+        return str(data["label"])
+    year = data.get("year")
+    if year is not None and str(year) not in title:
+        title = f"{year} {title}"
+    return shorten(title, PAGE_LABEL_CHARS)
+
+
 def network_data(g: nx.MultiDiGraph, *, focus: str | None = None, depth: int = 1) -> dict[str, Any]:
     """The page's data: nodes and edges as vis-network options (assembled with pyvis), legends."""
     from pyvis.edge import Edge
@@ -213,12 +229,12 @@ def network_data(g: nx.MultiDiGraph, *, focus: str | None = None, depth: int = 1
             Node(
                 key,
                 shape,
-                label=str(data["label"]),
+                label=_page_label(data),
                 cls=cls,
                 color=colour,
                 x=x,
                 y=y,
-                size=round(8 + 5 * math.sqrt(degrees.get(key, 0)), 1),
+                size=round(min(8 + 4 * math.sqrt(degrees.get(key, 0)), 22), 1),
                 degree=degrees.get(key, 0),
                 fields=fields,
             ).options
@@ -271,7 +287,8 @@ def network_data(g: nx.MultiDiGraph, *, focus: str | None = None, depth: int = 1
             for r in RELATIONS
             if r in relation_counts
         ],
-        "edgeLabels": g.number_of_edges() <= _EDGE_LABELS_UP_TO,
+        "edgeLabels": False,
+        "idBase": ID,
         "focus": {"node": focus, "depth": depth} if focus else None,
     }
 

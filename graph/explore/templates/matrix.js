@@ -34,7 +34,7 @@
         var box;
         if (c.node) {
           box = el("a");
-          box.href = data.graphPage + "#focus=" + encodeURIComponent(c.node) + "&depth=1";
+          box.href = data.graphPage + "#focus=" + encodeURIComponent(c.node) + "&depth=2";
         } else {
           box = el("div", null, "cellbox");
         }
