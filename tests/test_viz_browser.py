@@ -248,12 +248,41 @@ def test_matrix_view_offline_and_links_to_focus(
         assert page.locator('table[data-matrix="drug"] td').count() == 25
         b4 = page.locator('table[data-matrix="drug"] td[data-cell="B4"]')
         assert "page" in (b4.get_attribute("class") or "")
-        text = b4.inner_text()
-        assert "S " in text and "listings" in text
-        assert "page" not in (
-            page.locator('table[data-matrix="drug"] td[data-cell="A1"]').get_attribute("class")
-            or ""
+        listed = {
+            s
+            for s, t, d in g.edges(data=True)
+            if t == "cell/drug/B4" and d["relation"] == "listedIn"
+        }
+        assert b4.get_attribute("data-documents") == str(len(listed))
+        assert f"{len(listed)} documents" in b4.inner_text() and "evidence on" in b4.inner_text()
+        slices = b4.locator("svg.bubble path, svg.bubble circle")
+        kinds = {
+            c.split("-")[1] for c in slices.evaluate_all("e => e.map(x => x.getAttribute('class'))")
+        }
+        assert {"supports", "challenges", "none"} <= kinds
+        a1 = page.locator('table[data-matrix="drug"] td[data-cell="A1"]')
+        assert "gap" in (a1.get_attribute("class") or "") and "gap" in a1.inner_text()
+        # Hover lists the cell's documents and what each says.
+        b4.hover()
+        tip = page.locator("#tip")
+        assert tip.is_visible() and "Can therapists be too accommodating?" in tip.inner_text()
+        assert "challenges: " in tip.inner_text()
+        page.screenshot(path=str(tmp_path / "matrix-hover.png"))
+        # Filters: without seminal listings B4 counts fewer documents; without curated claims
+        # every document is "no claim yet".
+        seminal = {
+            s for s, t, d in g.edges(data=True)
+            if t == "cell/drug/B4" and d["relation"] == "listedIn" and d.get("role") == "seminal"
+        }  # fmt: skip
+        page.locator('#filters input[value="seminal"]').uncheck()
+        assert b4.get_attribute("data-documents") == str(len(listed - seminal))
+        page.locator('#filters input[value="seminal"]').check()
+        page.locator('#filters input[value="curated"]').uncheck()
+        kinds = b4.locator("svg.bubble circle, svg.bubble path").evaluate_all(
+            "e => e.map(x => x.getAttribute('class'))"
         )
+        assert kinds == ["slice-none"]
+        page.locator('#filters input[value="curated"]').check()
         page.screenshot(path=str(tmp_path / "matrix.png"), full_page=True)
         assert opened.problems == [] and opened.requests == []
         b4.locator("a").click()

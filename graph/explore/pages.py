@@ -398,6 +398,7 @@ def _cell_summary(
         "claims": 0,
         "sections": 0,
         "refs": 0,
+        "docs": [],
     }
     if node is None:
         return summary
@@ -422,7 +423,44 @@ def _cell_summary(
             if edge["relation"] in ("supports", "challenges", "inconclusive"):
                 claims.add(t)
     summary["claims"] = len(claims)
+    summary["docs"] = [_cell_document(g, node, doc) for doc in sorted(docs)]
     return summary
+
+
+_EVIDENCE = ("supports", "challenges", "inconclusive")
+
+
+def _cell_document(g: nx.MultiDiGraph, cell: str, doc: str) -> dict[str, Any]:
+    """One document a cell lists, as the evidence map shows it: roles here, evidence it gives."""
+    data = g.nodes[doc]
+    roles = sorted(
+        {
+            role
+            for _s, t, edge in g.out_edges(doc, data=True)
+            if t == cell and edge["relation"] == "listedIn"
+            for role in str(edge.get("role") or "unspecified").split(", ")
+        }
+    )
+    evidence = sorted(
+        (
+            str(edge["relation"]),
+            claim,
+            shorten(str(g.nodes[claim].get("title", claim)), 90),
+            str(g.nodes[claim].get("status", "curated")),
+        )
+        for _s, claim, edge in g.out_edges(doc, data=True)
+        if edge["relation"] in _EVIDENCE
+    )
+    return {
+        "key": doc,
+        "title": str(data.get("title", doc)),
+        "year": data.get("year"),
+        "roles": roles,
+        "evidence": [
+            {"direction": d, "claim": c, "label": label, "status": status}
+            for d, c, label, status in evidence
+        ],
+    }
 
 
 def matrix_page(
