@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -71,8 +71,51 @@ def negotiate(accept: str, offers: list[str], default: str) -> str:
     return best
 
 
-def query_page(named: Mapping[str, sparql.NamedQuery]) -> bytes:
-    """The HTML query page, with the named queries (parameters bound to their examples) inlined."""
+STATIC_FILES: dict[str, str] = {
+    "yasgui.min.js": "text/javascript; charset=utf-8",
+    "yasgui.min.css": "text/css; charset=utf-8",
+}
+"""The vendored files the query page loads from `/static/NAME`, with their media types."""
+
+
+def static_file(name: str) -> tuple[bytes, str] | None:
+    """The bytes and media type of a vendored file the query page needs, or None."""
+    media_type = STATIC_FILES.get(name)
+    if media_type is None:
+        return None
+    folder = resources.files("evidence_graph.graph.explore.static")
+    return (folder / name).read_bytes(), media_type
+
+
+_VOCABULARY = """
+SELECT DISTINCT ?term ?kind WHERE {
+  { ?s ?term ?o BIND("property" AS ?kind) }
+  UNION { ?s a ?term BIND("class" AS ?kind) }
+  UNION { GRAPH ?g { ?term a ?type } VALUES (?type ?kind) {
+    (<http://www.w3.org/1999/02/22-rdf-syntax-ns#Property> "property")
+    (<http://www.w3.org/2002/07/owl#ObjectProperty> "property")
+    (<http://www.w3.org/2002/07/owl#DatatypeProperty> "property")
+    (<http://www.w3.org/2002/07/owl#AnnotationProperty> "property")
+    (<http://www.w3.org/2002/07/owl#Class> "class")
+    (<http://www.w3.org/2000/01/rdf-schema#Class> "class") } }
+  FILTER(isIRI(?term))
+}
+"""
+
+
+def vocabulary(store: Store) -> dict[str, list[str]]:
+    """The properties and classes this graph uses or declares: what the query page completes."""
+    found: dict[str, set[str]] = {"property": set(), "class": set()}
+    answer = store.query(_VOCABULARY)
+    for row in answer:  # type: ignore[union-attr]
+        found[str(row["kind"].value)].add(str(row["term"].value))
+    return {kind: sorted(terms) for kind, terms in found.items()}
+
+
+def query_page(
+    named: Mapping[str, sparql.NamedQuery], terms: Mapping[str, Sequence[str]] | None = None
+) -> bytes:
+    """The YASGUI query page: named queries (parameters bound to examples), our prefixes, terms."""
     examples = []
     for q in named.values():
         values = {p.name: p.example for p in q.params if p.example is not None}
@@ -80,13 +123,29 @@ def query_page(named: Mapping[str, sparql.NamedQuery]) -> bytes:
             text = sparql.bind_params(q.text, values, q.params)
         except EvidenceGraphError:
             text = q.text
-        examples.append({"name": q.name, "description": q.description, "query": text})
+        shown = [f"{p.name} = {p.example}" for p in q.params if p.example is not None]
+        if q.params:
+            note = (
+                "# Parameters are bound in the VALUES line below: change its values "
+                "(one row per value) and run again.\n"
+            )
+            text = note + text
+        examples.append(
+            {"name": q.name, "description": q.description, "query": text, "params": shown}
+        )
+    config = {
+        "examples": examples,
+        "prefixes": dict(sorted(sparql.PREFIXES.items())),
+        "properties": list((terms or {}).get("property", [])),
+        "classes": list((terms or {}).get("class", [])),
+        "idBase": sparql.ID,
+    }
     # `</` and `<!--` must not appear inside <script>: escape `<` in the JSON.
-    data = json.dumps(examples, ensure_ascii=False).replace("<", "\\u003c")
+    data = json.dumps(config, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
     template = (resources.files("evidence_graph.graph.explore.templates") / "query.html").read_text(
         encoding="utf-8"
     )
-    return template.replace("/*EXAMPLES*/[]", data).encode("utf-8")
+    return template.replace("/*CONFIG*/{}", data).encode("utf-8")
 
 
 class SparqlHandler(BaseHTTPRequestHandler):
@@ -108,6 +167,9 @@ class SparqlHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path in ("/", "/index.html"):
             self._send(HTTPStatus.OK, self.page, "text/html; charset=utf-8")
+        elif url.path.startswith("/static/") and static_file(url.path[len("/static/") :]):
+            body, media_type = static_file(url.path[len("/static/") :]) or (b"", "")
+            self._send(HTTPStatus.OK, body, media_type)
         elif url.path == "/sparql":
             self._sparql(parse_qs(url.query, keep_blank_values=True), None)
         else:
@@ -206,8 +268,8 @@ class SparqlHandler(BaseHTTPRequestHandler):
         if media_type.startswith("text/html"):
             self.send_header(
                 "Content-Security-Policy",
-                "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-                "connect-src 'self'; img-src data:",
+                "default-src 'none'; script-src 'self' 'unsafe-inline'; "
+                "style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
             )
         self.end_headers()
         if self.command != "HEAD":
@@ -232,7 +294,7 @@ def make_server(
         {
             "store": store,
             "timeout_seconds": timeout,
-            "page": query_page(sparql.named_queries()),
+            "page": query_page(sparql.named_queries(), vocabulary(store)),
             "quiet": quiet,
         },
     )

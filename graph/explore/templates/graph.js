@@ -576,7 +576,10 @@
   // Labels are measured at the first drawing: fit once more then, and only then say "ready".
   network.once("afterDrawing", function () {
     fit();
-    network.once("afterDrawing", function () { document.body.dataset.ready = "1"; });
+    network.once("afterDrawing", function () {
+      window.__firstDraw = performance.now();
+      document.body.dataset.ready = "1";
+    });
     network.redraw();
   });
   network.redraw();
