@@ -616,8 +616,9 @@ def viz(
             g = neighbourhood(g, centre, depth)
         if g.number_of_nodes() > pages.LARGE_GRAPH:
             click.echo(
-                f"warning: {g.number_of_nodes()} nodes is more than the page draws comfortably "
-                f"({pages.LARGE_GRAPH}); try --focus NODE --depth 1",
+                f"note: {g.number_of_nodes()} nodes is more than {pages.LARGE_GRAPH}: the page draws "
+                "with WebGL (sigma.js) from a precomputed layout; --focus NODE --depth 1 draws a "
+                "neighbourhood in full detail",
                 err=True,
             )
         text = pages.graph_page(g, focus=centre, depth=depth)

@@ -103,7 +103,8 @@ def test_named_query_runs_with_table_paging_sorting_and_download(
         c for r in table for c in r
     }
     # Result IRIs open this server's resource pages.
-    link = page.locator(".tabPanel.active .yasr table.dataTable tbody a.iri", has_text="id:doc/").first
+    links = page.locator(".tabPanel.active .yasr table.dataTable tbody a.iri", has_text="id:doc/")
+    link = links.first
     assert link.get_attribute("href").startswith(opened.base + "/id/doc/")
 
 

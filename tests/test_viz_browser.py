@@ -299,3 +299,57 @@ def test_matrix_view_offline_and_links_to_focus(
         assert opened.problems == [] and opened.requests == []
     finally:
         opened.close()
+
+
+def real_problems(opened: Opened) -> list[str]:
+    """Console problems, less the software-GL driver's performance notes (not the page's doing)."""
+    return [p for p in opened.problems if "GL Driver Message" not in p]
+
+
+@pytest.mark.slow
+def test_twenty_thousand_nodes_draw_with_webgl_and_answer_search_and_focus(
+    browser: Any, tmp_path: Path
+) -> None:
+    """A synthetic 20k-node projection: sigma.js page, drawn offline, searchable, focusable."""
+    import sys
+
+    from conftest import ROOT
+    from PIL import Image
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from viz_draw import synthetic_projection
+
+    g = synthetic_projection(20_000)
+    html = graph_page(g)
+    assert "graphology" in html and "vis.Network" not in html
+    opened = open_page(browser, write(tmp_path / "big.html", html))
+    page = opened.page
+    try:
+        assert real_problems(opened) == [] and opened.requests == []
+        assert page.evaluate("window.evidenceGraph.visibleNodeIds().length") == 20_000
+        assert page.evaluate("window.evidenceGraph.graph.size") == g.number_of_edges()
+        print(f"20k nodes: first draw {page.evaluate('window.__firstDraw') / 1000:.2f} s")
+        shot = tmp_path / "big.png"
+        page.screenshot(path=str(shot))
+        picture = Image.open(shot).convert("L").crop((340, 0, 1400, 900))
+        dark = sum(1 for v in picture.getdata() if v < 200)
+        assert dark > 20_000  # nodes and edges really drawn, not a blank canvas
+        # Search answers, and picking a hit selects it and shows its details.
+        page.fill("#search", "claim 1234")
+        page.wait_for_selector("#results button")
+        first = page.locator("#results button").first
+        assert "Claim 1234" in first.inner_text() or "claim" in first.get_attribute("data-node")
+        first.click()
+        assert page.locator("#details").is_visible()
+        # Focus: the hash narrows the drawing to a neighbourhood.
+        key = page.evaluate("window.evidenceGraph.data.nodes[0][0]")
+        page.evaluate(f"location.hash = '#focus=' + encodeURIComponent({key!r}) + '&depth=1'")
+        page.wait_for_function("!document.getElementById('focus-banner').hidden")
+        shown = page.evaluate("window.evidenceGraph.visibleNodeIds()")
+        assert key in shown and len(shown) == 1 + len(
+            set(g.successors(key)) | set(g.predecessors(key))
+        )
+        page.screenshot(path=str(tmp_path / "big-focus.png"))
+        assert real_problems(opened) == [] and opened.requests == []
+    finally:
+        opened.close()

@@ -79,7 +79,7 @@
   data.classes.forEach(function (c, i) {
     var li = el("li"), label = el("label"), box = el("input");
     box.type = "checkbox"; box.checked = true; box.dataset.cls = c.name;
-    box.addEventListener("change", function () { classOn[i] = box.checked; updateSummary(); renderer.refresh(); });
+    box.addEventListener("change", function () { classOn[i] = box.checked; updateSummary(); renderer.refresh({ skipIndexation: true }); });
     var dot = el("span", null, "dot"); dot.style.background = c.color;
     label.appendChild(box); label.appendChild(dot);
     var name = el("span", c.name); name.title = c.description; label.appendChild(name);
@@ -90,7 +90,7 @@
   data.relations.forEach(function (r, i) {
     var li = el("li"), label = el("label"), box = el("input");
     box.type = "checkbox"; box.checked = true; box.dataset.rel = r.name;
-    box.addEventListener("change", function () { relationOn[i] = box.checked; renderer.refresh(); });
+    box.addEventListener("change", function () { relationOn[i] = box.checked; renderer.refresh({ skipIndexation: true }); });
     var line = el("span", null, "swatch-line"); line.style.borderTopColor = r.color;
     label.appendChild(box); label.appendChild(line);
     var name = el("span", r.name); name.title = r.description; label.appendChild(name);
@@ -134,7 +134,7 @@
   }
   function select(key, move) {
     if (key === null || !graph.hasNode(key)) {
-      selected = null; neighbours = null; details.hidden = true; renderer.refresh(); return false;
+      selected = null; neighbours = null; details.hidden = true; renderer.refresh({ skipIndexation: true }); return false;
     }
     var a = graph.getNodeAttributes(key);
     if (!nodeShown(key, a)) {
@@ -146,10 +146,11 @@
     selected = key;
     neighbours = new Set(graph.neighbors(key));
     showDetails(key);
-    renderer.refresh();
+    renderer.refresh({ skipIndexation: true });
     if (move !== false) {
+      // A jump, not an animation: every animated frame would redraw the whole graph.
       var p = renderer.getNodeDisplayData(key);
-      if (p) renderer.getCamera().animate({ x: p.x, y: p.y, ratio: Math.min(renderer.getCamera().ratio, 0.15) }, { duration: 300 });
+      if (p) renderer.getCamera().setState({ x: p.x, y: p.y, ratio: Math.min(renderer.getCamera().ratio, 0.15) });
     }
     return true;
   }
@@ -214,7 +215,7 @@
     return true;
   }
   function clearFocus() {
-    focusSet = null; banner.hidden = true; updateSummary(); renderer.refresh();
+    focusSet = null; banner.hidden = true; updateSummary(); renderer.refresh({ skipIndexation: true });
   }
   document.getElementById("focus-clear").addEventListener("click", function (ev) {
     ev.preventDefault();
@@ -241,7 +242,7 @@
     document.body.dataset.ready = "1";
   });
   fromHash();
-  renderer.refresh();
+  renderer.refresh({ skipIndexation: true });
 
   window.evidenceGraph = {
     renderer: renderer, graph: graph, data: data, select: select, focus: applyFocus, clearFocus: clearFocus,
