@@ -18,6 +18,7 @@ import pytest
 from servers import evidence_graph_server
 
 from evidence_graph.graph.service import serve, sparql
+from evidence_graph.ontology.prefixes import PREFIXES
 
 __all__ = ["evidence_graph_server"]  # fixture, imported for pytest
 
@@ -126,7 +127,7 @@ def test_completion_offers_our_prefixes_and_terms_only(opened: Opened) -> None:
 
     prefixes = hints("PREFIX ")
     assert "evg: <https://w3id.org/evidence-graph/ontology#>" in prefixes
-    assert len(prefixes) == len(sparql.PREFIXES)  # ours only: no dbo:, foaf:, schema: …
+    assert len(prefixes) == len(PREFIXES)  # ours only: no dbo:, foaf:, schema: …
     properties = hints(
         "PREFIX evg: <https://w3id.org/evidence-graph/ontology#>\nSELECT * WHERE { ?s evg:in"
     )

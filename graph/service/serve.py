@@ -19,24 +19,15 @@ from urllib.parse import parse_qs, urlsplit
 
 from pyoxigraph import Store
 
+from ...ontology import ID
+from ...ontology.prefixes import PREFIXES
 from ..base.errors import EvidenceGraphError, QueryError
 from . import sparql
+from .sparql import UPDATE_KEYWORDS
 
 MAX_BODY = 1_000_000
 """Largest request body accepted (bytes): a query, not a data upload."""
 
-UPDATE_KEYWORDS = (
-    "INSERT",
-    "DELETE",
-    "LOAD",
-    "CLEAR",
-    "CREATE",
-    "DROP",
-    "COPY",
-    "MOVE",
-    "ADD",
-    "WITH",
-)
 
 _RESULT_TYPES: dict[str, str] = {
     "application/sparql-results+json": "json",
@@ -135,10 +126,10 @@ def query_page(
         )
     config = {
         "examples": examples,
-        "prefixes": dict(sorted(sparql.PREFIXES.items())),
+        "prefixes": dict(sorted(PREFIXES.items())),
         "properties": list((terms or {}).get("property", [])),
         "classes": list((terms or {}).get("class", [])),
-        "idBase": sparql.ID,
+        "idBase": ID,
     }
     # `</` and `<!--` must not appear inside <script>: escape `<` in the JSON.
     data = json.dumps(config, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
