@@ -543,9 +543,10 @@ def _select_star(query: str) -> int | None:
             continue
         word = match.group().upper()
         if not seen_select:
+            # Before SELECT come only PREFIX/BASE declarations (their names are words too).
             if kind == "word" and word == "SELECT":
                 seen_select = True
-            elif kind == "word" and word not in ("PREFIX", "BASE") or kind == "open":
+            elif kind == "word" and word in ("CONSTRUCT", "ASK", "DESCRIBE") or kind == "open":
                 return None
             continue
         if kind == "word" and word in ("DISTINCT", "REDUCED"):
