@@ -580,8 +580,8 @@ def test_results_show_words_not_vocabulary_iris(seed_graph: Path) -> None:
     assert "Role" not in out and "evg:" not in out
     shapes = named(seed_graph, "claims-by-shape", "shape=inverted-u")
     assert {r["shapeName"] for r in shapes} == {"inverted U"}
-    assert {r["status"] for r in shapes} == {"curated"}
-    assert {r["status"] for r in named(seed_graph, "most-supported-claims")} == {"curated"}
+    assert {r["claimStatus"] for r in shapes} == {"curated"}
+    assert {r["claimStatus"] for r in named(seed_graph, "most-supported-claims")} == {"curated"}
 
 
 def test_width_cuts_table_cells(seed_graph: Path) -> None:

@@ -12,6 +12,11 @@ from typing import Literal
 MarkerKind = Literal["S", "K", "R", "G"]
 """Entry markers: seminal study, key study, review, guidance."""
 
+PageKind = Literal["cell page", "catalogue record", "teaser"]
+"""What a page is: a full matrix cell page (entries and commentary), a library catalogue record
+about a cell (identity and commentary sections, no entries), or a short announcement of a cell
+(identity and summary only)."""
+
 EntryRelation = Literal["related", "includes", "part-of"]
 """How an entry's annotation points at another entry of the same cell.
 
@@ -56,6 +61,31 @@ class EntryRef:
 
 
 @dataclass(frozen=True)
+class AmbiguousRef:
+    """A positional reference whose target the parser could not choose: kept with its candidates."""
+
+    relation: EntryRelation
+    phrase: str
+    candidates: tuple[int, ...]
+    """1-based positions of the entries it may point at (empty when none fits)."""
+    line: int
+
+
+@dataclass(frozen=True)
+class RefCounts:
+    """How a page's positional references ("related review below") were read."""
+
+    resolved: int = 0
+    """References resolved to the entries they point at."""
+    ambiguous: int = 0
+    """References kept with several candidate targets (each also a problem)."""
+    unresolved: int = 0
+    """References understood but pointing at no entry of the page (each also a problem)."""
+    not_understood: int = 0
+    """"above"/"below" used as a pointer in a way the parser does not read (each also a problem)."""
+
+
+@dataclass(frozen=True)
 class Mention:
     """A document an annotation mentions without listing it ("an earlier version (2011)")."""
 
@@ -94,6 +124,8 @@ class Entry:
     mentions: tuple[Mention, ...] = ()
     complete: bool = True
     """False when the page was cut off inside this entry."""
+    ambiguous_refs: tuple[AmbiguousRef, ...] = ()
+    """Positional references with more than one possible target (not in `refs`)."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +146,8 @@ class Section:
     """Line of each of `asides`."""
     end_line: int = 0
     """Last line of the section (its asides included); 0 when unknown."""
+    complete: bool = True
+    """False when the page was cut off inside this section's last sentence."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +180,11 @@ class Cell:
     """SHA-256 of the file's bytes, hex."""
     lines: tuple[str, ...] = field(default=(), repr=False, compare=False)
     """The decoded page text, split into lines (for tracing passages back to their line)."""
+    kind: PageKind = "cell page"
+    labels_from: Literal["page", "matrices", "none"] = "page"
+    """Where `level_label`/`type_label` came from: the page text, or the matrix definitions."""
+    positional_refs: RefCounts = RefCounts()
+    """How the entries' positional references were read."""
 
 
 # --- Curation: claims, evidence lines, discussion links, topics --------------------------------
@@ -154,6 +193,10 @@ class Cell:
 # ``https://w3id.org/evidence-graph/id/``, e.g. "listing/drug/B4/3" or "doc/2009-can-therapists-…".
 
 Direction = Literal["supports", "challenges", "inconclusive"]
+ClaimStatus = Literal["curated", "draft"]
+"""``curated``: a person wrote or accepted the claim; ``draft``: proposed by the claim drafter."""
+Polarity = Literal["positive", "negative", "null", "mixed"]
+"""Which way a finding points: better/more, worse/less, no relation, or both (inverted U, …)."""
 ClaimRelationKind = Literal["consistent-with", "contradicts", "related"]
 LinkMethod = Literal["auto", "curated"]
 
@@ -195,7 +238,7 @@ class ClaimRelation:
 
 @dataclass(frozen=True)
 class Claim:
-    """A curated claim drawn from the sources, with its structure and evidence."""
+    """A claim drawn from the sources (curated or drafted), with its structure and evidence."""
 
     id: str
     """Slug; the claim's key is "claim/<id>"."""
@@ -213,6 +256,15 @@ class Claim:
     """Concept slugs from data/concepts.ttl."""
     evidence: tuple[EvidenceLine, ...] = ()
     relations: tuple[ClaimRelation, ...] = ()
+    status: ClaimStatus = "curated"
+    drafted_by: str = ""
+    """For a draft: the drafting tool and its version ("evidence-graph draft 0.1.0")."""
+    confidence: float | None = None
+    """For a draft: how sure the drafter is, 0–1."""
+    cues: tuple[str, ...] = ()
+    """For a draft: the cues that fired (finding words, shape, document link)."""
+    polarity: Polarity | None = None
+    """Which way the claim points; from the effect shape when not stated."""
 
 
 @dataclass(frozen=True)
@@ -271,3 +323,7 @@ class Curation:
     """Discussion pointers ("For discussion click…") no section could be found for."""
     problems: tuple[tuple[str, Problem], ...] = ()
     """(path, problem) pairs the curation step reports without failing the build."""
+    lints: tuple[str, ...] = ()
+    """Claim lint findings ("claim X: rule: message"), reported as build warnings."""
+    drafts: tuple[Claim, ...] = ()
+    """Machine-drafted claims (`build --drafts`), one named graph per page."""

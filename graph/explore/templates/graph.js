@@ -68,13 +68,6 @@
   data.nodes.forEach(function (n) {
     byId[n.id] = n;
     n.title = nodeTooltip(n);
-    // Hook for drafted claims: drawn dashed and pale, so they never pass for curated ones.
-    if (n.fields.status === "draft") {
-      n.shapeProperties = { borderDashes: [5, 3] };
-      n.borderWidth = 2;
-      n.color = { background: "#fbe3d3", border: n.color, highlight: { background: "#fbe3d3", border: n.color } };
-      n.label = "draft: " + n.label;
-    }
   });
   var adjacency = {};
   data.nodes.forEach(function (n) { adjacency[n.id] = []; });
@@ -113,6 +106,7 @@
   var relationOn = {};
   var topicOn = new Set();
   var focusSet = null;
+  var showDrafts = true;
 
   function setView(v) {
     view = v;
@@ -127,6 +121,7 @@
     } else if (view === "overview" && !overview.has(n.id)) {
       if (!(n.cls === "Concept" && topicOn.has(n.id))) return false;
     }
+    if (!showDrafts && n.draft) return false;
     return classOn[n.cls] || (n.cls === "Concept" && topicOn.has(n.id));
   }
   function edgeVisible(e) {
@@ -339,6 +334,15 @@
   });
   document.getElementById("topics").hidden = topics.length === 0;
 
+  if (data.drafts) {
+    var draftsBox = document.getElementById("show-drafts");
+    document.getElementById("draft-count").textContent = data.drafts;
+    document.getElementById("drafts-toggle").hidden = false;
+    draftsBox.addEventListener("change", function () {
+      showDrafts = draftsBox.checked;
+      refresh(true);
+    });
+  }
   var labelBox = document.getElementById("edge-labels");
   labelBox.checked = showEdgeLabels;
   labelBox.addEventListener("change", function () {
