@@ -105,8 +105,6 @@ _DOC_LINKS: dict[URIRef, str] = {
     DCTERMS.publisher: "publisher",
 }
 _LABELS = (RDFS.label, SKOS.prefLabel, DCTERMS.title, EVG.heading)
-_STATUS = URIRef(str(EVG._NS) + "status")
-"""A claim's status (curated or draft); spelt out here so graphs without the term still project."""
 
 
 def _sort_key(term: Node) -> tuple[str, str]:
@@ -426,12 +424,10 @@ def _claims(index: _Index, b: _Builder) -> None:
         )
     for claim in index.of_type(EVG.Claim):
         shapes = [_concept_name(index, s) for s in index.iris(claim, EVG.effectShape)]
-        statuses = [_concept_name(index, s).lower() for s in index.iris(claim, _STATUS)]
         b.node(
             claim,
             "Claim",
             index.label(claim),
-            status=statuses[0] if statuses else "curated",
             exposure="; ".join(index.texts(claim, EVG.exposure)),
             outcome="; ".join(index.texts(claim, EVG.outcome)),
             effect_shape="; ".join(shapes),
