@@ -158,7 +158,16 @@ def test_permalink_restores_the_query(evidence_graph_server: str, chromium_brows
 
 def test_page_lists_this_graphs_terms(seed_graph: Path) -> None:
     store = sparql.open_store(seed_graph, memory=True)
-    terms = serve.vocabulary(store)
+
+    class InProcess:
+        """A runner over one store (the server uses its worker pool)."""
+
+        def run(
+            self, query: str, *, result_format: str = "json", graph_media_type: str = "text/turtle"
+        ) -> sparql.Output:
+            return sparql.run(store, query, result_format=result_format)
+
+    terms = serve.vocabulary(InProcess())
     assert "https://w3id.org/evidence-graph/ontology#inCell" in terms["property"]
     assert "https://w3id.org/evidence-graph/ontology#Claim" in terms["class"]
     page = serve.query_page(sparql.named_queries(), terms).decode("utf-8")
