@@ -8,6 +8,7 @@ guessing, the README's format table and the tests all read ``FORMATS``; there is
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import IO, Any, Protocol, cast
@@ -26,6 +27,39 @@ class Exporter(Protocol):
         """Write `dataset` (an rdflib Dataset) to `out` in this format."""
 
 
+@dataclass(frozen=True)
+class DirectoryOptions:
+    """Settings of the formats that write a directory of files (``site``, ``nanopub``)."""
+
+    base: str = "https://w3id.org/evidence-graph/"
+    """The IRI the site's root stands for (resource IRIs are mapped onto paths under it)."""
+    site_url: str = ""
+    """Where the static site is hosted (the w3id.org redirect rules point there)."""
+    data_dir: Path | None = None
+    """The data directory the graph was built from (source passages are quoted from it)."""
+    key: Path | None = None
+    """A private key (PEM) to sign nanopublications with; unsigned without."""
+    previous: Path | None = None
+    """A previous nanopublication export: a revised claim's new nanopub supersedes its old one."""
+
+
+class DirectoryExporter(Exporter, Protocol):
+    """An exporter whose output is a directory: ``SUFFIX`` is "/" and `files` makes its content."""
+
+    def files(self, dataset: Any, options: DirectoryOptions) -> dict[str, bytes]:
+        """Relative path → bytes of every file of the output directory."""
+
+
+def writes_directory(exporter: Exporter) -> bool:
+    """Whether `exporter` writes a directory (``-o DIR``) rather than one stream."""
+    return exporter.SUFFIX == "/"
+
+
+def as_directory(exporter: Exporter) -> DirectoryExporter:
+    """`exporter` as a directory exporter (check `writes_directory` first)."""
+    return cast(DirectoryExporter, exporter)
+
+
 def _registry(*modules: ModuleType) -> dict[str, Exporter]:
     return {cast(Exporter, m).NAME: cast(Exporter, m) for m in modules}
 
@@ -39,14 +73,16 @@ from . import (  # noqa: E402
     graphml,
     html,
     jsonld,
+    nanopub,
     nquads,
     ntriples,
+    site,
     trig,
     turtle,
 )
 
 FORMATS: dict[str, Exporter] = _registry(
-    turtle, trig, nquads, ntriples, jsonld, graphml, gexf, csv, cytoscape, html
+    turtle, trig, nquads, ntriples, jsonld, graphml, gexf, csv, cytoscape, html, site, nanopub
 )
 
 
@@ -63,5 +99,5 @@ def get(name: str) -> Exporter:
 def guess(path: str | Path) -> Exporter | None:
     """The exporter whose suffix `path` ends with, if exactly one does."""
     name = str(path).lower()
-    matches = [e for e in FORMATS.values() if name.endswith(e.SUFFIX)]
+    matches = [e for e in FORMATS.values() if not writes_directory(e) and name.endswith(e.SUFFIX)]
     return matches[0] if len(matches) == 1 else None

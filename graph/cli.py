@@ -180,19 +180,36 @@ def build(data_dir: Path, out_dir: Path, store: str) -> None:
     type=click.Path(path_type=Path),
     default=DEFAULT_GRAPH,
 )
-def validate(graph_path: Path) -> None:
-    """Check a built graph against the SHACL shapes; non-zero exit on a violation.
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("data"),
+    show_default=True,
+    help="Data directory the graph was built from (to check text anchors against the sources).",
+)
+def validate(graph_path: Path, data_dir: Path) -> None:
+    """Check a built graph against the SHACL shapes and its text anchors against the sources.
+
+    Non-zero exit on a violation or an orphaned text selector (a source changed since the build).
 
     \b
     Example:
       evidence-graph validate build/evidence.trig
     """
     from .rdf.store import load_dataset
+    from .validation.anchors import orphaned_selectors
     from .validation.shacl import check
 
-    report = check(load_dataset(graph_path))
+    dataset = load_dataset(graph_path)
+    report = check(dataset)
     click.echo(report.render())
-    if not report.conforms:
+    orphans = orphaned_selectors(dataset, data_dir) if data_dir.is_dir() else []
+    for message in orphans:
+        click.echo(message)
+    if orphans:
+        click.echo(f"{len(orphans)} orphaned text selector(s)")
+    if not report.conforms or orphans:
         raise SystemExit(1)
 
 
@@ -484,15 +501,64 @@ class _FormatChoice(click.Choice):  # type: ignore[type-arg]
     help="Output format (from the exporter registry); guessed from -o's suffix when omitted.",
 )
 @graph_option
-@output_option
-def export_command(fmt: str | None, graph_path: Path, output: Path | None) -> None:
-    """Write a built graph in any registered format (RDF, GraphML, GEXF, CSV, Cytoscape, HTML).
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write to FILE (atomically) instead of standard output; a DIR for site and nanopub.",
+)
+@click.option(
+    "--base",
+    default="https://w3id.org/evidence-graph/",
+    show_default=True,
+    help="site: the IRI the site's root stands for.",
+)
+@click.option(
+    "--site-url",
+    default="",
+    metavar="URL",
+    help="site: where the site will be hosted (the w3id.org redirect rules point there).",
+)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("data"),
+    show_default=True,
+    help="site: data directory the graph was built from (pages quote the source lines).",
+)
+@click.option(
+    "--key",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="nanopub: sign with this RSA private key (PEM); unsigned without.",
+)
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="nanopub: a previous export; a revised claim's nanopub says which one it supersedes.",
+)
+def export_command(
+    fmt: str | None,
+    graph_path: Path,
+    output: Path | None,
+    base: str,
+    site_url: str,
+    data_dir: Path,
+    key: Path | None,
+    previous: Path | None,
+) -> None:
+    """Write a built graph in any registered format (RDF, GraphML, CSV, HTML, site, nanopub…).
 
     \b
     Examples:
       evidence-graph export -f graphml -o build/evidence.graphml
       evidence-graph export -o build/evidence.gexf        # format from the suffix
       evidence-graph export -f csv | head
+      evidence-graph export -f site -o build/site         # static Linked Data site
+      evidence-graph export -f nanopub -o build/nanopubs  # one nanopublication per claim
     """
     import io
 
@@ -508,6 +574,26 @@ def export_command(fmt: str | None, graph_path: Path, output: Path | None) -> No
         exporter = guessed
     else:
         exporter = exporters.get(fmt)
+    if exporters.writes_directory(exporter):
+        if output is None:
+            raise click.UsageError(f"the {exporter.NAME} format writes a directory: give -o DIR")
+        if output.exists() and not output.is_dir():
+            raise click.UsageError(f"{output} is a file; the {exporter.NAME} format needs a DIR")
+        from .base.files import write_directory_atomically
+
+        options = exporters.DirectoryOptions(
+            base=base,
+            site_url=site_url,
+            data_dir=data_dir if data_dir.is_dir() else None,
+            key=key,
+            previous=previous,
+        )
+        made = exporters.as_directory(exporter).files(load_dataset(graph_path), options)
+        write_directory_atomically(output, made)
+        click.echo(f"wrote {output}/ ({exporter.NAME}, {len(made)} files)", err=True)
+        return
+    if output is not None and output.is_dir():
+        raise click.UsageError(f"{output} is a directory; the {exporter.NAME} format writes a file")
     buffer = io.BytesIO()
     exporter.export(load_dataset(graph_path), buffer)
     _write_bytes(buffer.getvalue(), output)

@@ -29,8 +29,10 @@ import click
 from pyoxigraph import Store
 from rdflib import URIRef
 
+from ...ontology import ONTOLOGY_FILE
 from ...ontology.namespace import __file__ as ONTOLOGY_NAMESPACE_FILE
 from ..base.records import Cell
+from ..rdf.make import ALIGNED_GRAPH
 from ..rdf.store import PREFIXES
 from . import oxstore
 from .build import (
@@ -40,6 +42,7 @@ from .build import (
     _epoch,
     build_result,
     dataset_quads,
+    description_quads,
     read_cells,
     source_quads,
 )
@@ -56,6 +59,7 @@ _CODE_FILES = (
     _GRAPH / "pipeline" / "oxstore.py",
     _GRAPH / "pipeline" / "fastbuild.py",
     Path(ONTOLOGY_NAMESPACE_FILE),
+    ONTOLOGY_FILE,  # its exact alignments make each page's aligned triples
 )
 
 
@@ -73,6 +77,8 @@ class _Cached:
     key: str
     cell: Cell
     chunk: bytes | None = None
+    aligned: bytes = b""
+    """The page's standard-vocabulary triples (N-Quads lines of the aligned graph)."""
 
 
 @dataclass
@@ -221,21 +227,34 @@ def build_fast(
 
     writer = oxstore.LineWriter()
     chunks: dict[str, bytes] = {}
+    aligned = oxstore.term(ALIGNED_GRAPH)
+    aligned_parts: list[bytes] = []
     with _progress(len(sources), "making RDF", progress) as tick:
         for sc in sources:
             entry = store_cache.entries[sc.relpath]
+            own = oxstore.term(_graph_of(sc))
             if entry.chunk is None:
                 by_graph = writer.lines(source_quads(sc, epoch))
-                (_, body), *rest = by_graph.items()
-                assert not rest, "a page's quads all live in its own graph"
-                entry.chunk = oxstore.graph_chunk(body)
+                entry.chunk = oxstore.graph_chunk(by_graph.pop(own, []))
+                entry.aligned = oxstore.graph_chunk(by_graph.pop(aligned, []))
+                assert not by_graph, "a page's quads live in its own graph and the aligned graph"
                 store_cache.put(sc.relpath, entry)
-            chunks[oxstore.term(_graph_of(sc))] = entry.chunk
+            chunks[own] = entry.chunk
+            aligned_parts.append(entry.aligned)
             tick()
     rest_lines = writer.lines(dataset_quads(data_dir, sources, curation, epoch, per_source=False))
+    rest_lines.setdefault(aligned, [])
     for graph, lines in rest_lines.items():
+        if graph == aligned:
+            parts = [part.decode("utf-8") for part in aligned_parts]
+            lines = [*(x for part in parts for x in part.splitlines(keepends=True)), *lines]
         if graph in chunks:  # discussion links and topics land in a page's graph
             lines = [*chunks[graph].decode("utf-8").splitlines(keepends=True), *lines]
+        chunks[graph] = oxstore.graph_chunk(lines)
+    if not chunks[aligned]:
+        del chunks[aligned]
+    described = description_quads(data_dir, oxstore.union_ntriples(chunks), epoch)
+    for graph, lines in writer.lines(described).items():
         chunks[graph] = oxstore.graph_chunk(lines)
     lap("rdf")
 

@@ -32,9 +32,11 @@ Quad = tuple[Node, Node, Node, URIRef]
 
 PREFIXES: dict[str, str] = {
     "cito": "http://purl.org/spar/cito/",
+    "dcat": "http://www.w3.org/ns/dcat#",
     "dcterms": "http://purl.org/dc/terms/",
     "evg": NS,
     "fabio": "http://purl.org/spar/fabio/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
     "mp": "http://purl.org/mp/",
     "oa": "http://www.w3.org/ns/oa#",
     "obo": "http://purl.obolibrary.org/obo/",
@@ -44,6 +46,7 @@ PREFIXES: dict[str, str] = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "skos": "http://www.w3.org/2004/02/skos/core#",
+    "void": "http://rdfs.org/ns/void#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 """The prefixes written into Turtle/TriG output (only those a file uses are printed)."""
