@@ -17,12 +17,12 @@ from __future__ import annotations
 import html
 import json
 import posixpath
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
@@ -422,3 +422,72 @@ def relative_href(from_path: str, to_path: str) -> str:
     """A relative link from the page at `from_path` to the file at `to_path` (both site paths)."""
     start = posixpath.dirname(from_path) or "."
     return posixpath.relpath(to_path, start)
+
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+_FORMATS_NS = "http://www.w3.org/ns/formats/"
+SERVICE_FORMATS: dict[str, str] = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+}
+"""Media types the service description is offered in."""
+
+
+def service_description(
+    endpoint: str, graphs: Mapping[str, int], accept: str | None, dataset: str | None = None
+) -> Response:
+    """The SPARQL 1.1 Service Description of a read-only endpoint over `graphs` (IRI → triples).
+
+    The default graph is the union of the named graphs; each named graph is listed with its size.
+    `dataset` (the VoID dataset IRI, when the graph has a description) is linked with rdfs:seeAlso.
+    """
+    from rdflib.namespace import XSD
+
+    media = negotiate(accept, SERVICE_FORMATS)
+    if media is None:
+        offered = ", ".join(SERVICE_FORMATS)
+        return Response(
+            406,
+            (("Content-Type", "text/plain; charset=utf-8"), ("Vary", "Accept")),
+            f"not acceptable; the service description is available as {offered}\n".encode(),
+        )
+    sd = Namespace(SD)
+    void = Namespace("http://rdfs.org/ns/void#")
+    formats = Namespace(_FORMATS_NS)
+    g = Graph(bind_namespaces="none")
+    g.bind("sd", SD)
+    g.bind("void", str(void))
+    service = URIRef(endpoint)
+    default_dataset = URIRef(endpoint + "#dataset")
+    default_graph = URIRef(endpoint + "#default-graph")
+    g.add((service, RDF.type, sd.Service))
+    g.add((service, sd.endpoint, service))
+    g.add((service, sd.supportedLanguage, sd.SPARQL11Query))
+    g.add((service, sd.feature, sd.UnionDefaultGraph))
+    for fmt in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
+                "SPARQL_Results_TSV", "Turtle", "N-Triples", "RDF_XML", "JSON-LD"):  # fmt: skip
+        g.add((service, sd.resultFormat, formats[fmt]))
+    g.add((service, sd.defaultDataset, default_dataset))
+    g.add((default_dataset, RDF.type, sd.Dataset))
+    g.add((default_dataset, sd.defaultGraph, default_graph))
+    g.add((default_graph, RDF.type, sd.Graph))
+    g.add((default_graph, RDFS.comment, Literal("the union of every named graph")))
+    if dataset:
+        g.add((default_dataset, RDFS.seeAlso, URIRef(dataset)))
+    for number, (name, triples) in enumerate(sorted(graphs.items()), start=1):
+        named = URIRef(f"{endpoint}#named-graph-{number}")
+        description = URIRef(f"{endpoint}#graph-{number}")
+        g.add((default_dataset, sd.namedGraph, named))
+        g.add((named, RDF.type, sd.NamedGraph))
+        g.add((named, sd.name, URIRef(name)))
+        g.add((named, sd.graph, description))
+        g.add((description, RDF.type, sd.Graph))
+        g.add((description, void.triples, Literal(triples, datatype=XSD.integer)))
+    body = g.serialize(format=SERVICE_FORMATS[media], encoding="utf-8")
+    if media == "application/n-triples":
+        lines = sorted({line for line in body.decode("utf-8").splitlines() if line.strip()})
+        body = ("\n".join(lines) + "\n").encode("utf-8")
+    content_type = media + ("" if media == "application/ld+json" else "; charset=utf-8")
+    return Response(200, (("Content-Type", content_type), ("Vary", "Accept")), body)
