@@ -3,7 +3,8 @@
 - assertion: the claim (its statement and structure) and the documents that support or challenge
   it, in evidence-graph terms and in micropublications terms (``mp:supports``, ``mp:challenges``);
 - provenance: the assertion derived from the claim's evidence lines, each with its verbatim quote,
-  its quote and position selectors, the source file and its SHA-256, and the claims file;
+  its quote and position selectors, the source file and its SHA-256, and attributed to the claims
+  file (by path only, so that editing one claim revises only its own nanopublication);
 - pubinfo: creator and licence (from the dataset description), the tool and its version, the date
   (only with ``SOURCE_DATE_EPOCH``) and, when given, the nanopublication it supersedes.
 
@@ -24,7 +25,8 @@ from .describe import DATASET
 from .make import AGENT_KEY, MP, OA, iri
 
 NP_TEMP = "http://purl.org/nanopub/temp/np"
-THIS = URIRef(NP_TEMP)
+THIS = URIRef(NP_TEMP + "#")
+"""The nanopublication itself, as the nanopub library names it before its Trusty URI is made."""
 SUB = Namespace(NP_TEMP + "#")
 ASSERTION = SUB.assertion
 NPX = Namespace("http://purl.org/nanopub/x/")
@@ -33,6 +35,7 @@ EVG_SUPPORTS = URIRef(NS + "supports")
 EVG_CHALLENGES = URIRef(NS + "challenges")
 EVG_CLAIM = URIRef(NS + "claim")
 EVG_SOURCE_LINE = URIRef(NS + "sourceLine")
+EVG_SOURCE_PATH = URIRef(NS + "sourcePath")
 
 
 @dataclass
@@ -91,11 +94,13 @@ def claim_graphs(
                     provenance.add((o, sp, so))
                     if sp == DCTERMS.source and isinstance(so, URIRef):
                         sources.add(so)
+    # The claims file is named, not digested: editing one claim must not revise its neighbours.
     for graph in sorted({g for _, _, _, g in ds.quads((claim, RDF.type, None, None))}, key=str):
         for source in ds.objects(graph, PROV.wasDerivedFrom):
             if isinstance(source, URIRef):
                 provenance.add((ASSERTION, PROV.wasAttributedTo, source))
-                sources.add(source)
+                for path in ds.objects(source, EVG_SOURCE_PATH):
+                    provenance.add((source, EVG_SOURCE_PATH, path))
     for source in sorted(sources, key=str):
         for _, p, o, _ in ds.quads((source, None, None, None)):
             provenance.add((source, p, o))
