@@ -355,19 +355,43 @@ def query(
     metavar="SECONDS",
     help="Longest time one query may run.",
 )
-def serve(graph_path: Path, host: str, port: int, timeout: float) -> None:
-    """Serve the graph read-only: SPARQL 1.1 Protocol at /sparql, a query page at /.
+@click.option(
+    "--base",
+    default="https://w3id.org/evidence-graph/",
+    show_default=True,
+    help="The IRI the server's root stands for: <BASE>id/… is served at /id/….",
+)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("data"),
+    show_default=True,
+    help="Data directory the graph was built from (resource pages quote the source lines).",
+)
+def serve(
+    graph_path: Path, host: str, port: int, timeout: float, base: str, data_dir: Path
+) -> None:
+    """Serve the graph read-only: SPARQL at /sparql, resource pages at /id/…, a query page at /.
 
     \b
     Example:
       evidence-graph serve --port 8000
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * {?s ?p ?o} LIMIT 3' \\
            http://127.0.0.1:8000/sparql
+      curl -H 'Accept: text/turtle' http://127.0.0.1:8000/id/cell/drug/B4
     """
     from .service.serve import make_server
 
     try:
-        server = make_server(graph_path, host=host, port=port, timeout=timeout)
+        server = make_server(
+            graph_path,
+            host=host,
+            port=port,
+            timeout=timeout,
+            base=base,
+            data_dir=data_dir if data_dir.is_dir() else None,
+        )
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])

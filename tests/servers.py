@@ -217,7 +217,7 @@ def evidence_graph_server(
     fixture; yields the base URL (http://127.0.0.1:PORT)."""
     graph = request.getfixturevalue("served_graph")
     log = tmp_path_factory.mktemp("serve") / "access.log"
-    command = [sys.executable, "-c", "from graph.cli import cli; cli()"]
+    command = [sys.executable, "-c", "from evidence_graph.graph.cli import cli; cli()"]
     with log.open("wb") as errors:
         process = subprocess.Popen(
             [*command, "serve", "-g", str(graph), "--port", "0", "--timeout", "10"],

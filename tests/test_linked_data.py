@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from conftest import DATA, TEST_DATA, require_program
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
+from servers import evidence_graph_server
 
 from evidence_graph.exporters import DirectoryOptions, as_directory, get
 from evidence_graph.graph.cli import cli
@@ -28,6 +29,9 @@ from evidence_graph.graph.reading.resource import (
 )
 from evidence_graph.ontology import ID, NS
 
+__all__ = ["evidence_graph_server"]  # fixture, imported for pytest
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
 RDF_MEDIA = [m for m in FORMATS if m != "text/html"]
 PATHS = [
     "/id/claim/helping-alliance-inverted-u",
@@ -231,10 +235,9 @@ def test_service_description_lists_every_named_graph(seed: Dataset) -> None:
     response = service_description("http://127.0.0.1:8000/sparql", graphs, "text/turtle")
     assert response.status == 200
     g = Graph().parse(data=response.body, format="turtle")
-    sd = "http://www.w3.org/ns/sparql-service-description#"
-    names = {str(o) for o in g.objects(None, URIRef(sd + "name"))}
+    names = {str(o) for o in g.objects(None, URIRef(SD + "name"))}
     assert names == set(graphs) and len(names) >= 8
-    assert (None, URIRef(sd + "supportedLanguage"), URIRef(sd + "SPARQL11Query")) in g
+    assert (None, URIRef(SD + "supportedLanguage"), URIRef(SD + "SPARQL11Query")) in g
     for media in ("application/ld+json", "application/n-triples", "application/rdf+xml"):
         other = service_description("http://127.0.0.1:8000/sparql", graphs, media)
         fmt = {"application/ld+json": "json-ld", "application/n-triples": "nt"}.get(media, "xml")
@@ -261,3 +264,41 @@ def test_ontology_document_lists_every_term(resources: Resources) -> None:
     for term in resources.ontology_terms():
         assert f'id="{str(term)[len(NS) :]}"' in page
     assert resources.path_of(ONTOLOGY) == "ontology"
+
+
+@pytest.fixture(scope="module")
+def served_graph(seed_graph: Path) -> Path:
+    return seed_graph
+
+
+def test_serve_answers_resource_iris_and_the_service_description(
+    evidence_graph_server: str,
+) -> None:
+    import requests
+
+    for path in PATHS[:4]:
+        graphs = []
+        for media in RDF_MEDIA:
+            response = requests.get(
+                evidence_graph_server + path, headers={"Accept": media}, timeout=30
+            )
+            assert response.status_code == 200, (path, media, response.text)
+            assert response.headers["Content-Type"].startswith(media)
+            assert response.headers["Vary"] == "Accept"
+            assert 'rel="alternate"' in response.headers["Link"]
+            graphs.append(_parse(response.content, media))
+        assert all(isomorphic(graphs[0], g) for g in graphs[1:]), path
+        page = requests.get(
+            evidence_graph_server + path, headers={"Accept": "text/html"}, timeout=30
+        )
+        assert page.status_code == 200 and "<h1>" in page.text
+    missing = requests.get(evidence_graph_server + "/id/cell/drug/Z9", timeout=30)
+    assert missing.status_code == 404
+    sd = requests.get(
+        evidence_graph_server + "/sparql", headers={"Accept": "text/turtle"}, timeout=30
+    )
+    assert sd.status_code == 200, sd.text
+    g = Graph().parse(data=sd.content, format="turtle")
+    names = {str(o) for o in g.objects(None, URIRef(SD + "name"))}
+    assert ID + "graph/aligned" in names and ID + "graph/dataset.yaml" in names
+    assert len(names) >= 9

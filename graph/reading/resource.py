@@ -123,22 +123,25 @@ class Resources:
         """The resource a request path names (suffix kept); None outside the resource space."""
         path = unquote(path).lstrip("/")
         if path == "ontology":
-            return ONTOLOGY
+            return URIRef(self.base + "ontology")
         if path.startswith("ontology/") and "/" not in path[len("ontology/") :]:
-            return URIRef(NS + path[len("ontology/") :])
+            return URIRef(self.base + "ontology#" + path[len("ontology/") :])
         if path.startswith("id/") and len(path) > 3:
-            return URIRef(ROOT + path)
+            return URIRef(self.base + path)
         return None
 
     def path_of(self, node: Node) -> str | None:
         """The path (no leading slash, no suffix) of a resource this site serves; None otherwise."""
         text = str(node)
-        if text == str(ONTOLOGY):
+        if not text.startswith(self.base):
+            return None
+        rest = text[len(self.base) :]
+        if rest == "ontology":
             return "ontology"
-        if text.startswith(NS) and len(text) > len(NS):
-            return "ontology/" + quote(text[len(NS) :], safe="")
-        if text.startswith(ID):
-            return quote(text[len(ROOT) :], safe="/-._~")
+        if rest.startswith("ontology#") and len(rest) > len("ontology#"):
+            return "ontology/" + quote(rest[len("ontology#") :], safe="")
+        if rest.startswith("id/") and len(rest) > 3:
+            return quote(rest, safe="/-._~")
         return None
 
     def exists(self, node: URIRef) -> bool:

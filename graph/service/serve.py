@@ -1,5 +1,9 @@
 """A read-only SPARQL 1.1 Protocol endpoint over the built graph, and an offline query page.
 
+It also answers every resource IRI's path (``/id/…``, ``/ontology``) by content negotiation
+(`graph.reading.resource`), and ``GET /sparql`` without a query with the SPARQL 1.1 Service
+Description.
+
 Python's `http.server.ThreadingHTTPServer` carries the HTTP; Oxigraph evaluates the queries and
 serializes the results (JSON, XML, CSV, TSV; Turtle and friends for CONSTRUCT/DESCRIBE). Nothing is
 ever written: updates are refused with 403 whichever way they arrive.
@@ -9,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from collections.abc import Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 from pyoxigraph import Store
 
 from ..base.errors import EvidenceGraphError, QueryError
+from ..reading.resource import ROOT, Resources, service_description
 from . import sparql
 
 MAX_BODY = 1_000_000
@@ -97,6 +103,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
     timeout_seconds: ClassVar[float]
     page: ClassVar[bytes]
     quiet: ClassVar[bool] = False
+    linked_data: ClassVar[LinkedData]
 
     def log_message(self, format: str, *args: object) -> None:
         if not self.quiet:
@@ -109,7 +116,17 @@ class SparqlHandler(BaseHTTPRequestHandler):
         if url.path in ("/", "/index.html"):
             self._send(HTTPStatus.OK, self.page, "text/html; charset=utf-8")
         elif url.path == "/sparql":
-            self._sparql(parse_qs(url.query, keep_blank_values=True), None)
+            params = parse_qs(url.query, keep_blank_values=True)
+            if "query" not in params and "update" not in params:
+                self._respond(
+                    self.linked_data.service(self._endpoint(), self.headers.get("Accept"))
+                )
+            else:
+                self._sparql(params, None)
+        elif url.path == "/ontology" or url.path.startswith(("/id/", "/ontology/")):
+            self._respond(
+                self.linked_data.resources().respond(url.path, self.headers.get("Accept"))
+            )
         else:
             self._error(HTTPStatus.NOT_FOUND, f"nothing at {url.path}; the endpoint is /sparql")
 
@@ -198,9 +215,24 @@ class SparqlHandler(BaseHTTPRequestHandler):
 
     # -- responses
 
-    def _send(self, status: HTTPStatus, body: bytes, media_type: str) -> None:
+    def _endpoint(self) -> str:
+        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        return f"http://{host}/sparql"
+
+    def _respond(self, response: object) -> None:
+        """Send a framework-independent `graph.reading.resource.Response`."""
+        status = HTTPStatus(getattr(response, "status"))  # noqa: B009
+        headers = dict(getattr(response, "headers"))  # noqa: B009
+        media_type = headers.pop("Content-Type", "application/octet-stream")
+        self._send(status, getattr(response, "body"), media_type, headers)  # noqa: B009
+
+    def _send(
+        self, status: HTTPStatus, body: bytes, media_type: str, extra: Mapping[str, str] = {}
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", media_type)
+        for name, value in extra.items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Content-Type-Options", "nosniff")
         if media_type.startswith("text/html"):
@@ -217,12 +249,49 @@ class SparqlHandler(BaseHTTPRequestHandler):
         self._send(status, (message + "\n").encode("utf-8"), "text/plain; charset=utf-8")
 
 
+class LinkedData:
+    """The resource pages and the service description of a served graph, made on first use."""
+
+    def __init__(
+        self, store: Store, graph_path: str | Path, base: str, data_dir: Path | None
+    ) -> None:
+        self.store = store
+        self.graph_path = graph_path
+        self.base = base
+        self.data_dir = data_dir
+        self._lock = threading.Lock()
+        self._resources: Resources | None = None
+        self._graphs: dict[str, int] | None = None
+
+    def resources(self) -> Resources:
+        with self._lock:
+            if self._resources is None:
+                from ..rdf.store import load_dataset
+
+                dataset = load_dataset(self.graph_path)
+                self._resources = Resources(dataset, base=self.base, data_dir=self.data_dir)
+            return self._resources
+
+    def service(self, endpoint: str, accept: str | None) -> object:
+        with self._lock:
+            if self._graphs is None:
+                rows = self.store.query(
+                    "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+                )
+                self._graphs = {str(r["g"].value): int(r["n"].value) for r in rows}
+        from ..rdf.describe import DATASET
+
+        return service_description(endpoint, self._graphs, accept, dataset=str(DATASET))
+
+
 def make_server(
     graph_path: str | Path,
     host: str = "127.0.0.1",
     port: int = 0,
     timeout: float = 30.0,
     quiet: bool = False,
+    base: str = ROOT,
+    data_dir: Path | None = None,
 ) -> ThreadingHTTPServer:
     """A ready-to-run server over the graph at `graph_path` (port 0: any free port)."""
     store = sparql.open_store(graph_path, memory=True)  # many queries: load once
@@ -234,6 +303,7 @@ def make_server(
             "timeout_seconds": timeout,
             "page": query_page(sparql.named_queries()),
             "quiet": quiet,
+            "linked_data": LinkedData(store, graph_path, base, data_dir),
         },
     )
     server = ThreadingHTTPServer((host, port), handler)
