@@ -14,9 +14,6 @@ import yaml
 from ..base.errors import SourceError
 from ..base.records import Creator, DatasetDescription, Identifiers
 
-DATASET_FILE = "dataset.yaml"
-IDENTIFIERS_FILE = "identifiers.yaml"
-
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _PMID = re.compile(r"^[1-9]\d{0,8}$")
 

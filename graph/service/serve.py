@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
-from pyoxigraph import Store
+from pyoxigraph import QuerySolutions, Store
 
 from ..base.errors import EvidenceGraphError, QueryError
 from ..reading.resource import ROOT, Resources, service_description
@@ -216,7 +216,10 @@ class SparqlHandler(BaseHTTPRequestHandler):
     # -- responses
 
     def _endpoint(self) -> str:
-        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        host = self.headers.get("Host")
+        if not host:
+            address = self.server.server_address
+            host = f"{address[0]!s}:{address[1]!s}" if isinstance(address, tuple) else "localhost"
         return f"http://{host}/sparql"
 
     def _respond(self, response: object) -> None:
@@ -278,6 +281,7 @@ class LinkedData:
                 rows = self.store.query(
                     "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
                 )
+                assert isinstance(rows, QuerySolutions)
                 self._graphs = {str(r["g"].value): int(r["n"].value) for r in rows}
         from ..rdf.describe import DATASET
 
