@@ -189,18 +189,25 @@ def _rules(target: str) -> str:
         "RewriteEngine on",
     ]
     resource = r"^((?:id/.+)|ontology(?:/[^/]+)?)$"
+    # A path naming one representation (…/B4.ttl) is served as it is.
+    as_is = (
+        "RewriteCond %{REQUEST_URI} !\\.(html|ttl|jsonld|nt)$"
+        if target
+        else "RewriteCond %{REQUEST_FILENAME} !-f"
+    )
     for media, suffix in (
         (r"text/turtle", ".ttl"),
         (r"application/ld\+json", ".jsonld"),
         (r"application/n-triples", ".nt"),
     ):
         lines += [
+            as_is,
             f"RewriteCond %{{HTTP_ACCEPT}} {media}",
             "RewriteCond %{HTTP_ACCEPT} !text/html",
             f"RewriteRule {resource} {prefix}$1{suffix} [{flag}]",
         ]
     lines += [
-        "RewriteCond %{REQUEST_FILENAME} !-f",
+        as_is,
         f"RewriteRule {resource} {prefix}$1.html [{flag}]",
     ]
     if target:
