@@ -162,6 +162,17 @@ def test_validate_reports_orphaned_selectors(tmp_path: Path) -> None:
     orphans = orphaned_selectors(ds, data)
     assert orphans and all("cells/drug/B4.txt" in o for o in orphans)
 
+    from click.testing import CliRunner
+
+    from evidence_graph.graph.cli import cli
+
+    graph = str(out / "evidence.trig")
+    result = CliRunner().invoke(cli, ["validate", graph, "--data", str(data)])
+    assert result.exit_code == 1 and "orphaned selector" in result.output, result.output
+    page.write_text(text, encoding="utf-8")  # the source as built: anchors hold again
+    result = CliRunner().invoke(cli, ["validate", graph, "--data", str(data)])
+    assert result.exit_code == 0, result.output
+
 
 def test_identifiers_become_identifier_sameas_and_seealso(tmp_path: Path) -> None:
     data = tmp_path / "data"
