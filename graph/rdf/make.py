@@ -423,6 +423,13 @@ STANDARD_INVERSES: dict[URIRef, URIRef] = {
 }
 """Standard properties whose standard inverse consumers query (stated in the aligned graph too)."""
 
+OBO = Namespace("http://purl.obolibrary.org/obo/")
+
+RESTATED = (str(MP), str(OBO), str(CITO), str(FABIO), str(PROV), str(SKOS))
+"""The vocabularies the aligned graph restates our terms in: micropublications, SEPIO, CiTO, FaBiO,
+PROV and SKOS. Dublin Core is not among them: the data uses it directly (titles, dates, publishers),
+and restating e.g. a section's heading as its dcterms:title would change what a dcterms query means."""
+
 NEAREST_FABIO: dict[URIRef, URIRef] = {
     EVG.Study: FABIO.ResearchPaper,
     EVG.Review: FABIO.ReviewArticle,
@@ -435,9 +442,9 @@ kinds follow the page's markers, not FaBiO's definitions), stated so FaBiO consu
 class Alignment:
     """What a quad entails in the standard vocabularies, read from the ontology's exact alignments.
 
-    A class's standard superclasses (rdfs:subClassOf, transitively), a property's standard
-    superproperties (rdfs:subPropertyOf, transitively), declared inverses (owl:inverseOf, evg's own
-    included) and `STANDARD_INVERSES`.
+    A class's superclasses (rdfs:subClassOf, transitively) and a property's superproperties
+    (rdfs:subPropertyOf, transitively) in the `RESTATED` vocabularies, declared inverses
+    (owl:inverseOf, evg's own included) and `STANDARD_INVERSES`.
     """
 
     def __init__(self, ontology: Graph) -> None:
@@ -451,7 +458,7 @@ class Alignment:
                     if isinstance(parent, URIRef) and parent not in seen:
                         seen.add(parent)
                         todo.append(parent)
-            return {p for p in seen if not str(p).startswith(EVG_NS)}
+            return {p for p in seen if str(p).startswith(RESTATED)}
 
         terms = sorted({s for s in ontology.subjects() if isinstance(s, URIRef)}, key=str)
         self.classes: dict[URIRef, tuple[URIRef, ...]] = {}
