@@ -128,7 +128,6 @@ def files(dataset: Any, options: DirectoryOptions) -> dict[str, bytes]:
     """One ``.trig`` per claim and ``index.tsv``."""
     from importlib.metadata import version
 
-    from ..graph.pipeline.build import _epoch
     from ..graph.rdf.nanopubs import claim_graphs, claims
     from ..ontology import ID
 
@@ -151,9 +150,18 @@ def files(dataset: Any, options: DirectoryOptions) -> dict[str, bytes]:
     return out
 
 
+def _epoch() -> int | None:
+    """SOURCE_DATE_EPOCH, the one date a reproducible export may carry."""
+    import os
+
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return int(value) if value.isdigit() else None
+
+
 def _trig(rdf: Any) -> bytes:
     """The nanopublication as TriG, graphs in IRI order (deterministic)."""
-    from ..graph.rdf.store import new_dataset, serialize
+    from ..graph.rdf.dataset import new_dataset
+    from ..graph.rdf.serialize import serialize
 
     ds = new_dataset()
     for prefix, namespace in rdf.namespaces():

@@ -41,7 +41,7 @@ def export(dataset: Any, out: IO[bytes]) -> None:
 def files(dataset: Any, options: DirectoryOptions) -> dict[str, bytes]:
     """Every file of the site, by relative path."""
     from ..graph.rdf.describe import DATASET
-    from ..graph.rdf.store import serialize
+    from ..graph.rdf.serialize import serialize
     from ..graph.reading.resource import FORMATS, ONTOLOGY, Resources
 
     resources = Resources(dataset, base=options.base, data_dir=options.data_dir)

@@ -19,7 +19,7 @@ from servers import evidence_graph_server
 
 from evidence_graph.exporters import DirectoryOptions, as_directory, get
 from evidence_graph.graph.cli import cli
-from evidence_graph.graph.rdf.store import load_dataset
+from evidence_graph.graph.reading.load import load_dataset
 from evidence_graph.graph.reading.resource import (
     FORMATS,
     ONTOLOGY,

@@ -16,7 +16,7 @@ from evidence_graph.exporters import DirectoryOptions, as_directory, get
 from evidence_graph.graph.base.errors import SourceError
 from evidence_graph.graph.cli import cli
 from evidence_graph.graph.pipeline.build import build
-from evidence_graph.graph.rdf.store import load_dataset
+from evidence_graph.graph.reading.load import load_dataset
 from evidence_graph.ontology import NS
 
 NPX = "http://purl.org/nanopub/x/"

@@ -14,7 +14,7 @@ from evidence_graph.graph.base.errors import SourceError
 from evidence_graph.graph.pipeline.build import build
 from evidence_graph.graph.rdf.describe import DATASET, DATASET_GRAPH
 from evidence_graph.graph.rdf.make import ALIGNED_GRAPH
-from evidence_graph.graph.rdf.store import load_dataset
+from evidence_graph.graph.reading.load import load_dataset
 from evidence_graph.ontology import ID, NS
 
 MP = "http://purl.org/mp/"

@@ -93,3 +93,8 @@ class ValidationFailed(EvidenceGraphError):
 
 class RemoteError(EvidenceGraphError):
     """A remote SPARQL server refused or failed a request."""
+
+
+class NodeNotFound(EvidenceGraphError):
+    """A node name (IRI, prefixed name, key, claim id or title fragment) that names no node, or
+    several."""

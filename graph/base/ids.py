@@ -1,12 +1,14 @@
-"""Identifier keys (contract, DESIGN.md §3): deterministic, derived from content, not run order.
+"""Identifier keys: deterministic, derived from content, not run order.
 
-A key is the part of a resource IRI after ``ontology.ID``; `graph/rdf.py` turns keys into IRIs.
+A key is the part of a resource IRI after ``ontology.ID``; `rdf/make.py` turns keys into IRIs.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from .text import fold
 
 _APOSTROPHES = re.compile(r"[’‘'`´]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -24,8 +26,7 @@ def slugify(text: str) -> str:
 
 def normalise_title(title: str) -> str:
     """The form of a title two listings of one document share: whitespace and quotes folded."""
-    title = title.replace("“", '"').replace("”", '"').replace("’", "'").replace("‘", "'")
-    return " ".join(title.split()).strip(" .")
+    return fold(title).strip(" .")
 
 
 def matrix_key(matrix: str) -> str:

@@ -1,1 +1,1 @@
-"""parsing"""
+"""Cell page text → `Cell` records (knows nothing of RDF)."""

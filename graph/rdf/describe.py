@@ -16,9 +16,10 @@ from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, XSD
 
 from ...ontology import ID
+from ...ontology.prefixes import FILE_PREFIXES as PREFIXES
 from ..base.records import DatasetDescription
+from .dataset import Quad
 from .make import iri
-from .store import PREFIXES, Quad
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -30,6 +31,14 @@ DATASET_GRAPH = iri("graph/dataset.yaml")
 """The named graph holding the description (its own triples are not counted in it)."""
 
 IANA = "https://www.iana.org/assignments/media-types/"
+MEDIA_TYPES: dict[str, str] = {
+    "trig": "application/trig",
+    "turtle": "text/turtle",
+    "json-ld": "application/ld+json",
+    "nt": "application/n-triples",
+    "nquads": "application/n-quads",
+}
+"""Serialization name → media type, for the distributions of the dataset."""
 _RDF_TYPE = f"<{RDF.type}>"
 _ID = f"<{ID}"
 

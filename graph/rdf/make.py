@@ -1,4 +1,4 @@
-"""Records → RDF quads: the one place the project makes RDF (DESIGN.md §3–§4).
+"""Records → RDF quads: the one place the project makes RDF (identifiers and vocabulary).
 
 Every function yields ``(subject, predicate, object, graph)`` quads of rdflib terms. Resource IRIs
 are ``ontology.ID + key`` with keys from `graph.ids`; there are no blank nodes (evidence lines,
@@ -40,7 +40,7 @@ from ...ontology.namespace import (
 from ..base import ids
 from ..base.matrices import LEVELS, TYPES, MatrixDef
 from ..base.records import Cell, CellRef, Claim, Discussion, Entry, Section, Subject
-from .store import Quad
+from .dataset import Quad
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 
@@ -428,7 +428,7 @@ OBO = Namespace("http://purl.obolibrary.org/obo/")
 RESTATED = (str(MP), str(OBO), str(CITO), str(FABIO), str(PROV), str(SKOS))
 """The vocabularies the aligned graph restates our terms in: micropublications, SEPIO, CiTO, FaBiO,
 PROV and SKOS. Dublin Core is not among them: the data uses it directly (titles, dates, publishers),
-and restating e.g. a section's heading as its dcterms:title would change what a dcterms query means."""
+and restating e.g. a section's heading as its dcterms:title would change what such queries mean."""
 
 NEAREST_FABIO: dict[URIRef, URIRef] = {
     EVG.Study: FABIO.ResearchPaper,

@@ -27,9 +27,11 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from ...ontology import CONTEXT_FILE, ID, NS
+from ...ontology.prefixes import FILE_PREFIXES as PREFIXES
+from ...ontology.prefixes import expand
+from ..base.errors import NodeNotFound
 from ..rdf.make import ONTOLOGY_GRAPH
-from ..rdf.store import PREFIXES
-from .explain import NodeNotFound, explain
+from .explain import explain
 
 ROOT = ID.removesuffix("id/")
 """The IRI every resource path is relative to: ``https://w3id.org/evidence-graph/``."""
@@ -377,15 +379,9 @@ class Resources:
 
 
 def _expand(short: str) -> URIRef | None:
-    """The IRI of a name as `explain` prints it (a key, a prefixed name or <iri>)."""
-    if short.startswith("<") and short.endswith(">"):
-        return URIRef(short[1:-1])
-    prefix, sep, local = short.partition(":")
-    if sep and prefix in PREFIXES and "/" not in prefix:
-        return URIRef(PREFIXES[prefix] + local)
-    if "/" in short and not short.startswith("http"):
-        return URIRef(ID + short)
-    return None
+    """The IRI of a name as `explain` prints it (a prefixed name or <iri>)."""
+    iri = expand(short)
+    return URIRef(iri) if iri is not None else None
 
 
 def _passage(passage: object) -> str:

@@ -27,22 +27,11 @@ from pyoxigraph import QuerySolutions, Store
 from ..base.errors import EvidenceGraphError, QueryError
 from ..reading.resource import ROOT, Resources, service_description
 from . import sparql
+from .sparql import UPDATE_KEYWORDS
 
 MAX_BODY = 1_000_000
 """Largest request body accepted (bytes): a query, not a data upload."""
 
-UPDATE_KEYWORDS = (
-    "INSERT",
-    "DELETE",
-    "LOAD",
-    "CLEAR",
-    "CREATE",
-    "DROP",
-    "COPY",
-    "MOVE",
-    "ADD",
-    "WITH",
-)
 
 _RESULT_TYPES: dict[str, str] = {
     "application/sparql-results+json": "json",
@@ -269,7 +258,7 @@ class LinkedData:
     def resources(self) -> Resources:
         with self._lock:
             if self._resources is None:
-                from ..rdf.store import load_dataset
+                from ..reading.load import load_dataset
 
                 dataset = load_dataset(self.graph_path)
                 self._resources = Resources(dataset, base=self.base, data_dir=self.data_dir)
