@@ -73,7 +73,7 @@ def read_cells(
 
     `parse(path, sha256)` replaces `parse_file` (the page cache uses it); `tick()` after each page.
     """
-    from ..parsing.page import parse_file
+    from ..parsing import parse_file
 
     if not data_dir.is_dir():
         raise SourceError(
