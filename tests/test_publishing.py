@@ -131,7 +131,7 @@ def test_void_counts_equal_the_graph(seed: Dataset) -> None:
 
 
 def test_position_selectors_anchor_every_quote(seed: Dataset) -> None:
-    from evidence_graph.graph.parsing.page import split_lines
+    from evidence_graph.graph.parsing.lines import split_lines
 
     oa = "http://www.w3.org/ns/oa#"
     query = f"""SELECT ?exact ?start ?end ?path ?sha WHERE {{

@@ -13,7 +13,7 @@ from pathlib import Path
 from rdflib import Dataset
 
 from ...ontology import NS
-from ..parsing.page import split_lines
+from ..parsing.lines import split_lines
 
 OA = "http://www.w3.org/ns/oa#"
 
