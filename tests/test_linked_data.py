@@ -284,7 +284,7 @@ def test_serve_answers_resource_iris_and_the_service_description(
             )
             assert response.status_code == 200, (path, media, response.text)
             assert response.headers["Content-Type"].startswith(media)
-            assert response.headers["Vary"] == "Accept"
+            assert "Accept" in response.headers["Vary"]
             assert 'rel="alternate"' in response.headers["Link"]
             graphs.append(_parse(response.content, media))
         assert all(isomorphic(graphs[0], g) for g in graphs[1:]), path
