@@ -13,6 +13,7 @@ Another package adds a format with an entry point in the group ``evidence_graph.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import import_module
 from pathlib import Path
@@ -34,6 +35,39 @@ class Exporter(Protocol):
         """Write `dataset` (an rdflib Dataset) to `out` in this format."""
 
 
+@dataclass(frozen=True)
+class DirectoryOptions:
+    """Settings of the formats that write a directory of files (``site``, ``nanopub``)."""
+
+    base: str = "https://w3id.org/evidence-graph/"
+    """The IRI the site's root stands for (resource IRIs are mapped onto paths under it)."""
+    site_url: str = ""
+    """Where the static site is hosted (the w3id.org redirect rules point there)."""
+    data_dir: Path | None = None
+    """The data directory the graph was built from (source passages are quoted from it)."""
+    key: Path | None = None
+    """A private key (PEM) to sign nanopublications with; unsigned without."""
+    previous: Path | None = None
+    """A previous nanopublication export: a revised claim's new nanopub supersedes its old one."""
+
+
+class DirectoryExporter(Exporter, Protocol):
+    """An exporter whose output is a directory: ``SUFFIX`` is "/" and `files` makes its content."""
+
+    def files(self, dataset: Any, options: DirectoryOptions) -> dict[str, bytes]:
+        """Relative path → bytes of every file of the output directory."""
+
+
+def writes_directory(exporter: Exporter) -> bool:
+    """Whether `exporter` writes a directory (``-o DIR``) rather than one stream."""
+    return exporter.SUFFIX == "/"
+
+
+def as_directory(exporter: Exporter) -> DirectoryExporter:
+    """`exporter` as a directory exporter (check `writes_directory` first)."""
+    return cast(DirectoryExporter, exporter)
+
+
 _BUILTIN: dict[str, str] = {
     "turtle": f"{__name__}.rdf:TURTLE",
     "trig": f"{__name__}.rdf:TRIG",
@@ -45,6 +79,8 @@ _BUILTIN: dict[str, str] = {
     "csv": f"{__name__}.csv",
     "cytoscape": f"{__name__}.cytoscape",
     "html": f"{__name__}.html",
+    "site": f"{__name__}.site",
+    "nanopub": f"{__name__}.nanopub",
 }
 """Built-in formats → "module" or "module:object", in the order the README lists them."""
 
@@ -110,5 +146,5 @@ FORMATS: Mapping[str, Exporter] = _Registry()
 def guess(path: str | Path) -> Exporter | None:
     """The exporter whose suffix `path` ends with, if exactly one does."""
     name = str(path).lower()
-    matches = [e for e in FORMATS.values() if name.endswith(e.SUFFIX)]
+    matches = [e for e in FORMATS.values() if not writes_directory(e) and name.endswith(e.SUFFIX)]
     return matches[0] if len(matches) == 1 else None

@@ -304,9 +304,18 @@ def build(data_dir: Path, out_dir: Path, store: str, drafts: bool, jobs: int | N
     help="Fail on claim lints too (quote = title, reused or short quote, unlisted document, "
     "evidence against the claim's polarity).",
 )
-def validate(graph_path: Path, strict: bool) -> None:
-    """Check a built graph against the SHACL shapes and lint its claims; non-zero exit on a
-    violation (and, with --strict, on a claim lint).
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("data"),
+    show_default=True,
+    help="Data directory the graph was built from (to check text anchors against the sources).",
+)
+def validate(graph_path: Path, strict: bool, data_dir: Path) -> None:
+    """Check a built graph against the SHACL shapes, lint its claims and check its text anchors
+    against the sources; non-zero exit on a violation or an orphaned text selector (a source
+    changed since the build), and with --strict on a claim lint.
 
     \b
     Example:
@@ -315,6 +324,7 @@ def validate(graph_path: Path, strict: bool) -> None:
     """
     from .reading.lints import graph_lints
     from .reading.load import load_dataset
+    from .validation.anchors import orphaned_selectors
     from .validation.shacl import check
 
     dataset = load_dataset(graph_path)
@@ -327,7 +337,12 @@ def validate(graph_path: Path, strict: bool) -> None:
     click.echo(
         f"Claim lints: {len(found)}" + (" (errors with --strict)" if found and strict else "")
     )
-    if not report.conforms or (strict and found):
+    orphans = orphaned_selectors(dataset, data_dir) if data_dir.is_dir() else []
+    for message in orphans:
+        click.echo(message)
+    if orphans:
+        click.echo(f"{len(orphans)} orphaned text selector(s)")
+    if not report.conforms or (strict and found) or orphans:
         raise SystemExit(1)
 
 
@@ -574,6 +589,20 @@ def _named_query_list(queries: Iterable[Any]) -> str:
     help="Time a client may take to send its request head, and again its body.",
 )
 @click.option("--quiet", is_flag=True, help="No access log.")
+@click.option(
+    "--base",
+    default="https://w3id.org/evidence-graph/",
+    show_default=True,
+    help="The IRI the server's root stands for: <BASE>id/… is served at /id/….",
+)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("data"),
+    show_default=True,
+    help="Data directory the graph was built from (resource pages quote the source lines).",
+)
 def serve(
     graph_path: Path,
     host: str,
@@ -585,14 +614,17 @@ def serve(
     allowed_hosts: tuple[str, ...],
     client_timeout: float,
     quiet: bool,
+    base: str,
+    data_dir: Path,
 ) -> None:
-    """Serve the graph read-only: SPARQL 1.1 Protocol at /sparql, a query page at /.
+    """Serve the graph read-only: SPARQL at /sparql, resource pages at /id/…, a query page at /.
 
     \b
     Example:
       evidence-graph serve --port 8000
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * {?s ?p ?o} LIMIT 3' \\
            http://127.0.0.1:8000/sparql
+      curl -H 'Accept: text/turtle' http://127.0.0.1:8000/id/cell/drug/B4
     """
     from .base.files import resolve_graph_path
     from .service.serve import ServeSettings, is_loopback
@@ -611,6 +643,8 @@ def serve(
         allowed_hosts=allowed_hosts,
         client_timeout=client_timeout,
         quiet=quiet,
+        base=base,
+        data_dir=data_dir if data_dir.is_dir() else None,
     )
 
     def announce(url: str) -> None:
@@ -744,15 +778,64 @@ class _FormatChoice(click.Choice):  # type: ignore[type-arg]
     help="Output format (from the exporter registry); guessed from -o's suffix when omitted.",
 )
 @graph_option
-@output_option
-def export_command(fmt: str | None, graph_path: Path, output: Path | None) -> None:
-    """Write a built graph in any registered format (RDF, GraphML, GEXF, CSV, Cytoscape, HTML).
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write to FILE (atomically) instead of standard output; a DIR for site and nanopub.",
+)
+@click.option(
+    "--base",
+    default="https://w3id.org/evidence-graph/",
+    show_default=True,
+    help="site: the IRI the site's root stands for.",
+)
+@click.option(
+    "--site-url",
+    default="",
+    metavar="URL",
+    help="site: where the site will be hosted (the w3id.org redirect rules point there).",
+)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("data"),
+    show_default=True,
+    help="site: data directory the graph was built from (pages quote the source lines).",
+)
+@click.option(
+    "--key",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="nanopub: sign with this RSA private key (PEM); unsigned without.",
+)
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="nanopub: a previous export; a revised claim's nanopub says which one it supersedes.",
+)
+def export_command(
+    fmt: str | None,
+    graph_path: Path,
+    output: Path | None,
+    base: str,
+    site_url: str,
+    data_dir: Path,
+    key: Path | None,
+    previous: Path | None,
+) -> None:
+    """Write a built graph in any registered format (RDF, GraphML, CSV, HTML, site, nanopub…).
 
     \b
     Examples:
       evidence-graph export -f graphml -o build/evidence.graphml
       evidence-graph export -o build/evidence.gexf        # format from the suffix
       evidence-graph export -f csv | head
+      evidence-graph export -f site -o build/site         # static Linked Data site
+      evidence-graph export -f nanopub -o build/nanopubs  # one nanopublication per claim
     """
     import io
 
@@ -768,6 +851,26 @@ def export_command(fmt: str | None, graph_path: Path, output: Path | None) -> No
         exporter = guessed
     else:
         exporter = exporters.get(fmt)
+    if exporters.writes_directory(exporter):
+        if output is None:
+            raise click.UsageError(f"the {exporter.NAME} format writes a directory: give -o DIR")
+        if output.exists() and not output.is_dir():
+            raise click.UsageError(f"{output} is a file; the {exporter.NAME} format needs a DIR")
+        from .base.files import write_directory_atomically
+
+        options = exporters.DirectoryOptions(
+            base=base,
+            site_url=site_url,
+            data_dir=data_dir if data_dir.is_dir() else None,
+            key=key,
+            previous=previous,
+        )
+        made = exporters.as_directory(exporter).files(load_dataset(graph_path), options)
+        write_directory_atomically(output, made)
+        click.echo(f"wrote {output}/ ({exporter.NAME}, {len(made)} files)", err=True)
+        return
+    if output is not None and output.is_dir():
+        raise click.UsageError(f"{output} is a directory; the {exporter.NAME} format writes a file")
     buffer = io.BytesIO()
     exporter.export(load_dataset(graph_path), buffer)
     _write_bytes(buffer.getvalue(), output)

@@ -14,9 +14,11 @@ from . import ID, NS
 
 PREFIXES: dict[str, str] = {
     "cito": "http://purl.org/spar/cito/",
+    "dcat": "http://www.w3.org/ns/dcat#",
     "dcterms": "http://purl.org/dc/terms/",
     "evg": NS,
     "fabio": "http://purl.org/spar/fabio/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
     "id": ID,
     "mesh": "http://id.nlm.nih.gov/mesh/",
     "mp": "http://purl.org/mp/",
@@ -28,6 +30,7 @@ PREFIXES: dict[str, str] = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "skos": "http://www.w3.org/2004/02/skos/core#",
+    "void": "http://rdfs.org/ns/void#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 """Prefix → namespace: every prefix the project knows, sorted by prefix."""

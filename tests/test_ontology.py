@@ -79,8 +79,23 @@ def test_alignments_point_at_the_named_vocabularies(onto: Graph) -> None:
         SKOS.closeMatch,
         URIRef("http://purl.org/spar/fabio/ClinicalGuideline"),
     ) in onto
-    assert (EVG.Claim, SKOS.closeMatch, URIRef("http://purl.org/mp/Claim")) in onto
-    assert (EVG.EvidenceLine, SKOS.closeMatch, URIRef(SEPIO + "0000002")) in onto
+    assert (EVG.Claim, RDFS.subClassOf, URIRef("http://purl.org/mp/Claim")) in onto
+    assert (EVG.EvidenceLine, RDFS.subClassOf, URIRef(SEPIO + "0000002")) in onto
+    assert (EVG.supports, RDFS.subPropertyOf, URIRef("http://purl.org/mp/supports")) in onto
+    cito = "http://purl.org/spar/cito/isDiscussedBy"
+    assert (EVG.discussedIn, RDFS.subPropertyOf, URIRef(cito)) in onto
+    # An exact alignment is not also a close match.
+    for s, o in onto.subject_objects(SKOS.closeMatch):
+        assert (s, RDFS.subClassOf, o) not in onto and (s, RDFS.subPropertyOf, o) not in onto
+
+
+def test_declared_inverses_are_stated(onto: Graph, seed_graph: Path) -> None:
+    """Every owl:inverseOf pair the ontology declares is stated in the data whenever one side is."""
+    data = union_graph(load_dataset(seed_graph))
+    for p, q in onto.subject_objects(OWL.inverseOf):
+        forward = set(data.subject_objects(p))
+        backward = {(o, s) for s, o in data.subject_objects(q)}
+        assert forward == backward, (p, q)
 
 
 def test_effect_shapes_scheme(onto: Graph) -> None:

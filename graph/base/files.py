@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -111,3 +111,37 @@ def resolve_graph_path(path: str | Path) -> Path:
     if not target.is_file():
         raise GraphNotFound(target)
     return target
+
+
+def write_directory_atomically(directory: str | Path, files: Mapping[str, bytes]) -> None:
+    """Make `directory` hold exactly `files` (relative POSIX path → bytes), all or nothing.
+
+    The files are written into a temporary directory beside it, which then replaces it; a failure
+    leaves the previous directory as it was. A relative path may not leave the directory.
+    """
+    import shutil
+
+    target = Path(directory)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    old: Path | None = None
+    try:
+        for name, content in sorted(files.items()):
+            relative = Path(name)
+            if relative.is_absolute() or ".." in relative.parts:
+                raise ValueError(f"{name!r} is not a path inside the output directory")
+            path = staging / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        os.chmod(staging, 0o755)
+        if target.exists():
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            os.replace(target, old)
+        os.replace(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if old is not None and not target.exists():
+            os.replace(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

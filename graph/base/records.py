@@ -214,6 +214,10 @@ class TextQuote:
     line: int
     quoted_from: str
     """Key of the listing or section the passage lies in."""
+    start: int = -1
+    """Character offset of the quote in the source text (lines joined by "\\n"); -1: unknown."""
+    end: int = -1
+    """Character offset just past the quote (exclusive); -1: unknown."""
 
 
 @dataclass(frozen=True)
@@ -327,3 +331,53 @@ class Curation:
     """Claim lint findings ("claim X: rule: message"), reported as build warnings."""
     drafts: tuple[Claim, ...] = ()
     """Machine-drafted claims (`build --drafts`), one named graph per page."""
+
+
+# --- Publishing: the dataset description and external identifiers -------------------------------
+
+
+@dataclass(frozen=True)
+class Creator:
+    name: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class DatasetDescription:
+    """What ``dataset.yaml`` says about the dataset: the parts of its VoID/DCAT description a
+    person must write (everything countable is computed by the build)."""
+
+    title: str
+    description: str
+    version: str
+    creators: tuple[Creator, ...]
+    licence: str
+    """IRI of the licence of the graph's own additions."""
+    rights: str
+    """What the licence covers and what it does not (the source's text)."""
+    source_title: str
+    source_url: str
+    source_terms: str
+    homepage: str
+    downloads: str = ""
+    """Base IRI the output files are published under (defaults to the homepage)."""
+    sparql_endpoint: str = ""
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Identifiers:
+    """A document's verified external identifiers, and where each was verified."""
+
+    document: str
+    """Key of the document ("doc/2009-…")."""
+    doi: str = ""
+    pmid: str = ""
+    url: str = ""
+    """The Effectiveness Bank analysis page of the document."""
+    verified: str = ""
+    """The public source the identifiers were checked against."""
+    line: int = 0
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in (("doi", self.doi), ("pmid", self.pmid), ("url", self.url)) if v}

@@ -150,6 +150,8 @@ class _CellText:
             source=self.cell.source,
             line=line,
             quoted_from=self.block_at(line),
+            start=start,
+            end=end,
         )
 
 

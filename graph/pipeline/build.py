@@ -22,10 +22,10 @@ from .. import DEFAULT_STORE
 from ..base.records import Cell, Curation, Discussion
 from ..curation.tagger import matchers
 from ..rdf.make import graph_iri
-from ..rdf.nquads import LineWriter, graph_chunk
+from ..rdf.nquads import LineWriter, page_chunk, term
 from .page_cache import PageCache
 from .pages import Context, PageError, PageJob, PageWork, default_jobs, do_page, page_quads
-from .quads import dataset_quads, source_quads
+from .quads import dataset_quads, description_quads, source_quads
 from .result import BuildResult, Timings, build_result
 from .sinks import Sink, open_sink
 from .sources import (
@@ -107,6 +107,9 @@ def build(
                     making(done, len(sources))
             sink.add(dataset_quads(data_dir, sources, curation, when, per_source=False))
             clock.lap("rdf")
+        # The dataset's description counts every other graph, so it is made last.
+        sink.add(description_quads(data_dir, sink.union_ntriples(), when))
+        clock.lap("describe")
         warnings = sink.validate() if validate else ()
         clock.lap("validate")
         stats = sink.count()
@@ -185,8 +188,7 @@ def _pages_on_every_core(
         if mine != set(work.links):
             links = sorted(mine, key=lambda d: (d.listing, d.section))
             quads = page_quads(sc.relpath, sc.sha256, sc.cell, links, work.subjects, when)
-            (_, body), *_ = LineWriter().lines(quads).items()
-            chunk = graph_chunk(body)
+            chunk = page_chunk(LineWriter().lines(quads), term(graph_iri(sc.relpath)))
         sink.add_page(graph_iri(sc.relpath), lambda: (), chunk)
     shared = replace(
         curation,

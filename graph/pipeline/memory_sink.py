@@ -32,6 +32,9 @@ class MemorySink:
     def add(self, quads: Iterable[Quad]) -> None:
         add_quads(self.ds, quads)
 
+    def union_ntriples(self) -> bytes:
+        return serialize(self.ds, "nt")
+
     def validate(self) -> tuple[str, ...]:
         from ..validation.shacl import validate
 

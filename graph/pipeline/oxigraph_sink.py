@@ -33,7 +33,7 @@ from ..base.files import (
     Staged,
 )
 from ..rdf.dataset import Quad
-from ..rdf.nquads import LineWriter, graph_chunk, term, union_ntriples
+from ..rdf.nquads import LineWriter, graph_chunk, page_chunk, term, union_ntriples
 from ..reading.stats import GraphStats
 from ..validation.shacl_sparql import select
 from .persisted_store import write_stamp
@@ -59,6 +59,7 @@ class OxigraphSink:
         self._worker: threading.Thread | None = None
         self._persisted: list[BaseException | None] = []
         self._triples = 0
+        self._other_lines: list[bytes] = []
 
     # -- adding
 
@@ -66,15 +67,39 @@ class OxigraphSink:
         self, graph: URIRef, quads: Callable[[], Iterable[Quad]], cached: bytes | None
     ) -> bytes | None:
         chunk = cached
+        own = term(graph)
         if chunk is None:
-            by_graph = self.writer.lines(quads())
-            (_, body), *rest = by_graph.items()
-            assert not rest, "a page's quads all live in its own graph"
-            chunk = graph_chunk(body)
-        self.chunks[term(graph)] = chunk
+            # the page's own graph first, then what it entails in the aligned graph
+            chunk = page_chunk(self.writer.lines(quads()), own)
+        suffix = f" {own} .\n".encode()
+        cut = chunk.find(b"\n", chunk.rfind(suffix)) + 1 if suffix in chunk else 0
+        self.chunks[own] = chunk[:cut]
+        if cut < len(chunk):
+            self._other_lines.append(chunk[cut:])
         return chunk
 
+    def _merge_other_lines(self) -> None:
+        """Merge the pages' lines outside their own graphs (the aligned graph) into `chunks`."""
+        if not self._other_lines:
+            return
+        by_graph: dict[str, list[str]] = {}
+        for part in self._other_lines:
+            for line in part.decode("utf-8").splitlines(keepends=True):
+                graph = line[: -len(" .\n")].rsplit(" ", 1)[1]
+                by_graph.setdefault(graph, []).append(line)
+        self._other_lines = []
+        for graph, lines in by_graph.items():
+            if graph in self.chunks:
+                lines = [*self.chunks[graph].decode("utf-8").splitlines(keepends=True), *lines]
+            self.chunks[graph] = graph_chunk(lines)
+
+    def union_ntriples(self) -> bytes:
+        self._merge_other_lines()
+        return union_ntriples(self.chunks)
+
     def add(self, quads: Iterable[Quad]) -> None:
+        self._merge_other_lines()
+        self._union_nt = None
         for graph, lines in self.writer.lines(quads).items():
             if graph in self.chunks:  # discussion links and topics land in a page's graph
                 lines = [*self.chunks[graph].decode("utf-8").splitlines(keepends=True), *lines]
@@ -87,6 +112,7 @@ class OxigraphSink:
         return used_prefixes(self.chunks.values(), FILE_PREFIXES)
 
     def _union(self) -> bytes:
+        self._merge_other_lines()
         if self._union_nt is None:
             self._union_nt = union_ntriples(self.chunks)  # also the persisted default graph
         return self._union_nt

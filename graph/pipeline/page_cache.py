@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...ontology import ONTOLOGY_FILE
 from ...ontology import namespace as _namespace
 from ..base.files import CACHE_DIR
 from .pages import Context, PageError, PageJob, PageWork, run_pages
@@ -36,6 +37,7 @@ def _code_files() -> list[Path]:
         _GRAPH / "pipeline" / "quads.py",
         _GRAPH / "pipeline" / "page_cache.py",
         Path(str(_namespace.__file__)),
+        ONTOLOGY_FILE,  # its exact alignments make each page's aligned triples
     ]
 
 

@@ -23,7 +23,7 @@ from ..base.records import Cell, Concept, Discussion, Subject
 from ..curation.tagger import Matchers, matchers, tag
 from ..rdf import make as rdf
 from ..rdf.dataset import Quad
-from ..rdf.nquads import LineWriter, graph_chunk
+from ..rdf.nquads import LineWriter, page_chunk, term
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,19 @@ def page_quads(
     subjects: Sequence[Subject],
     epoch: int | None,
 ) -> Iterator[Quad]:
-    """Every quad of one page's named graph: its provenance and content, links and topics."""
+    """Every quad of one page's named graph (its provenance and content, links and topics), each
+    followed by what it entails in the aligned graph."""
+    yield from rdf.with_aligned(_own_quads(relpath, sha256, cell, links, subjects, epoch))
+
+
+def _own_quads(
+    relpath: str,
+    sha256: str,
+    cell: Cell,
+    links: Sequence[Discussion],
+    subjects: Sequence[Subject],
+    epoch: int | None,
+) -> Iterator[Quad]:
     g = rdf.graph_iri(relpath)
     yield from rdf.provenance_quads(g, relpath, sha256, "cell", epoch)
     yield from rdf.cell_quads(cell, g)
@@ -112,9 +124,8 @@ def do_page(context: Context, compiled: Matchers, job: PageJob) -> PageWork | Pa
     by_graph = writer.lines(
         page_quads(job.relpath, job.sha256, cell, links, subjects, context.epoch)
     )
-    (_, body), *rest = by_graph.items()
-    assert not rest, "a page's quads all live in its own graph"
-    return PageWork(job.relpath, job.sha256, cell, links, subjects, graph_chunk(body))
+    chunk = page_chunk(by_graph, term(rdf.graph_iri(job.relpath)))
+    return PageWork(job.relpath, job.sha256, cell, links, subjects, chunk)
 
 
 _WORKER: list[tuple[Context, Matchers]] = []

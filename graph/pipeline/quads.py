@@ -40,11 +40,16 @@ def _matrix_defs(known: dict[str, MatrixDef], sources: list[SourceCell]) -> dict
     return result
 
 
+DATASET_FILE = "dataset.yaml"
+IDENTIFIERS_FILE = "identifiers.yaml"
+
+
 def source_quads(sc: SourceCell, epoch: int | None = None) -> Iterator[Quad]:
-    """The quads made from one cell page alone (its provenance and content), all in its graph."""
+    """The quads made from one cell page alone (its provenance and content) in its graph, and
+    the standard-vocabulary triples they entail in the aligned graph."""
     g = rdf.graph_iri(sc.relpath)
-    yield from rdf.provenance_quads(g, sc.relpath, sc.sha256, "cell", epoch)
-    yield from rdf.cell_quads(sc.cell, g)
+    yield from rdf.with_aligned(rdf.provenance_quads(g, sc.relpath, sc.sha256, "cell", epoch))
+    yield from rdf.with_aligned(rdf.cell_quads(sc.cell, g))
 
 
 def dataset_quads(
@@ -58,8 +63,19 @@ def dataset_quads(
     """Every quad of the build: ontology, matrices, one graph per cell page and claims file.
 
     With ``per_source=False`` the `source_quads` of each page are left out (the pipeline adds
-    them page by page, so that a store can cache them).
+    them page by page, so that a store can cache them). Every quad is followed by what it entails
+    in the standard vocabularies (`rdf.with_aligned`, the graph ``id/graph/aligned``).
     """
+    if per_source:
+        for sc in sources:
+            yield from source_quads(sc, epoch)
+    yield from rdf.with_aligned(_curated_quads(data_dir, sources, curation, epoch))
+
+
+def _curated_quads(
+    data_dir: Path, sources: list[SourceCell], curation: Curation, epoch: int | None
+) -> Iterator[Quad]:
+    """The quads of everything but the cell pages themselves (see `dataset_quads`)."""
     known, matrices_path = matrices(data_dir)
     yield from rdf.file_quads(ONTOLOGY_FILE, rdf.ONTOLOGY_GRAPH)
 
@@ -73,8 +89,6 @@ def dataset_quads(
     listing_doc: dict[str, str] = {}
     for sc in sources:
         g = rdf.graph_iri(sc.relpath)
-        if per_source:
-            yield from source_quads(sc, epoch)
         docs = rdf.listing_documents(sc.cell)
         listing_doc.update(docs)
         node_graph.update(dict.fromkeys(docs, g))
@@ -98,11 +112,14 @@ def dataset_quads(
         path = Path(claims_file) if Path(claims_file).is_absolute() else data_dir / rel
         sha = sha256(path) if path.is_file() else hashlib.sha256(b"").hexdigest()
         yield from rdf.provenance_quads(g, rel, sha, "claims", epoch)
+    page_paths = {sc.cell.source: sc.relpath for sc in sources}
     for claim in curation.claims:
         g = rdf.graph_iri(relpath(data_dir, claim.source))
         node_graph[ids.claim_key(claim.id)] = g
         yield from rdf.claim_quads(claim, g, relpath(data_dir, claim.source))
-    yield from _draft_quads(data_dir, sources, curation, node_graph, epoch)
+        yield from rdf.position_selector_quads(claim, g, page_paths)
+    yield from _draft_quads(data_dir, sources, curation, node_graph, page_paths, epoch)
+    yield from _identifier_quads(data_dir, set(listing_doc.values()), epoch)
 
     for discussion in curation.discussions:
         document = listing_doc.get(discussion.listing)
@@ -121,6 +138,7 @@ def _draft_quads(
     sources: list[SourceCell],
     curation: Curation,
     node_graph: dict[str, URIRef],
+    page_paths: dict[str, str],
     epoch: int | None,
 ) -> Iterator[Quad]:
     """Drafted claims (`build --drafts`): one named graph per page, ``graph/drafts/<path>``."""
@@ -138,3 +156,38 @@ def _draft_quads(
         for claim in by_page[rel]:
             node_graph[ids.claim_key(claim.id)] = g
             yield from rdf.claim_quads(claim, g)
+            yield from rdf.position_selector_quads(claim, g, page_paths)
+
+
+def _identifier_quads(data_dir: Path, documents: set[str], epoch: int | None) -> Iterator[Quad]:
+    """The verified external identifiers of ``identifiers.yaml`` (when present), in its graph."""
+    from ..curation.dataset import load_identifiers
+
+    path = data_dir / IDENTIFIERS_FILE
+    if not path.is_file():
+        return
+    g = rdf.graph_iri(IDENTIFIERS_FILE)
+    yield from rdf.provenance_quads(g, IDENTIFIERS_FILE, sha256(path), "identifiers", epoch)
+    for entry in load_identifiers(path, documents):
+        yield from rdf.identifier_quads(entry.document, entry.as_dict(), g)
+
+
+def description_quads(data_dir: Path, union_ntriples: bytes, epoch: int | None) -> list[Quad]:
+    """VoID + DCAT from ``dataset.yaml`` with counts of `union_ntriples` (none without the file).
+
+    `union_ntriples`: the sorted, de-duplicated union of every other graph, as N-Triples.
+    """
+    from ..base.files import GRAPH_OUTPUTS
+    from ..curation.dataset import load_dataset_description
+    from ..rdf import describe
+
+    path = data_dir / DATASET_FILE
+    if not path.is_file():
+        return []
+    description = load_dataset_description(path)
+    counts = describe.count_ntriples(union_ntriples)
+    files = {name: describe.MEDIA_TYPES[syntax] for name, syntax in GRAPH_OUTPUTS.items()}
+    g = describe.DATASET_GRAPH
+    quads = list(rdf.provenance_quads(g, DATASET_FILE, sha256(path), "dataset description", epoch))
+    quads += describe.description_quads(description, counts, files, epoch)
+    return quads

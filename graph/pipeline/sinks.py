@@ -29,11 +29,15 @@ class Sink(Protocol):
     def add_page(
         self, graph: URIRef, quads: Callable[[], Iterable[Quad]], cached: bytes | None
     ) -> bytes | None:
-        """Add one page's quads (all in `graph`), from `cached` (an earlier return) when given;
-        return them in the form the page cache may keep, or None."""
+        """Add one page's quads (in `graph`, and what they entail in the aligned graph), from
+        `cached` (an earlier return) when given; return them in the form the page cache may keep,
+        or None."""
 
     def add(self, quads: Iterable[Quad]) -> None:
         """Add quads, each into its named graph."""
+
+    def union_ntriples(self) -> bytes:
+        """The union of every graph added so far: sorted, de-duplicated N-Triples."""
 
     def validate(self) -> tuple[str, ...]:
         """SHACL-validate the union of the graphs: warnings; `ValidationFailed` on a violation."""

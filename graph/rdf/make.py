@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD, Namespace
+from rdflib.term import Node
 
 from ...ontology import ID
 from ...ontology.namespace import (
@@ -461,3 +462,173 @@ def evg_terms_used(quads: Iterable[Quad]) -> set[URIRef]:
             if isinstance(term, URIRef) and str(term).startswith(EVG_NS):
                 used.add(term)
     return used
+
+
+# --- Standard vocabularies: the aligned graph -----------------------------------------------------
+
+ALIGNED_GRAPH_KEY = "graph/aligned"
+ALIGNED_GRAPH = iri(ALIGNED_GRAPH_KEY)
+"""The named graph of the standard-vocabulary triples the exact alignments entail."""
+
+CITO = Namespace("http://purl.org/spar/cito/")
+FABIO = Namespace("http://purl.org/spar/fabio/")
+MP = Namespace("http://purl.org/mp/")
+
+STANDARD_INVERSES: dict[URIRef, URIRef] = {
+    CITO.isDiscussedBy: CITO.discusses,
+    SKOS.broader: SKOS.narrower,
+}
+"""Standard properties whose standard inverse consumers query (stated in the aligned graph too)."""
+
+OBO = Namespace("http://purl.obolibrary.org/obo/")
+
+RESTATED = (str(MP), str(OBO), str(CITO), str(FABIO), str(PROV), str(SKOS))
+"""The vocabularies the aligned graph restates our terms in: micropublications, SEPIO, CiTO, FaBiO,
+PROV and SKOS. Dublin Core is not among them: the data uses it directly (titles, dates, publishers),
+and restating e.g. a section's heading as its dcterms:title would change what such queries mean."""
+
+NEAREST_FABIO: dict[URIRef, URIRef] = {
+    EVG.Study: FABIO.ResearchPaper,
+    EVG.Review: FABIO.ReviewArticle,
+    EVG.Guidance: FABIO.ClinicalGuideline,
+}
+"""The FaBiO type nearest to each kind of listed document (skos:closeMatch in the ontology: the
+kinds follow the page's markers, not FaBiO's definitions), stated so FaBiO consumers can filter."""
+
+
+class Alignment:
+    """What a quad entails in the standard vocabularies, read from the ontology's exact alignments.
+
+    A class's superclasses (rdfs:subClassOf, transitively) and a property's superproperties
+    (rdfs:subPropertyOf, transitively) in the `RESTATED` vocabularies, declared inverses
+    (owl:inverseOf, evg's own included) and `STANDARD_INVERSES`.
+    """
+
+    def __init__(self, ontology: Graph) -> None:
+        from rdflib.namespace import OWL
+
+        def closure(node: URIRef, link: URIRef) -> set[URIRef]:
+            seen: set[URIRef] = set()
+            todo = [node]
+            while todo:
+                for parent in ontology.objects(todo.pop(), link):
+                    if isinstance(parent, URIRef) and parent not in seen:
+                        seen.add(parent)
+                        todo.append(parent)
+            return {p for p in seen if str(p).startswith(RESTATED)}
+
+        terms = sorted({s for s in ontology.subjects() if isinstance(s, URIRef)}, key=str)
+        self.classes: dict[URIRef, tuple[URIRef, ...]] = {}
+        self.properties: dict[URIRef, tuple[URIRef, ...]] = {}
+        self.inverses: dict[URIRef, tuple[URIRef, ...]] = {}
+        for term in terms:
+            supers = closure(term, RDFS.subClassOf)
+            if term in NEAREST_FABIO:
+                supers.add(NEAREST_FABIO[term])
+            if supers:
+                self.classes[term] = tuple(sorted(supers, key=str))
+            props = closure(term, RDFS.subPropertyOf)
+            if props:
+                self.properties[term] = tuple(sorted(props, key=str))
+            inverse = {o for o in ontology.objects(term, OWL.inverseOf) if isinstance(o, URIRef)}
+            inverse |= {s for s in ontology.subjects(OWL.inverseOf, term) if isinstance(s, URIRef)}
+            for prop in props:
+                if prop in STANDARD_INVERSES:
+                    inverse.add(STANDARD_INVERSES[prop])
+            if inverse:
+                self.inverses[term] = tuple(sorted(inverse, key=str))
+        for prop, inverse_prop in STANDARD_INVERSES.items():
+            self.inverses.setdefault(prop, (inverse_prop,))
+
+    def entailed(self, s: Node, p: Node, o: Node) -> Iterator[tuple[Node, Node, Node]]:
+        """The standard-vocabulary triples (s, p, o) entails."""
+        if not isinstance(p, URIRef):
+            return
+        if p == RDF.type:
+            if isinstance(o, URIRef):
+                for cls in self.classes.get(o, ()):
+                    yield s, RDF.type, cls
+            return
+        for prop in self.properties.get(p, ()):
+            yield s, prop, o
+        if isinstance(o, URIRef):
+            for prop in self.inverses.get(p, ()):
+                yield o, prop, s
+
+
+@lru_cache(maxsize=1)
+def alignment() -> Alignment:
+    """The alignment table of the shipped ontology (read once)."""
+    from ...ontology import ONTOLOGY_FILE
+
+    ontology = Graph(bind_namespaces="none")
+    ontology.parse(ONTOLOGY_FILE, format="turtle")
+    return Alignment(ontology)
+
+
+def with_aligned(quads: Iterable[Quad]) -> Iterator[Quad]:
+    """`quads`, each followed by the standard-vocabulary triples it entails, in the aligned graph.
+
+    The ontology graph itself is passed through unaligned (its terms are vocabulary, not data).
+    """
+    table = alignment()
+    for quad in quads:
+        yield quad
+        s, p, o, g = quad
+        if g == ONTOLOGY_GRAPH:
+            continue
+        for triple in table.entailed(s, p, o):
+            yield (*triple, ALIGNED_GRAPH)
+
+
+# --- Text anchors that survive edits: position selectors ------------------------------------------
+
+
+def position_selector_quads(
+    claim: Claim, graph: URIRef, sources: Mapping[str, str]
+) -> Iterator[Quad]:
+    """An oa:TextPositionSelector for every evidence line whose quote offsets are known.
+
+    `sources` maps a quote's ``source`` (as given to the build) to its path relative to the data
+    directory; the selector's ``dcterms:source`` is that file's node, which records its SHA-256.
+    """
+    key = ids.claim_key(claim.id)
+    for line in claim.evidence:
+        passage = line.quote
+        relpath = sources.get(passage.source)
+        if passage.start < 0 or passage.end < passage.start or relpath is None:
+            continue
+        node = iri(evidence_key(key, line.document, passage.exact))
+        selector = iri(f"{evidence_key(key, line.document, passage.exact)}/position")
+        yield node, EVG.positionSelector, selector, graph
+        yield selector, RDF.type, OA.TextPositionSelector, graph
+        yield selector, OA.start, _int(passage.start), graph
+        yield selector, OA.end, _int(passage.end), graph
+        yield selector, DCTERMS.source, iri(source_key(relpath)), graph
+
+
+# --- External identifiers ------------------------------------------------------------------
+
+
+def identifier_quads(
+    document: str, identifiers: Mapping[str, str], graph: URIRef
+) -> Iterator[Quad]:
+    """A document's verified external identifiers: ``doi``, ``pmid``, ``url`` (its analysis page).
+
+    DOI and PubMed ID become ``dcterms:identifier`` literals ("doi:10.…", "pmid:…") and
+    ``owl:sameAs`` their resolvable IRIs (the same work); the analysis page is ``rdfs:seeAlso``.
+    """
+    from rdflib.namespace import OWL
+
+    node = iri(document)
+    doi = identifiers.get("doi")
+    if doi:
+        yield node, DCTERMS.identifier, _text(f"doi:{doi}"), graph
+        yield node, OWL.sameAs, URIRef("https://doi.org/" + quote(doi, safe="/:;()._-")), graph
+    pmid = identifiers.get("pmid")
+    if pmid:
+        yield node, DCTERMS.identifier, _text(f"pmid:{pmid}"), graph
+        yield node, OWL.sameAs, URIRef(f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"), graph
+    url = identifiers.get("url")
+    if url:
+        yield node, RDFS.seeAlso, URIRef(url), graph

@@ -75,6 +75,12 @@ def graph_chunk(lines: Iterable[str]) -> bytes:
     return "".join(sorted(set(lines))).encode("utf-8")
 
 
+def page_chunk(by_graph: Mapping[str, Iterable[str]], own: str) -> bytes:
+    """A page's lines: its own graph `own` first, then the other graphs it adds to (sorted)."""
+    rest = sorted(g for g in by_graph if g != own)
+    return b"".join(graph_chunk(by_graph[g]) for g in [own, *rest] if g in by_graph)
+
+
 def union_ntriples(chunks: Mapping[str, bytes]) -> bytes:
     """The union of every graph's triples (graph term dropped), de-duplicated and sorted."""
     triples: set[bytes] = set()

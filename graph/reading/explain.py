@@ -21,6 +21,7 @@ from ...ontology import NS
 from ...ontology.namespace import EVG
 from ...ontology.prefixes import shorten
 from ..base.nodes import resolve_node
+from ..rdf.make import ALIGNED_GRAPH
 
 EVG_SOURCE_LINE = URIRef(f"{NS}sourceLine")
 EVG_SOURCE_PATH = URIRef(f"{NS}sourcePath")
@@ -163,7 +164,10 @@ class _Graph:
     def home(self, node: Node) -> list[tuple[Node | None, int | None]]:
         """(graph, line) where `node` is described: graphs with its rdf:type, and its sourceLine."""
         homes: list[tuple[Node | None, int | None]] = []
-        graphs = sorted({g for _, _, _, g in self.ds.quads((node, RDF.type, None, None))}, key=str)
+        graphs = sorted(
+            {g for _, _, _, g in self.ds.quads((node, RDF.type, None, None)) if g != ALIGNED_GRAPH},
+            key=str,
+        )
         for graph in graphs:
             line = None
             for _, _, value, _ in self.ds.quads((node, EVG_SOURCE_LINE, None, graph)):  # type: ignore[arg-type]
@@ -214,11 +218,20 @@ def explain(ds: Dataset, text: str, data_dir: Path | None = None) -> Explanation
     """Explain the node NODE names: its label, types, origin, attributes and every edge."""
     node = resolve(ds, text)
     g = _Graph(ds, data_dir)
-    types = tuple(sorted({short(o) for o in ds.objects(node, RDF.type)}))
+    types = tuple(
+        sorted(
+            {
+                short(o)
+                for _, _, o, g in ds.quads((node, RDF.type, None, None))
+                if g != ALIGNED_GRAPH
+            }
+        )
+    )
     attributes: list[tuple[str, str]] = []
     edges: list[Edge] = []
+    # The aligned graph restates edges in standard vocabularies: explain the statements themselves.
     for _, predicate, obj, graph in sorted(
-        ds.quads((node, None, None, None)),
+        (q for q in ds.quads((node, None, None, None)) if q[3] != ALIGNED_GRAPH),
         key=lambda q: (str(q[1]), str(q[2]), str(q[3])),
     ):
         if predicate == RDF.type:
@@ -231,7 +244,7 @@ def explain(ds: Dataset, text: str, data_dir: Path | None = None) -> Explanation
             continue
         edges.append(_edge(g, "out", node, predicate, obj, graph))
     for subject, predicate, _, graph in sorted(
-        ds.quads((None, None, node, None)),
+        (q for q in ds.quads((None, None, node, None)) if q[3] != ALIGNED_GRAPH),
         key=lambda q: (str(q[1]), str(q[0]), str(q[3])),
     ):
         edges.append(_edge(g, "in", subject, predicate, node, graph))

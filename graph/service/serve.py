@@ -257,6 +257,8 @@ class SparqlEndpoint:
     runner: QueryRunner
     max_body: int = MAX_BODY
     body_timeout: float = BODY_TIMEOUT
+    describe: Callable[[Request], Response] | None = None
+    """Answers a GET without a query: the SPARQL 1.1 Service Description (when given)."""
 
     async def handle(self, request: Request) -> Response:
         """Answer one request to the endpoint."""
@@ -267,6 +269,12 @@ class SparqlEndpoint:
             return error(405, "this endpoint is read-only", {"Allow": "GET, HEAD, POST, OPTIONS"})
         try:
             params = _params(request.url.query)
+            if (
+                method != "POST"
+                and self.describe is not None
+                and not {"query", "update"} & set(params)
+            ):
+                return await run_in_threadpool(self.describe, request)
             body: str | None = None
             if method == "POST":
                 ctype = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
@@ -325,10 +333,13 @@ class SparqlEndpoint:
 
 
 def sparql_routes(
-    runner: QueryRunner, path: str = "/sparql", body_timeout: float = BODY_TIMEOUT
+    runner: QueryRunner,
+    path: str = "/sparql",
+    body_timeout: float = BODY_TIMEOUT,
+    describe: Callable[[Request], Response] | None = None,
 ) -> list[BaseRoute]:
     """The SPARQL endpoint at `path`."""
-    endpoint = SparqlEndpoint(runner, body_timeout=body_timeout)
+    endpoint = SparqlEndpoint(runner, body_timeout=body_timeout, describe=describe)
     methods = ["GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"]
     return [Route(path, endpoint.handle, methods=methods, name="sparql")]
 
@@ -401,6 +412,7 @@ def create_app(
     page: bytes | None = None,
     cors_origins: Sequence[str] = ("*",),
     allowed_hosts: Sequence[str] = ("*",),
+    describe: Callable[[Request], Response] | None = None,
 ) -> Starlette:
     """The ASGI application: the SPARQL endpoint, the query page, and any extra `routes`."""
     if page is None:
@@ -416,7 +428,8 @@ def create_app(
                 max_age=600,
             )
         )
-    all_routes = [*sparql_routes(runner, body_timeout=body_timeout), *page_routes(page), *routes]
+    endpoint = sparql_routes(runner, body_timeout=body_timeout, describe=describe)
+    all_routes = [*endpoint, *page_routes(page), *routes]
     return Starlette(
         routes=all_routes,
         middleware=middleware,
@@ -453,6 +466,10 @@ class ServeSettings:
     backlog: int = 2048
     client_timeout: float = HEADER_TIMEOUT
     limits: guard.Limits = field(default_factory=guard.Limits)
+    base: str = "https://w3id.org/evidence-graph/"
+    """The IRI the server's root stands for: ``<base>id/…`` is answered at ``/id/…``."""
+    data_dir: Path | None = None
+    """The data directory the graph was built from (resource pages quote its lines)."""
 
     def hosts(self) -> tuple[str, ...]:
         """The Host names answered: given ones, else loopback names for a loopback bind."""
@@ -549,8 +566,13 @@ def serve(settings: ServeSettings, announce: Callable[[str], None]) -> None:
             on_event=log.warning,
             limits=settings.limits,
         )
+        from .linked_data import LinkedData
+
+        linked = LinkedData(settings.graph, settings.base, settings.data_dir)
         app = create_app(
             pool,
+            routes=linked.routes(),
+            describe=linked.describe,
             cors_origins=settings.cors_origins,
             allowed_hosts=settings.hosts(),
             body_timeout=settings.client_timeout,
