@@ -9,6 +9,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+CLIP = 80
+"""Characters of a long user value kept at each end when a message quotes it."""
+
+
+def clip(value: str, keep: int = CLIP) -> str:
+    """`repr(value)`, or for a long value its two ends and its length, so a message stays short.
+
+    A megabyte quote that fails a check is shown as ``'first 80…' … '…last 80' (1,048,576 chars)``.
+    """
+    if len(value) <= 2 * keep + 20:
+        return repr(value)
+    return f"{value[:keep]!r} … {value[-keep:]!r} ({len(value):,} characters)"
+
 
 class EvidenceGraphError(Exception):
     """Base class: a problem with the user's input, reported as one message."""
@@ -44,7 +57,9 @@ class QuoteNotFound(EvidenceGraphError):
         self.quote = quote
         self.hint = self.hint_text
         where = f"{self.path}:{line}" if line else self.path
-        super().__init__(f"{where}: claim {claim!r}: quote not found in its source: {quote!r}")
+        super().__init__(
+            f"{where}: claim {clip(claim)}: quote not found in its source: {clip(quote)}"
+        )
 
 
 class QuotesNotFound(EvidenceGraphError):
