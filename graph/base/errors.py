@@ -108,3 +108,14 @@ class ValidationFailed(EvidenceGraphError):
 
 class RemoteError(EvidenceGraphError):
     """A remote SPARQL server refused or failed a request."""
+
+
+class BuildLocked(EvidenceGraphError):
+    """Another build is writing the same output directory."""
+
+    def __init__(self, out_dir: str | Path, pid: int | None) -> None:
+        self.out_dir = str(out_dir)
+        self.pid = pid
+        who = f"process {pid}" if pid is not None else "another process"
+        self.hint = "wait for it to finish (or stop it), or build into another --out directory"
+        super().__init__(f"{self.out_dir}: another build is writing here ({who})")
