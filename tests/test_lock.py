@@ -47,6 +47,8 @@ def test_a_second_build_is_refused_naming_the_first(tmp_path: Path) -> None:
     finally:
         os.kill(holder.pid, signal.SIGKILL)
         holder.wait(10)
+        assert holder.stdout is not None
+        holder.stdout.close()
     # Killed without any clean-up: the kernel released the lock; the stale file does not matter.
     assert (tmp_path / LOCK_FILE).is_file()
     with build_lock(tmp_path):

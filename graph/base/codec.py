@@ -31,7 +31,8 @@ def to_json(value: Any) -> Any:
 
 def from_json(cls: type[T], data: Any) -> T:
     """The record of type `cls` that `to_json` made `data` from; `ValueError` when it is not one."""
-    result: T = _decoder(cls)(data, cls.__name__)
+    kind: Any = cls
+    result: T = _decoder(kind)(data, cls.__name__)
     return result
 
 
