@@ -37,6 +37,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from evidence_graph.graph.base.files import GRAPH_OUTPUTS, SUMMARY_FILE, TRIG_FILE
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
@@ -56,32 +58,29 @@ def _task_build(data: str, out: str, store: str) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     info: dict[str, Any] = {"seconds": seconds, "triples": result.triples}
     if store == "oxigraph":
-        from evidence_graph.graph.pipeline.fastbuild import LAST_TIMINGS
-
-        info["stages"] = LAST_TIMINGS.stages
+        info["stages"] = result.timings.stages
     return info
 
 
 def _task_rebuild(data: str, out: str) -> dict[str, Any]:
     """A fast build into an existing build directory (its cache warm)."""
     from evidence_graph.graph.pipeline.build import build
-    from evidence_graph.graph.pipeline.fastbuild import LAST_TIMINGS
 
     start = time.perf_counter()
     result = build(Path(data), Path(out), store="oxigraph")
     return {
         "seconds": time.perf_counter() - start,
         "triples": result.triples,
-        "reused": LAST_TIMINGS.reused,
-        "parsed": LAST_TIMINGS.parsed,
-        "stages": LAST_TIMINGS.stages,
+        "reused": result.timings.reused,
+        "parsed": result.timings.parsed,
+        "stages": result.timings.stages,
     }
 
 
 def _task_floor(nquads: str, ntriples: str) -> dict[str, Any]:
     from pyoxigraph import DefaultGraph, RdfFormat, Store
 
-    from evidence_graph.graph.rdf.store import PREFIXES
+    from evidence_graph.ontology.prefixes import FILE_PREFIXES as PREFIXES
 
     start = time.perf_counter()
     store = Store()
@@ -325,10 +324,10 @@ def export_quads(build_dir: Path) -> tuple[Path, Path]:
     """The build's quads as N-Quads and its union as sorted N-Triples (inputs of the floor)."""
     from pyoxigraph import RdfFormat, Store
 
-    from evidence_graph.graph.pipeline import oxstore
+    from evidence_graph.graph.rdf import nquads
 
     store = Store()
-    store.bulk_load(path=str(build_dir / "evidence.trig"), format=RdfFormat.TRIG)
+    store.bulk_load(path=str(build_dir / TRIG_FILE), format=RdfFormat.TRIG)
     nq = build_dir / "evidence.nq"
     store.dump(str(nq), format=RdfFormat.N_QUADS)
     chunks: dict[str, list[bytes]] = {}
@@ -336,7 +335,7 @@ def export_quads(build_dir: Path) -> tuple[Path, Path]:
         graph = line[line.rindex(b" <", 0, len(line) - 3) + 1 : -3].decode()
         chunks.setdefault(graph, []).append(line)
     nt = build_dir / "union.nt"
-    nt.write_bytes(oxstore.union_ntriples({g: b"".join(v) for g, v in chunks.items()}))
+    nt.write_bytes(nquads.union_ntriples({g: b"".join(v) for g, v in chunks.items()}))
     return nq, nt
 
 
@@ -464,7 +463,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         data = corpus(200)
         print("[bench] 200 cells: fast build vs rdflib serialize", file=log, flush=True)
         fast = child("build", data=str(data), out=str(OUT / "build-200"), store="oxigraph")
-        ser = child("rdflib_serialize", trig=str(OUT / "build-200" / "evidence.trig"))
+        ser = child("rdflib_serialize", trig=str(OUT / "build-200" / TRIG_FILE))
         results["serialize200"] = {"fast": fast, "rdflib_serialize": ser}
         save()
 
@@ -488,7 +487,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         identical = all(
             (inc / f).read_bytes() == (OUT / f"build-{n}-clean" / f).read_bytes()
-            for f in ("evidence.trig", "evidence.ttl", "evidence.jsonld", "summary.json")
+            for f in (*GRAPH_OUTPUTS, SUMMARY_FILE)
         )
         results["incremental"] = {
             "cells": n,
@@ -522,7 +521,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "3" not in skip:
         n = args.query_size or max(sizes)
         build_dir = OUT / f"build-{n}"
-        if not (build_dir / "evidence.trig").is_file():
+        if not (build_dir / TRIG_FILE).is_file():
             child("build", data=str(corpus(n)), out=str(build_dir), store="oxigraph")
         if not (build_dir / "evidence.nq").is_file():
             child("export", build_dir=str(build_dir))

@@ -12,8 +12,6 @@ import csv as _csv
 import io
 from typing import IO, Any
 
-from ..graph.explore.projection import project
-
 NAME = "csv"
 SUFFIX = ".csv"
 MEDIA_TYPE = "text/csv"
@@ -35,6 +33,8 @@ _LEAD = [
 
 def export(dataset: Any, out: IO[bytes]) -> None:
     """Write the projection of `dataset` as one CSV table of nodes, then edges."""
+    from ..graph.explore.projection import project
+
     g = project(dataset)
     extra: set[str] = set()
     for _, data in g.nodes(data=True):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
-from ..graph.explore.projection import project
-
 NAME = "cytoscape"
 SUFFIX = ".cyjs"
 MEDIA_TYPE = "application/json"
@@ -17,6 +15,7 @@ IS_RDF = False
 def export(dataset: Any, out: IO[bytes]) -> None:
     """Write the projection of `dataset` as Cytoscape.js JSON."""
     from ..graph.explore.pages import layout
+    from ..graph.explore.projection import project
 
     g = project(dataset)
     positions = layout(g)

@@ -8,10 +8,6 @@ import os
 import re
 from typing import IO, Any
 
-import networkx as nx
-
-from ..graph.explore.projection import project
-
 NAME = "gexf"
 SUFFIX = ".gexf"
 MEDIA_TYPE = "application/gexf+xml"
@@ -27,7 +23,10 @@ def _hex(colour: str) -> dict[str, int]:
 
 def export(dataset: Any, out: IO[bytes]) -> None:
     """Write the projection of `dataset` as GEXF 1.2 (no date unless SOURCE_DATE_EPOCH is set)."""
+    import networkx as nx
+
     from ..graph.explore.pages import CLASS_STYLE, layout
+    from ..graph.explore.projection import project
 
     g = project(dataset)
     positions = layout(g)

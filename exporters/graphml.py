@@ -5,10 +5,6 @@ from __future__ import annotations
 import io
 from typing import IO, Any
 
-import networkx as nx
-
-from ..graph.explore.projection import project
-
 NAME = "graphml"
 SUFFIX = ".graphml"
 MEDIA_TYPE = "application/graphml+xml"
@@ -20,6 +16,10 @@ IS_RDF = False
 
 def export(dataset: Any, out: IO[bytes]) -> None:
     """Write the projection of `dataset` as GraphML (a directed multigraph)."""
+    import networkx as nx
+
+    from ..graph.explore.projection import project
+
     buffer = io.BytesIO()
     nx.write_graphml(project(dataset), buffer, encoding="utf-8", named_key_ids=True)
     out.write(buffer.getvalue())

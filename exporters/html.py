@@ -1,10 +1,8 @@
-"""HTML: the interactive graph page, self-contained and offline (see `graph.viz`)."""
+"""HTML: the interactive graph page, self-contained and offline (see `graph.explore.pages`)."""
 
 from __future__ import annotations
 
 from typing import IO, Any
-
-from ..graph.explore.projection import project
 
 NAME = "html"
 SUFFIX = ".html"
@@ -16,5 +14,6 @@ IS_RDF = False
 def export(dataset: Any, out: IO[bytes]) -> None:
     """Write the graph page of `dataset`."""
     from ..graph.explore.pages import graph_page
+    from ..graph.explore.projection import project
 
     out.write(graph_page(project(dataset)).encode("utf-8"))

@@ -2,8 +2,12 @@
 
 __version__ = "0.1.0"
 
-STORES = ("oxigraph", "memory")
-"""The stores `build` can use: Oxigraph (fast, incremental, persisted) or rdflib's memory store.
+STORES: dict[str, str] = {
+    "oxigraph": "evidence_graph.graph.pipeline.oxigraph_sink:OxigraphSink",
+    "memory": "evidence_graph.graph.pipeline.memory_sink:MemorySink",
+}
+"""The stores `build` can write into → their sink class (module:class), imported when used:
+Oxigraph (fast, incremental, persisted) or rdflib's memory store (the reference).
 
 Defined here, in the package's lightest module, so the CLI can offer them without importing rdflib.
 """

@@ -14,13 +14,14 @@ import click
 
 from . import DEFAULT_STORE, STORES
 from .base.errors import EvidenceGraphError
+from .base.files import TRIG_FILE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_OUT = Path("build")
 PASSWORD_ENV = "EVIDENCE_GRAPH_PASSWORD"
 """The environment variable `push` reads the server password from (never the command line)."""
-DEFAULT_GRAPH = DEFAULT_OUT / "evidence.trig"
+DEFAULT_GRAPH = DEFAULT_OUT / TRIG_FILE
 
 
 class _Group(click.Group):
@@ -90,7 +91,9 @@ def _write_bytes(data: bytes, output: Path | None) -> None:
 
 @cli.command("parse")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line (DESIGN.md §6).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="One JSON object per line (the parsed Cell records)."
+)
 @click.pass_context
 def parse_command(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
     """Parse cell pages and print what was read: entries, sections, references, problems.
@@ -124,6 +127,42 @@ def parse_command(ctx: click.Context, files: tuple[Path, ...], as_json: bool) ->
         ctx.exit(1)
 
 
+class _ProgressBars:
+    """A click progress bar on stderr per build stage (on a terminal, for long work only)."""
+
+    MIN_ITEMS = 20
+
+    def __init__(self) -> None:
+        self.stage = ""
+        self.bar: Any = None
+        self.shown = 0
+
+    def __enter__(self) -> _ProgressBars:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        """The build's progress callback: (stage, items done, items in all)."""
+        import sys
+
+        if stage != self.stage:
+            self.close()
+            self.stage, self.shown = stage, 0
+            if sys.stderr.isatty() and total >= self.MIN_ITEMS:
+                self.bar = click.progressbar(length=total, label=stage, file=sys.stderr)
+                self.bar.__enter__()
+        if self.bar is not None:
+            self.bar.update(done - self.shown)
+            self.shown = done
+
+
 # --- build, validate, stats ---------------------------------------------------------
 
 
@@ -146,7 +185,7 @@ def parse_command(ctx: click.Context, files: tuple[Path, ...], as_json: bool) ->
 )
 @click.option(
     "--store",
-    type=click.Choice(STORES),
+    type=click.Choice(list(STORES)),
     default=DEFAULT_STORE,
     show_default=True,
     help="oxigraph: fast, incremental, persisted store in OUT/store; memory: rdflib + pyshacl.",
@@ -164,7 +203,8 @@ def build(data_dir: Path, out_dir: Path, store: str) -> None:
     from .pipeline.build import build as run_build
 
     start = time.perf_counter()
-    result = run_build(data_dir, out_dir, store=store, progress=True)
+    with _ProgressBars() as bars:
+        result = run_build(data_dir, out_dir, store=store, progress=bars.update)
     seconds = time.perf_counter() - start
     click.echo(result.render())
     click.echo(
@@ -189,7 +229,7 @@ def validate(graph_path: Path) -> None:
     Example:
       evidence-graph validate build/evidence.trig
     """
-    from .rdf.store import load_dataset
+    from .reading.load import load_dataset
     from .validation.shacl import check
 
     report = check(load_dataset(graph_path))
@@ -216,7 +256,7 @@ def stats(graph_path: Path, as_json: bool) -> None:
     """
     import json
 
-    from .rdf.store import load_dataset
+    from .reading.load import load_dataset
     from .reading.stats import compute, render
 
     dataset = load_dataset(graph_path)
@@ -311,6 +351,7 @@ def query(
             except OSError as exc:
                 raise click.ClickException(f"{query_file}: cannot read: {exc.strerror}") from exc
         assert sparql is not None
+        sparql = sp.with_prefixes(sparql)
         text = sp.bind_params(sparql, values) if values else sparql
     store = sp.open_store(graph_path)
     answer = sp.run(store, text, result_format=result_format, timeout=timeout)
@@ -521,7 +562,7 @@ def export_command(fmt: str | None, graph_path: Path, output: Path | None) -> No
     import io
 
     from .. import exporters
-    from .rdf.store import load_dataset
+    from .reading.load import load_dataset
 
     if fmt is None:
         guessed = exporters.guess(output) if output is not None else None
@@ -580,7 +621,7 @@ def viz(
     """
     from .explore import pages
     from .explore.projection import matrix_cells, neighbourhood, project, resolve
-    from .rdf.store import load_dataset
+    from .reading.load import load_dataset
 
     dataset = load_dataset(graph_path)
     g = project(dataset)
@@ -626,8 +667,8 @@ def explain(node: str, graph_path: Path, data_dir: Path) -> None:
       evidence-graph explain helping-alliance-inverted-u
       evidence-graph explain "too accommodating" -g build/evidence.trig
     """
-    from .rdf.store import load_dataset
     from .reading.explain import explain as run_explain
+    from .reading.load import load_dataset
 
     dataset = load_dataset(graph_path)
     click.echo(run_explain(dataset, node, data_dir if data_dir.is_dir() else None).render())

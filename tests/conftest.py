@@ -50,11 +50,22 @@ def require_program(name: str, how: str) -> str:
 
 @pytest.fixture(scope="session")
 def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The build directory of the real corpus in data/, built once per session."""
+    """The build directory of the real corpus in data/ on the default store (Oxigraph), built once
+    per session."""
     from evidence_graph.graph.pipeline.build import build
 
     out = tmp_path_factory.mktemp("seed-build")
-    build(DATA, out)
+    build(DATA, out, store="oxigraph")
+    return out
+
+
+@pytest.fixture(scope="session")
+def memory_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same corpus built on rdflib's memory store: the reference Oxigraph is checked against."""
+    from evidence_graph.graph.pipeline.build import build
+
+    out = tmp_path_factory.mktemp("memory-build")
+    build(DATA, out, store="memory")
     return out
 
 
@@ -72,7 +83,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-"""Flags for headless Chromium as root on a machine with no network (ECOSYSTEM.md)."""
+"""Flags for headless Chromium as root on a machine with no network."""
 
 
 @pytest.fixture(scope="session")

@@ -67,6 +67,9 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             os.kill(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+    for stream in (process.stdout, process.stderr):
+        if stream is not None:
+            stream.close()
 
 
 def _program(name: str, how: str) -> str:
@@ -217,7 +220,7 @@ def evidence_graph_server(
     fixture; yields the base URL (http://127.0.0.1:PORT)."""
     graph = request.getfixturevalue("served_graph")
     log = tmp_path_factory.mktemp("serve") / "access.log"
-    command = [sys.executable, "-c", "from graph.cli import cli; cli()"]
+    command = [sys.executable, "-c", "from evidence_graph.graph.cli import cli; cli()"]
     with log.open("wb") as errors:
         process = subprocess.Popen(
             [*command, "serve", "-g", str(graph), "--port", "0", "--timeout", "10"],

@@ -12,11 +12,10 @@ from conftest import DATA
 from rdflib import Dataset
 
 from evidence_graph.graph.base.errors import SourceError
+from evidence_graph.graph.base.files import CACHE_DIR, STAMP_FILE, STORE_DIR
 from evidence_graph.graph.cli import cli
 from evidence_graph.graph.pipeline.build import build
-from evidence_graph.graph.pipeline.fastbuild import CACHE_DIR
-from evidence_graph.graph.pipeline.oxstore import STAMP_FILE, STORE_DIR
-from evidence_graph.graph.rdf.store import load_dataset
+from evidence_graph.graph.reading.load import load_dataset
 
 PREFIXES = """
 PREFIX evg: <https://w3id.org/evidence-graph/ontology#>

@@ -248,7 +248,7 @@ def _ask(ds: Dataset, query: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def seed_ds(seed_graph: Path) -> Dataset:
-    from evidence_graph.graph.rdf.store import load_dataset
+    from evidence_graph.graph.reading.load import load_dataset
 
     return load_dataset(seed_graph)
 

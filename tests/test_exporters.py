@@ -23,7 +23,7 @@ from evidence_graph.exporters import FORMATS, get, guess
 from evidence_graph.exporters._table import markdown_table
 from evidence_graph.graph.cli import cli
 from evidence_graph.graph.explore.projection import project
-from evidence_graph.graph.rdf.store import load_dataset
+from evidence_graph.graph.reading.load import load_dataset
 
 FIXTURE = TEST_DATA / "explore-fixture.trig"
 HOSTILE = "Hostile <img src=x onerror=\"window.__pwned='title'\"> title & friends"

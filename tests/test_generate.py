@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import ROOT
 
-from evidence_graph.graph.curation.claims import fold
+from evidence_graph.graph.base.text import fold
 from evidence_graph.graph.parsing.page import parse_file
 from evidence_graph.graph.pipeline.build import build
-from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import generate  # noqa: E402

@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
-from evidence_graph.graph.pipeline import fastbuild
+from evidence_graph.graph.pipeline import page_cache
 from evidence_graph.graph.pipeline.build import build
-from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import generate  # noqa: E402
@@ -32,11 +32,11 @@ def corpus(tmp_path: Path) -> Path:
 
 def test_unchanged_pages_are_not_parsed_again(corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    build(corpus, out, store="oxigraph")
-    assert (fastbuild.LAST_TIMINGS.parsed, fastbuild.LAST_TIMINGS.reused) == (30, 0)
+    t = build(corpus, out, store="oxigraph").timings
+    assert (t.parsed, t.reused) == (30, 0)
     first = {name: (out / name).read_bytes() for name in FILES}
-    build(corpus, out, store="oxigraph")
-    assert (fastbuild.LAST_TIMINGS.parsed, fastbuild.LAST_TIMINGS.reused) == (0, 30)
+    t = build(corpus, out, store="oxigraph").timings
+    assert (t.parsed, t.reused) == (0, 30)
     assert {name: (out / name).read_bytes() for name in FILES} == first
 
 
@@ -49,8 +49,8 @@ def test_one_changed_page_rebuilds_alone_and_matches_a_clean_build(
     text = page.read_text(encoding="utf-8")
     assert "it follows the layout" in text
     page.write_text(text.replace("it follows the layout", "it copies the layout", 1), "utf-8")
-    build(corpus, out, store="oxigraph")
-    assert (fastbuild.LAST_TIMINGS.parsed, fastbuild.LAST_TIMINGS.reused) == (1, 29)
+    t = build(corpus, out, store="oxigraph").timings
+    assert (t.parsed, t.reused) == (1, 29)
     assert "it copies the layout" in (out / "evidence.trig").read_text(encoding="utf-8")
     build(corpus, clean, store="oxigraph")
     _same(out, clean)
@@ -64,8 +64,8 @@ def test_removed_and_added_pages(corpus: Path, tmp_path: Path) -> None:
         ROOT / "data" / "cells" / "drug" / "B4.txt", corpus / "cells" / "synthetic1" / "A1.txt"
     )  # the same path now holds another page
     (corpus / "claims" / "synthetic1.yaml").unlink()  # its claims quote the old A1
-    build(corpus, out, store="oxigraph")
-    assert fastbuild.LAST_TIMINGS.parsed == 1
+    t = build(corpus, out, store="oxigraph").timings
+    assert t.parsed == 1
     build(corpus, clean, store="oxigraph")
     _same(out, clean)
     assert "Can therapists be too accommodating" in (out / "evidence.ttl").read_text("utf-8")
@@ -76,6 +76,6 @@ def test_a_code_change_invalidates_the_cache(
 ) -> None:
     out = tmp_path / "out"
     build(corpus, out, store="oxigraph")
-    monkeypatch.setattr(fastbuild, "code_version", lambda: "another-version")
-    build(corpus, out, store="oxigraph")
-    assert fastbuild.LAST_TIMINGS.parsed == 30
+    monkeypatch.setattr(page_cache, "code_version", lambda: "another-version")
+    t = build(corpus, out, store="oxigraph").timings
+    assert t.parsed == 30

@@ -1,7 +1,9 @@
-"""The code stays as STYLE.md asks: ruff check, ruff format and mypy --strict are clean."""
+"""The code stays clean: ruff check, ruff format, mypy --strict, and the import-linter contracts
+of pyproject.toml (lower stages never import higher ones)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,8 +17,8 @@ BIN = Path(sys.executable).parent
 def _import_root(tmp: Path) -> Path:
     """A folder holding `evidence_graph/` as installed, made of links into the repository.
 
-    mypy finds modules by path and cannot follow the `package-dir` mapping of an editable install,
-    so it checks the package through this mirror.
+    mypy and import-linter find modules by path and cannot follow the `package-dir` mapping of an
+    editable install, so they check the package through this mirror.
     """
     root = tmp / "evidence_graph"
     root.mkdir()
@@ -32,14 +34,17 @@ def _import_root(tmp: Path) -> Path:
         ["ruff", "check", "."],
         ["ruff", "format", "--check", "."],
         ["mypy", "--config-file", str(ROOT / "pyproject.toml"), "-p", "evidence_graph"],
+        ["lint-imports", "--config", str(ROOT / "pyproject.toml"), "--no-cache"],
     ],
-    ids=["ruff-check", "ruff-format", "mypy-strict"],
+    ids=["ruff-check", "ruff-format", "mypy-strict", "import-layers"],
 )
 def test_lint(command: list[str], tmp_path: Path) -> None:
     tool = BIN / command[0]
     assert tool.exists(), f"{tool} missing: install the dev extra (make test does)"
-    cwd = _import_root(tmp_path) if command[0] == "mypy" else ROOT
+    mirrored = command[0] in ("mypy", "lint-imports")
+    cwd = _import_root(tmp_path) if mirrored else ROOT
+    env = {**os.environ, "PYTHONPATH": str(cwd)} if mirrored else None
     result = subprocess.run(
-        [str(tool), *command[1:]], cwd=cwd, capture_output=True, text=True, timeout=600
+        [str(tool), *command[1:]], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]

@@ -10,7 +10,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from evidence_graph.graph.rdf.store import load_dataset, union_graph
+from evidence_graph.graph.rdf.dataset import union_graph
+from evidence_graph.graph.reading.load import load_dataset
 from evidence_graph.ontology import CONTEXT_FILE, NS, ONTOLOGY_FILE, SHAPES_FILE
 from evidence_graph.ontology.namespace import CLAIM_RELATIONS, DIRECTIONS, EFFECT_SHAPES, EVG, ROLES
 

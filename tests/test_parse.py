@@ -465,7 +465,13 @@ def test_missing_file_raises_source_error(tmp_path: Path) -> None:
 def test_parse_text_survives_odd_input() -> None:
     for text in ["", "\n\n\n", "S", "S\n", "K (", "G ()", "R (2010", "S x (2010).", "\ufeff\r\r"]:
         cell = parse_text(text)
-        assert isinstance(cell.problems, tuple)
+        # None of these names a cell: each says so, on a line the text has, and lists nothing
+        # that is not there.
+        messages = [p.message for p in cell.problems]
+        assert any(m.startswith("no cell named") for m in messages), (text, messages)
+        assert all(1 <= p.line <= max(1, len(text.splitlines())) for p in cell.problems), text
+        assert ("no entries found" in messages) == (not cell.entries), (text, messages)
+        assert all(e.title.strip() for e in cell.entries), text
     lone = parse_text("Drug Matrix cell A1\n\nS G\n")
     assert len(lone.entries) == 1 and lone.entries[0].year is None
     assert any("marker with no text" in p.message for p in lone.problems)

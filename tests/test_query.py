@@ -177,7 +177,7 @@ def test_every_result_format(fmt: str) -> None:
     if fmt == "table":
         lines = out.splitlines()
         assert lines[0].split() == ["?position", "?role", "?title", "?year", "?document"]
-        assert "id:doc/2009-too-accommodating" in lines[3]
+        assert r"id:doc\/2009-too-accommodating" in lines[3]
         assert lines[-1] == "(3 rows)"
     elif fmt == "csv":
         assert csv_rows(out)[0]["year"] == "1957"

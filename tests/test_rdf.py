@@ -1,4 +1,4 @@
-"""graph/rdf.py: records → quads, tested with hand-made records (no parser involved)."""
+"""graph/rdf/make.py: records → quads, tested with hand-made records (no parser involved)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from evidence_graph.graph.base.records import (
     TextQuote,
 )
 from evidence_graph.graph.rdf import make as rdf
-from evidence_graph.graph.rdf.store import add_quads, new_dataset
+from evidence_graph.graph.rdf.dataset import add_quads, new_dataset
 from evidence_graph.ontology import ID
 from evidence_graph.ontology.namespace import EVG
 

@@ -15,7 +15,7 @@ from conftest import TEST_DATA
 
 from evidence_graph.graph.explore.pages import graph_page, matrix_page
 from evidence_graph.graph.explore.projection import matrix_cells, project
-from evidence_graph.graph.rdf.store import load_dataset
+from evidence_graph.graph.reading.load import load_dataset
 
 FIXTURE = TEST_DATA / "explore-fixture.trig"
 HOSTILE_KEY = "doc/2010-hostile"

@@ -79,6 +79,7 @@ def _record_decoder(cls: type) -> Decoder:
     # Resolved on first use (a record type may refer to itself). Plain and optional str/int/bool
     # fields are checked inline: records have many, and a call per field would dominate.
     fields: list[tuple[str, tuple[type, ...] | None, Decoder | None]] = []
+    direct = not hasattr(cls, "__post_init__") and not hasattr(cls, "__slots__")
 
     def record(data: Any, where: str) -> Any:
         if not isinstance(data, dict):
@@ -96,6 +97,12 @@ def _record_decoder(cls: type) -> Decoder:
             elif decode is not None:
                 value = decode(value, where)
             values[name] = value
+        if direct:
+            # As pickle and copy do: every field was checked above, and a frozen dataclass's
+            # __init__ (one object.__setattr__ per field) would cost more than all the checks.
+            made = object.__new__(cls)
+            made.__dict__.update(values)
+            return made
         return cls(**values)
 
     return record

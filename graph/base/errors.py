@@ -119,3 +119,8 @@ class BuildLocked(EvidenceGraphError):
         who = f"process {pid}" if pid is not None else "another process"
         self.hint = "wait for it to finish (or stop it), or build into another --out directory"
         super().__init__(f"{self.out_dir}: another build is writing here ({who})")
+
+
+class NodeNotFound(EvidenceGraphError):
+    """A node name (IRI, prefixed name, key, claim id or title fragment) that names no node, or
+    several."""

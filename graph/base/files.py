@@ -1,58 +1,106 @@
-"""File handling shared by every command: atomic output, and where a built graph lives."""
+"""File handling shared by every command: the build directory's file names, the one atomic writer,
+the graph files a command can read, and where a built graph lives."""
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
 from .errors import GraphNotFound
 
-BUILD_GRAPH_FILE = "evidence.trig"
-"""The file in a build directory that `-g/--graph DIR` and `load_dataset(DIR)` mean."""
+# --- the build directory: every file name in one place ------------------------------------------
+
+TRIG_FILE = "evidence.trig"
+"""The named graphs as TriG: the file `-g/--graph DIR` and `load_dataset(DIR)` mean."""
+TURTLE_FILE = "evidence.ttl"
+"""The union of the named graphs as Turtle."""
+JSONLD_FILE = "evidence.jsonld"
+"""The named graphs as JSON-LD, compacted with the project's context."""
+SUMMARY_FILE = "summary.json"
+"""What the build made: counts, problems, warnings."""
+STORE_DIR = "store"
+"""The persisted (RocksDB) Oxigraph store."""
+STAMP_FILE = "store.stamp"
+"""Written beside the persisted store: which ``evidence.trig`` the store matches."""
+CACHE_DIR = ".cache"
+"""Per-page records and quads reused by the next build."""
+
+BUILD_GRAPH_FILE = TRIG_FILE
+GRAPH_OUTPUTS: dict[str, str] = {TRIG_FILE: "trig", TURTLE_FILE: "turtle", JSONLD_FILE: "json-ld"}
+"""Graph file of a build → its syntax (`rdf.serialize`); ``summary.json`` is written beside them."""
+
+GRAPH_SUFFIXES: dict[str, str] = {
+    ".trig": "trig",
+    ".nq": "nquads",
+    ".ttl": "turtle",
+    ".nt": "nt",
+    ".jsonld": "json-ld",
+}
+"""The one table of graph files a command reads: suffix → rdflib parser name (Oxigraph reads the
+same suffixes)."""
+
+
+# --- the one atomic writer -------------------------------------------------------------------
+
+
+class Staged:
+    """Files written to temporary names in one directory, renamed into place all at once.
+
+    `commit` renames every file only after all were written; `discard` (or an error before
+    `commit`) leaves the directory's previous files untouched.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self.files: dict[str, Path] = {}
+
+    def path(self, name: str) -> Path:
+        """A fresh temporary file that `commit` will move to ``directory/name``."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.directory)
+        os.close(fd)
+        previous = self.files.get(name)
+        if previous is not None:
+            previous.unlink(missing_ok=True)
+        self.files[name] = Path(tmp)
+        return Path(tmp)
+
+    def write(self, name: str, data: bytes) -> None:
+        """Stage ``directory/name`` with `data`."""
+        self.path(name).write_bytes(data)
+
+    def commit(self) -> None:
+        """Rename every staged file into place (in name order)."""
+        for name, tmp in sorted(self.files.items()):
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, self.directory / name)
+        self.files.clear()
+
+    def discard(self) -> None:
+        """Remove every staged file; the targets keep their previous content."""
+        for tmp in self.files.values():
+            tmp.unlink(missing_ok=True)
+        self.files.clear()
 
 
 @contextmanager
 def atomic_write(path: str | Path) -> Iterator[IO[bytes]]:
     """Open a temporary file next to `path` for binary writing; replace `path` only on success."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    staged = Staged(target.parent)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with staged.path(target.name).open("wb") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
+        staged.commit()
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        staged.discard()
         raise
-
-
-def write_all_atomically(files: Mapping[Path, bytes]) -> None:
-    """Write several files so that either all are replaced or none is.
-
-    Every temporary file is written first; only then are they renamed into place.
-    """
-    staged: list[tuple[str, Path]] = []
-    try:
-        for target, content in sorted(files.items()):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            staged.append((tmp, target))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
-            os.chmod(tmp, 0o644)
-    except BaseException:
-        for tmp, _ in staged:
-            Path(tmp).unlink(missing_ok=True)
-        raise
-    for tmp, target in staged:
-        os.replace(tmp, target)
 
 
 def resolve_graph_path(path: str | Path) -> Path:

@@ -1,6 +1,6 @@
-"""Identifier keys (contract, DESIGN.md §3): deterministic, derived from content, not run order.
+"""Identifier keys: deterministic, derived from content, not run order.
 
-A key is the part of a resource IRI after ``ontology.ID``; `graph/rdf.py` turns keys into IRIs.
+A key is the part of a resource IRI after ``ontology.ID``; `rdf/make.py` turns keys into IRIs.
 """
 
 from __future__ import annotations
@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+
+from .text import fold
 
 _APOSTROPHES = re.compile(r"[’‘'`´]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -64,8 +66,7 @@ def key_slug(text: str) -> str:
 
 def normalise_title(title: str) -> str:
     """The form of a title two listings of one document share: whitespace and quotes folded."""
-    title = title.replace("“", '"').replace("”", '"').replace("’", "'").replace("‘", "'")
-    return " ".join(title.split()).strip(" .")
+    return fold(title).strip(" .")
 
 
 def matrix_key(matrix: str) -> str:

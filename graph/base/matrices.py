@@ -11,6 +11,9 @@ import yaml
 
 from .errors import SourceError
 
+DEFAULT_MATRICES_FILE = Path(__file__).resolve().parent / "matrices.yaml"
+"""The matrix definitions shipped with the package, used when a data directory has none."""
+
 CELL_ID = re.compile(r"^[A-E][1-5]$")
 """A cell id inside a matrix: level letter A–E, type number 1–5."""
 LEVELS = "ABCDE"

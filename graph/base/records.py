@@ -1,6 +1,6 @@
 """Records passed between stages: plain frozen dataclasses, no RDF.
 
-Parsing produces `Cell`s; curation produces `Claim`s; the RDF module (`graph/rdf.py`) is the only
+Parsing produces `Cell`s; curation produces `Claim`s; the RDF module (`rdf/make.py`) is the only
 place that turns records into triples. Line numbers are 1-based lines of the source file.
 """
 
@@ -253,7 +253,7 @@ class Subject:
 
 @dataclass(frozen=True)
 class Curation:
-    """What the build's curation step produced (`graph.build._curate`): claims, links, topics."""
+    """What the build's curation step made (`pipeline.sources.curate`): claims, links, topics."""
 
     claims: tuple[Claim, ...] = ()
     discussions: tuple[Discussion, ...] = ()

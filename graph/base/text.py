@@ -1,29 +1,62 @@
-"""Small text helpers shared by the parser: quote folding, sentence boundaries, sentence ends."""
+"""Text folding (the project's one table of typographic characters) and sentence helpers."""
 
 from __future__ import annotations
 
 import re
 
+SINGLE_QUOTES = "‘’‚‛′`´"
+"""Typographic single quotes, primes and accents the site types for an apostrophe."""
+DOUBLE_QUOTES = "“”„‟″"
+DASHES = "–—"
 QUOTE_CHARS = "“”„‟\"‘’‚‛'`´"
 """Straight and typographic quote marks (and the apostrophe, which the site types as ’)."""
 
-_QUOTE_TABLE = str.maketrans({c: None for c in QUOTE_CHARS})
+_PLAIN = str.maketrans({**dict.fromkeys(SINGLE_QUOTES, "'"), **dict.fromkeys(DOUBLE_QUOTES, '"')})
+_PLAIN_DASHES = str.maketrans(
+    {
+        **dict.fromkeys(SINGLE_QUOTES, "'"),
+        **dict.fromkeys(DOUBLE_QUOTES, '"'),
+        **dict.fromkeys(DASHES, "-"),
+    }
+)
+_NO_QUOTES = str.maketrans(dict.fromkeys(QUOTE_CHARS))
+
+
+def fold(
+    text: str,
+    *,
+    dashes: bool = False,
+    lower: bool = False,
+    spaces: bool = True,
+    drop_quotes: bool = False,
+) -> str:
+    """`text` folded for comparison: typographic quotes made straight (or, with `drop_quotes`,
+    every quote mark removed), en and em dashes made hyphens with `dashes`, lowercased with `lower`,
+    each whitespace run one space with `spaces` (without it, character offsets are kept)."""
+    if drop_quotes:
+        text = text.translate(_NO_QUOTES)
+    else:
+        text = text.translate(_PLAIN_DASHES if dashes else _PLAIN)
+    if lower:
+        text = text.lower()
+    return " ".join(text.split()) if spaces else text
+
+
+def strip_quotes(text: str) -> str:
+    """`text` without quote marks or apostrophes: to compare a heading with its quotation."""
+    return fold(text, drop_quotes=True, spaces=False)
+
+
+def fold_words(text: str) -> list[str]:
+    """Lowercased words of `text` with quote marks removed and empty words dropped."""
+    return fold(text, drop_quotes=True, lower=True).split()
+
 
 _SENTENCE_BREAK = re.compile(r"[.?!…][”’\"')\]]*(\s+)(?=[“‘\"'(\[]*[A-Z0-9])")
 """Whitespace after a sentence's end (full stop, ?, !, … and closing quotes or brackets) that is
 followed by the capitalised start of the next sentence."""
 
 _FINAL_STOP = re.compile(r"[.?!…:;][”’\"')\]]*$")
-
-
-def strip_quotes(text: str) -> str:
-    """`text` without quote marks or apostrophes: to compare a heading with its quotation."""
-    return text.translate(_QUOTE_TABLE)
-
-
-def fold_words(text: str) -> list[str]:
-    """Lowercased words of `text` with quote marks removed and empty words dropped."""
-    return [w for w in (strip_quotes(word).lower() for word in text.split()) if w]
 
 
 def ends_sentence(text: str) -> bool:

@@ -31,6 +31,7 @@ from ..base.records import (
     EvidenceLine,
     TextQuote,
 )
+from ..base.text import fold
 
 CONTEXT_CHARS = 32
 """Characters of context kept either side of a quote (`oa:prefix` / `oa:suffix`)."""
@@ -38,11 +39,6 @@ CONTEXT_CHARS = 32
 DIRECTION_NAMES: tuple[str, ...] = get_args(Direction)
 RELATION_NAMES: tuple[str, ...] = get_args(ClaimRelationKind)
 
-_SINGLE_QUOTES = "‘’‚‛′`´"
-_DOUBLE_QUOTES = "“”„‟″"
-_QUOTE_FOLD = str.maketrans(
-    {**dict.fromkeys(_SINGLE_QUOTES, "'"), **dict.fromkeys(_DOUBLE_QUOTES, '"')}
-)
 _SPACE = re.compile(r"\s+")
 _TEXT_CACHE = 64
 
@@ -69,11 +65,6 @@ class ClaimSet:
 
     claims: tuple[Claim, ...]
     quotes_checked: int
-
-
-def fold(text: str) -> str:
-    """`text` with typographic quotes made straight and each run of whitespace one space."""
-    return _SPACE.sub(" ", text.translate(_QUOTE_FOLD)).strip()
 
 
 def default_effect_shapes() -> tuple[str, ...]:
@@ -105,7 +96,7 @@ class _CellText:
         # character is kept, quotes straightened one for one. A folded offset maps back by adding
         # the characters removed before it: `_shifts[i]` from folded offset `_marks[i]` on.
         spaces = [run.span() for run in _SPACE.finditer(self.text)]
-        folded = _SPACE.sub(" ", self.text.translate(_QUOTE_FOLD))
+        folded = _SPACE.sub(" ", fold(self.text, spaces=False))
         removed = [end - start - 1 for start, end in spaces]
         if spaces and spaces[0][0] == 0:  # leading whitespace is dropped whole
             folded = folded[1:]

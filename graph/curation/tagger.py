@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ..base.ids import concept_key, listing_key, section_key
 from ..base.records import Cell, Claim, Concept, Subject
+from ..base.text import fold
 
 MIN_LABEL_CHARS = 4
 """Shorter labels are used only when they are acronyms (all capitals)."""
@@ -40,13 +41,6 @@ GENERIC_LABELS = frozenset(
 )
 """Labels that, alone, say too little about the concept to tag a node with it."""
 
-_FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
-
-
-def fold(text: str) -> str:
-    """Typographic quotes and dashes made plain, whitespace runs one space."""
-    return " ".join(text.translate(_FOLD).split())
-
 
 @dataclass(frozen=True)
 class _Matcher:
@@ -64,7 +58,7 @@ def _is_acronym(label: str) -> bool:
 
 def usable(label: str) -> bool:
     """Whether `label` is specific enough to tag with."""
-    folded = fold(label)
+    folded = fold(label, dashes=True)
     if _is_acronym(folded):
         return True
     return len(folded) >= MIN_LABEL_CHARS and folded.lower() not in GENERIC_LABELS
@@ -77,7 +71,7 @@ def matchers(concepts: Iterable[Concept]) -> list[_Matcher]:
         for label in dict.fromkeys((concept.label, *concept.alt_labels)):
             if not usable(label):
                 continue
-            folded = fold(label)
+            folded = fold(label, dashes=True)
             body = r"\s+".join(re.escape(word) for word in folded.split())
             flags = 0 if _is_acronym(folded) else re.IGNORECASE
             pattern = re.compile(rf"(?<![\w-]){body}(?![\w-]|'s\w)", flags)
@@ -88,7 +82,7 @@ def matchers(concepts: Iterable[Concept]) -> list[_Matcher]:
 
 def tag_text(text: str, compiled: Sequence[_Matcher]) -> dict[str, str]:
     """Concept key → the first label that matched in `text`."""
-    folded = fold(text)
+    folded = fold(text, dashes=True)
     low = folded.lower()  # a cheap substring test first: 10x faster on large corpora (F)
     found: dict[str, str] = {}
     for matcher in compiled:

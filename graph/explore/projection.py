@@ -32,7 +32,8 @@ from rdflib.term import Node
 
 from ...ontology import ID
 from ...ontology.namespace import EFFECT_SHAPES, EVG, ROLES
-from ..base.errors import EvidenceGraphError
+from ..base.errors import NodeNotFound
+from ..base.nodes import resolve_node
 
 EXCERPT_CHARS = 200
 LABEL_CHARS = 32
@@ -106,15 +107,11 @@ _DOC_LINKS: dict[URIRef, str] = {
 _LABELS = (RDFS.label, SKOS.prefLabel, DCTERMS.title, EVG.heading)
 
 
-class NodeNotFound(EvidenceGraphError):
-    """A --focus text that names no node, or several."""
-
-
 def _sort_key(term: Node) -> tuple[str, str]:
     return (type(term).__name__, str(term))
 
 
-def key_of(iri: Node) -> str:
+def key_of(iri: Node | str) -> str:
     """The identifier key of `iri` (``cell/drug/B4``), or the IRI itself outside our namespace."""
     text = str(iri)
     return text[len(ID) :] if text.startswith(ID) else text
@@ -502,29 +499,16 @@ def matrix_cells(dataset: Any) -> list[CellInfo]:
 
 
 def resolve(g: nx.MultiDiGraph, text: str) -> str:
-    """The node `text` names: a key, an IRI, a claim id, or a fragment of exactly one title."""
-    text = text.strip()
-    candidates = [text, text[len(ID) :] if text.startswith(ID) else text, f"claim/{text}"]
-    for candidate in candidates:
-        if candidate in g:
-            return candidate
-    needle = " ".join(text.lower().split())
-    matches = sorted(
-        str(n)
-        for n, d in g.nodes(data=True)
-        if needle and needle in str(d.get("title", "")).lower()
-    )
-    if len(matches) == 1:
-        return matches[0]
-    if not matches:
-        error = NodeNotFound(f"no node matches {text!r}")
-        error.hint = "a claim id, an IRI, a key such as cell/drug/B4, or a fragment of a title"
-        raise error
-    shown = "\n  ".join(f"{m}  ({g.nodes[m]['title']})" for m in matches[:10])
-    more = f"\n  … and {len(matches) - 10} more" if len(matches) > 10 else ""
-    error = NodeNotFound(f"{len(matches)} nodes match {text!r}:\n  {shown}{more}")
-    error.hint = "give a longer title fragment or the node's key (e.g. cell/drug/B4)"
-    raise error
+    """The node `text` names (see `resolve_node`): its key in the projection."""
+
+    def labels() -> Iterator[Iterator[tuple[str, str]]]:
+        yield ((_iri_of(str(n)), str(d["title"])) for n, d in g.nodes(data=True) if d.get("title"))
+
+    return key_of(resolve_node(text, lambda iri: key_of(iri) in g, labels))
+
+
+def _iri_of(key: str) -> str:
+    return key if key.startswith(("http://", "https://")) else ID + key
 
 
 def neighbourhood(g: nx.MultiDiGraph, centre: str, depth: int = 1) -> nx.MultiDiGraph:

@@ -984,7 +984,7 @@ def _ref_json(ref: CellRef) -> dict[str, Any]:
 
 
 def cell_to_json(cell: Cell) -> dict[str, Any]:
-    """The JSON object of DESIGN.md §6 for one parsed cell (plus positions, lines and sources)."""
+    """The JSON object of one parsed cell (`parse --json`): fields, positions, lines, sources."""
     return {
         "source": cell.source,
         "sha256": cell.sha256,

@@ -1,4 +1,4 @@
-"""Records → RDF quads: the one place the project makes RDF (DESIGN.md §3–§4).
+"""Records → RDF quads: the one place the project makes RDF (identifiers and vocabulary).
 
 Every function yields ``(subject, predicate, object, graph)`` quads of rdflib terms. Resource IRIs
 are ``ontology.ID + key`` with keys from `graph.ids`; there are no blank nodes (evidence lines,
@@ -39,7 +39,7 @@ from ...ontology.namespace import (
 from ..base import ids
 from ..base.matrices import LEVELS, TYPES, MatrixDef
 from ..base.records import Cell, CellRef, Claim, Discussion, Entry, Section, Subject
-from .store import Quad
+from .dataset import Quad
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 

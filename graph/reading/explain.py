@@ -9,7 +9,7 @@ lines to the quoted passage (`prov:wasQuotedFrom` a listing or section, with its
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,9 +17,9 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from ...ontology import ID, NS
-from ..base.errors import EvidenceGraphError
-from ..base.ids import slugify
+from ...ontology import NS
+from ...ontology.prefixes import shorten
+from ..base.nodes import resolve_node
 
 EVG_SOURCE_LINE = URIRef(f"{NS}sourceLine")
 EVG_SOURCE_PATH = URIRef(f"{NS}sourcePath")
@@ -41,22 +41,6 @@ TWO_ENDED = {
 
 LABELS = (DCTERMS.title, RDFS.label, EVG_HEADING, SKOS.prefLabel)
 """Properties whose text a title fragment is matched against, in order of preference."""
-
-PREFIXES = {
-    ID: "",
-    NS: "evg:",
-    str(DCTERMS): "dcterms:",
-    str(RDF): "rdf:",
-    str(RDFS): "rdfs:",
-    str(SKOS): "skos:",
-    str(PROV): "prov:",
-    "http://www.w3.org/ns/oa#": "oa:",
-    "http://id.nlm.nih.gov/mesh/": "mesh:",
-}
-
-
-class NodeNotFound(EvidenceGraphError):
-    """NODE names nothing in the graph, or several things."""
 
 
 @dataclass(frozen=True)
@@ -117,22 +101,13 @@ class Explanation:
 
 
 def short(term: Node) -> str:
-    """A compact name: keys for project resources, prefixed names for vocabulary terms."""
-    text = str(term)
-    for base, prefix in sorted(PREFIXES.items(), key=lambda kv: -len(kv[0])):
-        if text.startswith(base):
-            return prefix + text[len(base) :]
-    return f"<{text}>"
+    """The name the CLI prints for `term` (pastes back into `explain` and into a query)."""
+    return shorten(term)
 
 
 def _clip(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _fold(text: str) -> str:
-    table = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
-    return " ".join(text.translate(table).lower().split())
 
 
 class _Graph:
@@ -217,49 +192,21 @@ class _Graph:
 
 
 def resolve(ds: Dataset, text: str) -> URIRef:
-    """The node NODE names; `NodeNotFound` (listing candidates) when none or several match."""
-    text = text.strip()
-    candidates: list[URIRef] = []
-    if text.startswith(("http://", "https://")):
-        candidates = [URIRef(text)]
-    elif "/" in text:
-        candidates = [URIRef(ID + text)]
-    elif slugify(text) == text:
-        candidates = [URIRef(f"{ID}claim/{text}")]
-    for node in candidates:
-        if (node, None, None) in ds or (None, None, node) in ds:
-            return node
-    wanted = _fold(text)
-    matches: dict[URIRef, str] = {}
-    for predicate in LABELS:
-        found: dict[URIRef, str] = {}
-        exact: set[URIRef] = set()
-        for subject, _, value, _ in ds.quads((None, predicate, None, None)):
-            if not isinstance(subject, URIRef) or not isinstance(value, Literal):
-                continue
-            label = _fold(str(value))
-            if wanted and wanted in label:
-                found.setdefault(subject, str(value))
-                if label.strip(" .?") == wanted.strip(" .?"):
-                    exact.add(subject)
-        if len(exact) == 1:
-            return next(iter(exact))
-        if len(found) == 1:
-            return next(iter(found))
-        if found:
-            matches = found
-            break
-    if not matches:
-        error = NodeNotFound(f"no node matches {text!r}")
-        error.hint = "try a claim id, a key such as doc/2009-…, an IRI, or part of a title"
-        raise error
-    listing = "\n".join(
-        f"  {short(node)}  “{_clip(label, 80)}”" for node, label in sorted(matches.items())[:30]
-    )
-    more = f"\n  … and {len(matches) - 30} more" if len(matches) > 30 else ""
-    error = NodeNotFound(f"{text!r} matches {len(matches)} nodes; name one:\n{listing}{more}")
-    error.hint = "pass a longer fragment, a key (claim/…, doc/…) or an IRI"
-    raise error
+    """The node NODE names (see `resolve_node`); `NodeNotFound` when none or several match."""
+
+    def exists(iri: str) -> bool:
+        node = URIRef(iri)
+        return (node, None, None) in ds or (None, None, node) in ds
+
+    def labels() -> Iterator[Iterator[tuple[str, str]]]:
+        for predicate in LABELS:
+            yield (
+                (str(s), str(o))
+                for s, _, o, _ in ds.quads((None, predicate, None, None))
+                if isinstance(s, URIRef) and isinstance(o, Literal)
+            )
+
+    return URIRef(resolve_node(text, exists, labels))
 
 
 def explain(ds: Dataset, text: str, data_dir: Path | None = None) -> Explanation:

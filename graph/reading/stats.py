@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from rdflib import Dataset
 from rdflib.namespace import RDF
 
+from ...ontology.prefixes import shorten
+from ..rdf.dataset import named_graphs
 from ..rdf.make import ONTOLOGY_GRAPH
-from ..rdf.store import PREFIXES, named_graphs
 
 
 @dataclass(frozen=True)
@@ -34,16 +35,6 @@ class GraphStats:
         }
 
 
-def curie(term: object) -> str:
-    """`term` as a prefixed name where one of the project's prefixes fits, else ``<IRI>``."""
-    text = str(term)
-    best = ""
-    for prefix, namespace in PREFIXES.items():
-        if text.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")):
-            best = prefix
-    return f"{best}:{text[len(PREFIXES[best]) :]}" if best else f"<{text}>"
-
-
 def compute(ds: Dataset) -> GraphStats:
     """Counts per class and relation over every graph of `ds` except the ontology's."""
     graphs = named_graphs(ds)
@@ -59,9 +50,9 @@ def compute(ds: Dataset) -> GraphStats:
             seen.add(triple)
             s, p, o = triple
             if p == RDF.type:
-                instances.setdefault(curie(o), set()).add(s)
+                instances.setdefault(shorten(o), set()).add(s)
             else:
-                relations[curie(p)] += 1
+                relations[shorten(p)] += 1
     return GraphStats(
         triples=len(seen),
         graphs=len(graphs),

@@ -21,22 +21,11 @@ from pyoxigraph import Store
 
 from ..base.errors import EvidenceGraphError, QueryError
 from . import sparql
+from .sparql import UPDATE_KEYWORDS
 
 MAX_BODY = 1_000_000
 """Largest request body accepted (bytes): a query, not a data upload."""
 
-UPDATE_KEYWORDS = (
-    "INSERT",
-    "DELETE",
-    "LOAD",
-    "CLEAR",
-    "CREATE",
-    "DROP",
-    "COPY",
-    "MOVE",
-    "ADD",
-    "WITH",
-)
 
 _RESULT_TYPES: dict[str, str] = {
     "application/sparql-results+json": "json",

@@ -33,29 +33,18 @@ from pyoxigraph import (
     Triple,
 )
 
+from ...ontology import ID
+from ...ontology.prefixes import FILE_PREFIXES, PREFIXES, declare, shorten
 from ..base.errors import QueryError, SourceError, UnknownFormat
-from ..base.files import resolve_graph_path
+from ..base.files import BUILD_GRAPH_FILE, GRAPH_SUFFIXES, resolve_graph_path
 
-NS = "https://w3id.org/evidence-graph/ontology#"
-ID = "https://w3id.org/evidence-graph/id/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD = PREFIXES["xsd"]
 
-PREFIXES: dict[str, str] = {
-    "evg": NS,
-    "id": ID,
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": XSD,
-    "dcterms": "http://purl.org/dc/terms/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "cito": "http://purl.org/spar/cito/",
-    "fabio": "http://purl.org/spar/fabio/",
-    "mp": "http://purl.org/mp/",
-    "oa": "http://www.w3.org/ns/oa#",
-}
-"""Prefixes used to shorten IRIs in table output and Turtle results (display only)."""
+UPDATE_KEYWORDS = frozenset(
+    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+)
+"""First keywords of a SPARQL Update request (refused everywhere: reading is read-only)."""
+
 
 RESULT_FORMATS: dict[str, str] = {
     "table": "text/plain; charset=utf-8",
@@ -78,14 +67,6 @@ _SERIALIZED: dict[str, QueryResultsFormat] = {
     "tsv": QueryResultsFormat.TSV,
     "json": QueryResultsFormat.JSON,
     "xml": QueryResultsFormat.XML,
-}
-
-_LOADABLE: dict[str, RdfFormat] = {
-    ".trig": RdfFormat.TRIG,
-    ".nq": RdfFormat.N_QUADS,
-    ".ttl": RdfFormat.TURTLE,
-    ".nt": RdfFormat.N_TRIPLES,
-    ".jsonld": RdfFormat.JSON_LD,
 }
 
 Term = NamedNode | BlankNode | Literal | Triple
@@ -123,20 +104,22 @@ def open_store(path: str | Path, *, memory: bool = False) -> Store:
     store and a server (`serve`, many queries) loads the graph into memory once.
     """
     target = resolve_graph_path(path)
-    if target.name == "evidence.trig" and not memory:
-        from ..pipeline.persist import open_persisted
+    if target.name == BUILD_GRAPH_FILE and not memory:
+        from ..pipeline.persisted_store import open_persisted
 
         persisted = open_persisted(target.parent)
         if persisted is not None:
             return persisted
-    rdf_format = _LOADABLE.get(target.suffix.lower())
-    if rdf_format is None:
+    suffix = target.suffix.lower()
+    if suffix not in GRAPH_SUFFIXES:
         raise SourceError(
             target,
             None,
             f"cannot load {target.suffix or 'a file without suffix'} as RDF",
-            hint=f"use one of {', '.join(sorted(_LOADABLE))}",
+            hint=f"use one of {', '.join(sorted(GRAPH_SUFFIXES))}",
         )
+    rdf_format = RdfFormat.from_extension(suffix[1:])
+    assert rdf_format is not None, suffix
     store = Store()
     try:
         store.load(path=str(target), format=rdf_format)
@@ -381,13 +364,19 @@ def _one_line(message: str) -> str:
 
 def query_kind(query: str) -> str:
     """SELECT, ASK, CONSTRUCT, DESCRIBE — or an update keyword (INSERT, DELETE, LOAD…)."""
+    in_prologue = False  # inside `PREFIX name: <iri>` / `BASE <iri>`, until its IRI
     for match in _TOKEN.finditer(query):
         if match.lastgroup == "word":
             word = match.group().upper()
             if word in ("PREFIX", "BASE"):
+                in_prologue = True
+                continue
+            if in_prologue:  # the prefix's name
                 continue
             return word
-        if match.lastgroup not in ("comment", "iri", "other"):
+        if match.lastgroup == "iri":
+            in_prologue = False
+        elif match.lastgroup not in ("comment", "other"):
             break
     return ""
 
@@ -434,7 +423,7 @@ def _evaluate(store: Store, query: str, result_format: str, graph_media_type: st
         answer = store.query(query)
     except SyntaxError as exc:
         kind = query_kind(query)
-        if kind in ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD"):
+        if kind in UPDATE_KEYWORDS:
             raise QueryError(f"{kind} is an update; only queries are allowed here") from None
         raise QueryError(f"bad SPARQL: {_one_line(str(exc))}") from None
     except (OSError, RuntimeError) as exc:
@@ -467,25 +456,25 @@ def _used_prefixes(triples: Sequence[Triple]) -> dict[str, str]:
         for term in (t.subject, t.predicate, t.object)
         if isinstance(term, NamedNode)
     }
-    # `id:` would print keys with escaped slashes (id:cell\/drug\/B4): full IRIs read better.
-    used = {p: ns for p, ns in PREFIXES.items() if p != "id"}
-    return {p: ns for p, ns in used.items() if any(i.startswith(ns) for i in iris)}
+    # The prefixes of the built files: in Turtle results, keys read better as full IRIs.
+    return {p: ns for p, ns in FILE_PREFIXES.items() if any(i.startswith(ns) for i in iris)}
 
 
-def compact(iri: str) -> str:
-    """`https://w3id.org/evidence-graph/ontology#Key` → `evg:Key` (for reading, not for parsing)."""
-    best = ""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(ns) > len(best):
-            best, name = ns, prefix
-    return f"{name}:{iri[len(best) :]}" if best else f"<{iri}>"
+def is_update(query: str) -> bool:
+    """Whether `query` is a SPARQL Update request rather than a query."""
+    return query_kind(query) in UPDATE_KEYWORDS
+
+
+def with_prefixes(query: str) -> str:
+    """An ad-hoc `query` with the project's prefixes declared where it does not declare them."""
+    return declare(query)
 
 
 def _display(term: Term | None) -> str:
     if term is None:
         return ""
     if isinstance(term, NamedNode):
-        return compact(term.value)
+        return shorten(term.value)
     if isinstance(term, BlankNode):
         return f"_:{term.value}"
     if isinstance(term, Literal):
@@ -507,3 +496,17 @@ def _table(names: Sequence[str], rows: Sequence[Sequence[str]], max_width: int =
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in body]
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(lines) + "\n"
+
+
+def run_named(
+    graph: str | Path,
+    name: str,
+    params: Mapping[str, str] | None = None,
+    *,
+    result_format: str = "table",
+    timeout: float | None = None,
+) -> Output:
+    """Run named query `name` with `params` on the built graph at `graph` (file or build dir)."""
+    named = get_named_query(name)
+    text = bind_params(named.text, dict(params or {}), named.params)
+    return run(open_store(graph), text, result_format=result_format, timeout=timeout)

@@ -10,9 +10,9 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from ...ontology import SHAPES_FILE
+from ...ontology.prefixes import shorten
 from ..base.errors import ValidationFailed
-from ..rdf.store import union_graph
-from ..reading.stats import curie
+from ..rdf.dataset import union_graph
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def _shapes() -> Graph:
 def _text(node: Node | None) -> str:
     if node is None:
         return ""
-    return str(node) if isinstance(node, Literal) else curie(node)
+    return str(node) if isinstance(node, Literal) else shorten(node)
 
 
 def check(data: Dataset | Graph) -> Report:

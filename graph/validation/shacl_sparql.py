@@ -24,16 +24,24 @@ from functools import lru_cache
 from pathlib import Path
 
 from pyoxigraph import Literal as OxLiteral
-from pyoxigraph import NamedNode, Store
+from pyoxigraph import NamedNode, QuerySolutions, Store
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
 from ...ontology import SHAPES_FILE
+from ...ontology.prefixes import shorten
 from ..base.errors import EvidenceGraphError, ValidationFailed
-from ..pipeline.oxstore import select
 from .shacl import Finding, Report
+
+
+def select(store: Store, query: str, union: bool = True) -> QuerySolutions:
+    """Run a SELECT over the union of the named graphs (or over the default graph)."""
+    result = store.query(query, use_default_graph_as_union=union)
+    assert isinstance(result, QuerySolutions)
+    return result
+
 
 RDFS_SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
 RDF_TYPE = f"<{RDF.type}>"
@@ -368,10 +376,8 @@ def _expand(store: Store, query: str, cache: dict[str, list[str]], union: bool =
 
 
 def _display(term: object) -> str:
-    from ..reading.stats import curie
-
     if isinstance(term, NamedNode):
-        return curie(term.value)
+        return shorten(term.value)
     if isinstance(term, OxLiteral):
         return term.value
     return "" if term is None else str(term)
@@ -388,13 +394,12 @@ def check_store(
     down sharply.
     """
     from ..rdf.make import ONTOLOGY_GRAPH  # noqa: F401  (the ontology graph must be in the store)
-    from ..reading.stats import curie
 
     expansions: dict[str, list[str]] = {}
     findings: set[Finding] = set()
     for item in compile_shapes(shapes):
         query = _expand(store, item.query, expansions, union)
-        path = curie(item.path) if item.path else ""
+        path = shorten(item.path) if item.path else ""
         for row in select(store, query, union):
             focus = _display(row["focus"])
             value = _display(row["value"]) if "?value" in query.split("WHERE", 1)[0] else ""

@@ -1,6 +1,6 @@
 """The persisted Oxigraph store of a build directory (``<out>/store``), for instant queries.
 
-Kept apart from `graph.oxstore` so that opening it imports only pyoxigraph (`query` start-up).
+Kept apart from the Oxigraph sink so that opening it imports only pyoxigraph (`query` start-up).
 """
 
 from __future__ import annotations
@@ -9,11 +9,7 @@ from pathlib import Path
 
 from pyoxigraph import Store
 
-STORE_DIR = "store"
-"""The persisted (RocksDB) Oxigraph store inside a build directory."""
-STAMP_FILE = "store.stamp"
-"""Written beside the persisted store after a build: which ``evidence.trig`` the store matches."""
-
+from ..base.files import STAMP_FILE, STORE_DIR, TRIG_FILE
 
 LAYOUT = "default-graph=union"
 """What the store holds besides the named graphs: its default graph is their union (a set).
@@ -27,7 +23,7 @@ def _stamp(trig: Path) -> str:
 
 def write_stamp(build_dir: Path) -> None:
     """Record that ``build_dir/store`` holds the graph of ``build_dir/evidence.trig``."""
-    (build_dir / STAMP_FILE).write_text(_stamp(build_dir / "evidence.trig"), encoding="utf-8")
+    (build_dir / STAMP_FILE).write_text(_stamp(build_dir / TRIG_FILE), encoding="utf-8")
 
 
 def open_persisted(build_dir: Path) -> Store | None:
@@ -38,7 +34,7 @@ def open_persisted(build_dir: Path) -> Store | None:
     """
     location = build_dir / STORE_DIR
     stamp = build_dir / STAMP_FILE
-    trig = build_dir / "evidence.trig"
+    trig = build_dir / TRIG_FILE
     if not (location / "CURRENT").is_file() or not stamp.is_file() or not trig.is_file():
         return None
     if stamp.read_text(encoding="utf-8") != _stamp(trig):

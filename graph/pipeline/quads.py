@@ -1,0 +1,115 @@
+"""Every quad of a build, made from the parsed cells and their curation: the ontology, the matrices,
+one named graph per cell page, claims file and concept scheme, with their provenance."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from rdflib import URIRef
+
+from ...ontology import ONTOLOGY_FILE
+from ..base import ids
+from ..base.errors import SourceError
+from ..base.matrices import MatrixDef, default_matrix
+from ..base.records import Curation
+from ..rdf import make as rdf
+from ..rdf.dataset import Quad
+from .sources import SourceCell, matrices, relpath, sha256
+
+
+def _matrix_defs(known: dict[str, MatrixDef], sources: list[SourceCell]) -> dict[str, MatrixDef]:
+    """The known matrices plus any matrix a page belongs to or refers to."""
+    levels = next(iter(known.values())).levels if known else {}
+    result = dict(known)
+    for sc in sources:
+        cell = sc.cell
+        keys = [cell.matrix, *(r.matrix for r in cell.cell_refs)]
+        for key in keys:
+            if key not in result:
+                title = None
+                if key == cell.matrix and " cell " in cell.title:
+                    title = cell.title.split(" cell ", 1)[0].strip()
+                result[key] = default_matrix(key, title, levels)
+        matrix = result[cell.matrix]
+        if cell.type_label and cell.type not in matrix.types:
+            matrix.types[cell.type] = cell.type_label
+        if cell.level_label and cell.level not in matrix.levels:
+            matrix.levels[cell.level] = cell.level_label
+    return result
+
+
+def source_quads(sc: SourceCell, epoch: int | None = None) -> Iterator[Quad]:
+    """The quads made from one cell page alone (its provenance and content), all in its graph."""
+    g = rdf.graph_iri(sc.relpath)
+    yield from rdf.provenance_quads(g, sc.relpath, sc.sha256, "cell", epoch)
+    yield from rdf.cell_quads(sc.cell, g)
+
+
+def dataset_quads(
+    data_dir: Path,
+    sources: list[SourceCell],
+    curation: Curation,
+    epoch: int | None = None,
+    *,
+    per_source: bool = True,
+) -> Iterator[Quad]:
+    """Every quad of the build: ontology, matrices, one graph per cell page and claims file.
+
+    With ``per_source=False`` the `source_quads` of each page are left out (the pipeline adds
+    them page by page, so that a store can cache them).
+    """
+    known, matrices_path = matrices(data_dir)
+    yield from rdf.file_quads(ONTOLOGY_FILE, rdf.ONTOLOGY_GRAPH)
+
+    matrices_rel = relpath(data_dir, matrices_path)
+    g = rdf.graph_iri(matrices_rel)
+    yield from rdf.provenance_quads(g, matrices_rel, sha256(matrices_path), "vocabularies", epoch)
+    for matrix in sorted(_matrix_defs(known, sources).values(), key=lambda m: m.key):
+        yield from rdf.matrix_quads(matrix, g)
+
+    node_graph: dict[str, URIRef] = {}
+    listing_doc: dict[str, str] = {}
+    for sc in sources:
+        g = rdf.graph_iri(sc.relpath)
+        if per_source:
+            yield from source_quads(sc, epoch)
+        docs = rdf.listing_documents(sc.cell)
+        listing_doc.update(docs)
+        node_graph.update(dict.fromkeys(docs, g))
+        node_graph.update(dict.fromkeys(rdf.section_keys(sc.cell), g))
+
+    concepts_graph: URIRef | None = None
+    if curation.concepts_file:
+        path = Path(curation.concepts_file)
+        rel = relpath(data_dir, path)
+        concepts_graph = rdf.graph_iri(rel)
+        yield from rdf.provenance_quads(concepts_graph, rel, sha256(path), "concepts", epoch)
+        yield from rdf.file_quads(path, concepts_graph)
+
+    claim_files = sorted(
+        {*curation.claim_files, *(c.source for c in curation.claims)},
+        key=lambda p: relpath(data_dir, p),
+    )
+    for claims_file in claim_files:
+        rel = relpath(data_dir, claims_file)
+        g = rdf.graph_iri(rel)
+        path = Path(claims_file) if Path(claims_file).is_absolute() else data_dir / rel
+        sha = sha256(path) if path.is_file() else hashlib.sha256(b"").hexdigest()
+        yield from rdf.provenance_quads(g, rel, sha, "claims", epoch)
+    for claim in curation.claims:
+        g = rdf.graph_iri(relpath(data_dir, claim.source))
+        node_graph[ids.claim_key(claim.id)] = g
+        yield from rdf.claim_quads(claim, g)
+
+    for discussion in curation.discussions:
+        document = listing_doc.get(discussion.listing)
+        if document is None:
+            raise SourceError(
+                discussion.listing, None, "discussion link names a listing no page has"
+            )
+        yield from rdf.discussion_quads(discussion, document, node_graph[discussion.listing])
+    fallback = concepts_graph or rdf.graph_iri(matrices_rel)
+    for subject in curation.subjects:
+        yield from rdf.subject_quads(subject, node_graph.get(subject.node, fallback))

@@ -1,0 +1,84 @@
+"""Quads as N-Quads text: the line form the Oxigraph store loads in bulk and the page cache keeps.
+
+Lines are made once per quad (IRIs' text remembered), then de-duplicated and sorted per graph, so
+the same quads always give the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+_XSD_STRING = str(XSD.string)
+
+
+def _escape(value: str) -> str:
+    if "\\" in value:
+        value = value.replace("\\", "\\\\")
+    if '"' in value:
+        value = value.replace('"', '\\"')
+    if "\n" in value:
+        value = value.replace("\n", "\\n")
+    if "\r" in value:
+        value = value.replace("\r", "\\r")
+    return value
+
+
+def term(node: Node) -> str:
+    """`node` in N-Quads syntax."""
+    if isinstance(node, URIRef):
+        return f"<{node}>"
+    if isinstance(node, Literal):
+        text = f'"{_escape(str(node))}"'
+        if node.language:
+            return f"{text}@{node.language}"
+        if node.datatype is not None and str(node.datatype) != _XSD_STRING:
+            return f"{text}^^<{node.datatype}>"
+        return text
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    raise TypeError(f"cannot write {node!r} as N-Quads")
+
+
+class LineWriter:
+    """Turns rdflib quads into N-Quads lines, remembering the text of IRIs it has seen."""
+
+    def __init__(self) -> None:
+        self._iris: dict[Node, str] = {}
+
+    def _t(self, node: Node) -> str:
+        text = self._iris.get(node)
+        if text is None:
+            text = term(node)
+            if isinstance(node, URIRef):
+                self._iris[node] = text
+        return text
+
+    def lines(self, quads: Iterable[tuple[Node, Node, Node, Node]]) -> dict[str, list[str]]:
+        """Graph IRI → its N-Quads lines (unsorted, may repeat)."""
+        out: dict[str, list[str]] = {}
+        t = self._t
+        for s, p, o, g in quads:
+            gt = t(g)
+            bucket = out.get(gt)
+            if bucket is None:
+                bucket = out[gt] = []
+            bucket.append(f"{t(s)} {t(p)} {t(o)} {gt} .\n")
+        return out
+
+
+def graph_chunk(lines: Iterable[str]) -> bytes:
+    """One graph's lines, de-duplicated and sorted, as UTF-8 N-Quads."""
+    return "".join(sorted(set(lines))).encode("utf-8")
+
+
+def union_ntriples(chunks: Mapping[str, bytes]) -> bytes:
+    """The union of every graph's triples (graph term dropped), de-duplicated and sorted."""
+    triples: set[bytes] = set()
+    for graph, chunk in chunks.items():
+        cut = len(graph.encode("utf-8")) + 4  # drop " <g> .\n"
+        triples.update(line[:-cut] for line in chunk.splitlines(keepends=True) if line)
+    return b" .\n".join(sorted(triples)) + b" .\n" if triples else b""
