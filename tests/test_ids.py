@@ -20,6 +20,7 @@ from evidence_graph.graph.base import ids
 from evidence_graph.graph.cli import cli
 from evidence_graph.graph.rdf.make import iri
 from evidence_graph.ontology import ID
+from evidence_graph.ontology.prefixes import shorten
 
 _OLD_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -138,7 +139,7 @@ def test_a_collision_that_still_happens_warns(script_build: Path) -> None:
     output = (script_build / "output.txt").read_text(encoding="utf-8")
     warned = [line for line in output.splitlines() if "several titles" in line]
     assert len(warned) == 1, output
-    assert f"<{iri(ids.doc_key('Лечение алкоголизма', 2001))}>" in warned[0]
+    assert shorten(iri(ids.doc_key("Лечение алкоголизма", 2001))) in warned[0]
     assert not any("several names" in line for line in output.splitlines())
 
 
@@ -178,3 +179,10 @@ def test_turtle_with_non_latin_keys_parses_in_oxigraph(script_build: Path) -> No
         'FILTER(STRSTARTS(STR(?d), "' + ID + 'doc/2001-")) }'
     )
     assert int(next(iter(answer))[0].value) == len(TITLES_2001)
+
+
+def test_explain_finds_a_node_by_its_key_in_another_script(script_build: Path) -> None:
+    out = script_build / "build"
+    result = CliRunner().invoke(cli, ["explain", "-g", str(out), "doc/2001-アルコール依存症の治療"])
+    assert result.exit_code == 0, result.output
+    assert "label: アルコール依存症の治療" in result.output

@@ -100,7 +100,7 @@ def _record_decoder(cls: type) -> Decoder:
         if direct:
             # As pickle and copy do: every field was checked above, and a frozen dataclass's
             # __init__ (one object.__setattr__ per field) would cost more than all the checks.
-            made = object.__new__(cls)
+            made: Any = object.__new__(cls)
             made.__dict__.update(values)
             return made
         return cls(**values)

@@ -121,6 +121,18 @@ class BuildLocked(EvidenceGraphError):
         super().__init__(f"{self.out_dir}: another build is writing here ({who})")
 
 
+class StoreMismatch(EvidenceGraphError):
+    """A build directory's persisted store is not the one its stamp describes."""
+
+    def __init__(self, store: str | Path, stamp: str | Path, why: str) -> None:
+        self.store = str(store)
+        self.hint = (
+            "an interrupted or concurrent build may have left it: run `evidence-graph build` "
+            f"again (or delete {stamp} to read the graph files instead)"
+        )
+        super().__init__(f"{self.store}: the persisted store {why}; {stamp} does not describe it")
+
+
 class NodeNotFound(EvidenceGraphError):
     """A node name (IRI, prefixed name, key, claim id or title fragment) that names no node, or
     several."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from urllib.parse import quote
 
 from .text import fold
 
@@ -62,6 +63,12 @@ def key_slug(text: str) -> str:
     if slug:
         return slug
     return "_" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def iri_path(key: str) -> str:
+    """`key` as it stands in its IRI: letters of other scripts and unsafe characters
+    percent-encoded ("doc/2001-лечение" → "doc/2001-%D0%BB%D0%B5…")."""
+    return quote(key, safe="/-._~")
 
 
 def normalise_title(title: str) -> str:

@@ -18,11 +18,13 @@ from pathlib import Path
 
 from .. import DEFAULT_STORE
 from ..rdf.make import graph_iri
+from .lock import build_lock
 from .page_cache import PageCache
+from .persisted_store import clean_leftovers
 from .quads import dataset_quads, source_quads
 from .result import BuildResult, Timings, build_result
 from .sinks import open_sink
-from .sources import curate, epoch, read_cells
+from .sources import check_data_dir, curate, epoch, read_cells
 
 Progress = Callable[[str, int, int], None]
 """Called as work advances: (stage, items done, items in all), e.g. ("parsing", 12, 400)."""
@@ -59,6 +61,22 @@ def build(
     quads as text only); `persist` keeps the Oxigraph store in ``<out>/store``.
     """
     data_dir, out_dir = Path(data_dir), Path(out_dir)
+    check_data_dir(data_dir)  # before the lock creates `out_dir`
+    with build_lock(out_dir):
+        clean_leftovers(out_dir)
+        return _build(data_dir, out_dir, validate, store, cache, persist, progress)
+
+
+def _build(
+    data_dir: Path,
+    out_dir: Path,
+    validate: bool,
+    store: str,
+    cache: bool,
+    persist: bool,
+    progress: Progress | None,
+) -> BuildResult:
+    """`build`, once the build directory is locked."""
     timings = Timings()
     clock = _Clock(timings)
     sink = open_sink(store, out_dir, persist=persist)

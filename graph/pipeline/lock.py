@@ -14,9 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..base.errors import BuildLocked
-
-LOCK_FILE = ".build.lock"
-"""The lock file of a build directory; it holds the process id of the build that has it."""
+from ..base.files import LOCK_FILE
 
 
 @contextmanager

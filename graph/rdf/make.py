@@ -21,7 +21,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD, Namespace
@@ -49,7 +48,7 @@ AGENT_KEY = "agent/evidence-graph"
 
 def iri(key: str) -> URIRef:
     """The IRI of the resource with identifier key `key` ("cell/drug/B4")."""
-    return URIRef(ID + quote(key, safe="/-._~"))
+    return URIRef(ID + ids.iri_path(key))
 
 
 def graph_iri(relpath: str) -> URIRef:
