@@ -108,7 +108,7 @@ def parse_command(ctx: click.Context, files: tuple[Path, ...], as_json: bool) ->
     """
     import json
 
-    from .parsing.page import cell_to_json, describe_cell, parse_file
+    from .parsing import cell_to_json, describe_cell, parse_file
 
     failed = 0
     for path in files:

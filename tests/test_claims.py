@@ -15,7 +15,7 @@ from evidence_graph.graph.base.ids import doc_key, listing_key, section_key
 from evidence_graph.graph.base.records import Cell, Claim
 from evidence_graph.graph.cli import cli
 from evidence_graph.graph.curation.claims import ClaimSet, load_claims
-from evidence_graph.graph.parsing.page import parse_file
+from evidence_graph.graph.parsing import parse_file
 
 SEEDS = ("B3", "B4")
 

@@ -12,7 +12,7 @@ from evidence_graph.graph.base.errors import SourceError
 from evidence_graph.graph.base.ids import section_key
 from evidence_graph.graph.base.records import Cell
 from evidence_graph.graph.curation.discussion import link_discussions
-from evidence_graph.graph.parsing.page import parse_file, parse_text
+from evidence_graph.graph.parsing import parse_file, parse_text
 
 GOLD = TEST_DATA / "discussions_gold.yaml"
 

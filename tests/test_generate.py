@@ -11,7 +11,7 @@ import yaml
 from conftest import ROOT
 
 from evidence_graph.graph.base.text import fold
-from evidence_graph.graph.parsing.page import parse_file
+from evidence_graph.graph.parsing import parse_file
 from evidence_graph.graph.pipeline.build import build
 
 sys.path.insert(0, str(ROOT / "benchmarks"))

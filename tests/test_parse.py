@@ -15,7 +15,7 @@ from conftest import DATA, TEST_DATA
 
 from evidence_graph.graph.base.errors import SourceError
 from evidence_graph.graph.base.records import Cell, Entry
-from evidence_graph.graph.parsing.page import cell_to_json, parse_file, parse_text
+from evidence_graph.graph.parsing import cell_to_json, parse_file, parse_text
 
 SEEDS = DATA / "cells" / "drug"
 PAGES = TEST_DATA / "pages"
@@ -670,8 +670,9 @@ def test_positional_phrases_not_understood_are_problems() -> None:
     text = (
         "Drug Matrix cell A1: Interventions; Reducing harm\n\n"
         "S Seminal studiesK Key studiesR ReviewsG Guidance\n\n"
-        "S One early trial (1990). Similar trials from two other countries below.\n\n"
-        "K A later trial (2001). Related review below.\n\n"
+        "S One early trial (1990). Similar trials from two other countries below. "
+        "Figures came out below, then well above.\n\n"
+        "K A later trial (2001). Related review below. Its dropout was below 10%.\n\n"
         "Search for all relevant Effectiveness Bank analyses.\n\n\n"
         "What is this cell about? Text.\n"
     )
@@ -680,8 +681,26 @@ def test_positional_phrases_not_understood_are_problems() -> None:
         (
             5,
             "entry 1: positional reference not understood: "
-            "'Similar trials from two other countries below.'",
+            "'Figures came out below, then well above.'",
+        ),
+        (
+            5,
+            "entry 1: positional reference not understood: "
+            "'Figures came out below, then well above.'",
+        ),
+        (
+            5,
+            "entry 1: 'Similar trials from two other countries below' names more entries than "
+            "the 1 it finds (2)",
         ),
         (7, "entry 2: 'Related review below.' points at no entry of this cell"),
     ]
     assert all(not e.refs for e in cell.entries)
+    assert cell.entries[0].ambiguous_refs[0].candidates == (2,)
+    counts = cell.positional_refs
+    assert (counts.resolved, counts.ambiguous, counts.unresolved, counts.not_understood) == (
+        0,
+        1,
+        1,
+        2,
+    )

@@ -9,7 +9,8 @@ from conftest import DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evidence_graph.graph.parsing.page import parse_text, split_lines
+from evidence_graph.graph.parsing import parse_text
+from evidence_graph.graph.parsing.lines import split_lines
 
 SEED_LINES = [
     line
@@ -39,6 +40,20 @@ FRAGMENTS = [
     "Highlighted study",
     "“Quoted heading”",
     "Close Matrix Bite",
+    "- Home",
+    "- Search",
+    "Matrix cell",
+    "Practitioners; Medical treatment",
+    "Home > Drug Treatment Matrix cell A1: Interventions; Reducing harm > Record",
+    "Download the PDF",
+    "View cell",
+    "Similar trials from two regions below.",
+    "related reviews (1 2 3) below",
+    "identified by reviews (1; below)",
+    "Also listed below as guidance.",
+    "national programme (above)",
+    "more on this below and in cell C2 of the Alcohol Treatment Matrix",
+    "above average",
     "\ufeff",
     "\r\n",
     "\x00",
@@ -59,6 +74,15 @@ def check_invariants(text: str) -> None:
     assert [e.position for e in cell.entries] == list(range(1, len(cell.entries) + 1))
     for e in cell.entries:
         assert all(1 <= r.target <= len(cell.entries) and r.target != e.position for r in e.refs)
+        for a in e.ambiguous_refs:
+            assert all(1 <= c <= len(cell.entries) and c != e.position for c in a.candidates)
+    refs = cell.positional_refs
+    assert min(refs.resolved, refs.ambiguous, refs.unresolved, refs.not_understood) >= 0
+    assert refs.ambiguous == sum(len(e.ambiguous_refs) for e in cell.entries)
+    assert refs.resolved <= sum(len(e.refs) for e in cell.entries)
+    assert cell.kind in ("cell page", "catalogue record", "teaser")
+    if cell.kind != "cell page":
+        assert cell.entries == ()
     for s in cell.sections:
         assert len(s.paragraph_lines) == (len(s.text.split("\n\n")) if s.text else 0)
     assert (cell.matrix, cell.cell) == ("drug", "B4") or cell.cell != ""
@@ -174,14 +198,31 @@ listed = st.builds(
 )
 
 
-def page(entries: list[Listed], separator: str = "\n\n") -> str:
+LABELS = "Management/supervision; Generic and cross-cutting issues"
+LAYOUTS: dict[str, tuple[str, str]] = {
+    # name: (what comes before the legend, the legend)
+    "title-and-labels": (
+        f"Drug Treatment Matrix cell C2: {LABELS}\n\n{LABELS}\n\n",
+        "S Seminal studiesK Key studiesR ReviewsG Guidancemore Search for more studies",
+    ),
+    "menu-no-title": (
+        "- Home\n- Search\n- Matrices\n- About\n\nMatrix cell\n" + LABELS + "\n\n",
+        "S Seminal studies\nK Key studies\nR Reviews\nG Guidance\nmore Search for more studies",
+    ),
+    "title-without-labels": (
+        "Drug Matrix cell C2\n\nFunded by\n\n",
+        "S Seminal studies\nK Key studies\nR Reviews\nG Guidance",
+    ),
+}
+
+
+def page(entries: list[Listed], separator: str = "\n\n", layout: str = "title-and-labels") -> str:
     body = separator.join(e.render() for e in entries)
+    head, legend = LAYOUTS[layout]
     return (
-        "Drug Treatment Matrix cell C2: Management/supervision; "
-        "Generic and cross-cutting issues\n\n"
-        "Management/supervision; Generic and cross-cutting issues\n\n"
+        f"{head}"
         "A generated summary paragraph that is long enough to be read as the summary.\n\n"
-        "S Seminal studiesK Key studiesR ReviewsG Guidancemore Search for more studies\n\n"
+        f"{legend}\n\n"
         f"{body}\n\n"
         "more Search for all relevant Effectiveness Bank analyses.\n\n\n"
         "What is this cell about? Generated commentary.\n"
@@ -189,11 +230,24 @@ def page(entries: list[Listed], separator: str = "\n\n") -> str:
 
 
 @SETTINGS
-@given(st.lists(listed, min_size=1, max_size=6), st.sampled_from(["\n\n", "\n", "\r\n\r\n"]))
-def test_rendered_entries_parse_back(entries: list[Listed], separator: str) -> None:
-    cell = parse_text(page(entries, separator))
+@given(
+    st.lists(listed, min_size=1, max_size=6),
+    st.sampled_from(["\n\n", "\n", "\r\n\r\n"]),
+    st.sampled_from(sorted(LAYOUTS)),
+)
+def test_rendered_entries_parse_back(entries: list[Listed], separator: str, layout: str) -> None:
+    cell = parse_text(page(entries, separator, layout), "cells/drug/C2.txt")
     assert cell.problems == ()
-    assert (cell.matrix, cell.cell, cell.level, cell.type) == ("drug", "C2", "C", "2")
+    assert (cell.kind, cell.matrix, cell.cell, cell.level, cell.type) == (
+        "cell page",
+        "drug",
+        "C2",
+        "C",
+        "2",
+    )
+    assert (cell.level_label, cell.type_label) == tuple(LABELS.split("; "))
+    assert cell.labels_from == ("matrices" if layout == "title-without-labels" else "page")
+    assert cell.summary.startswith("A generated summary paragraph")
     assert len(cell.entries) == len(entries)
     for want, got in zip(entries, cell.entries, strict=True):
         assert got.kinds == want.kinds
@@ -206,3 +260,92 @@ def test_rendered_entries_parse_back(entries: list[Listed], separator: str) -> N
         assert got.annotation == want.expected_annotation
         assert got.complete
     assert [s.heading for s in cell.sections] == ["What is this cell about?"]
+
+
+# --- positional references: generated pointers against a plain reading of them ------------------
+
+KIND_MARKERS = {"study": "SK", "review": "R", "guidance": "G", "document": "SKRG"}
+PLURALS = {
+    "study": "studies",
+    "review": "reviews",
+    "guidance": "guidelines",
+    "document": "documents",
+}
+ADJECTIVES = ["", "UK ", "cognitive-behavioural ", "larger ", "national "]
+NUMBER_WORDS = {2: "Two", 3: "Three"}
+
+
+@dataclass(frozen=True)
+class Pointed:
+    kinds: tuple[str, ...]
+    form: int
+    kind: str
+    direction: str
+    adjective: str
+    count: int
+
+    def sentence(self) -> str:
+        kind, where = self.kind, self.direction
+        if self.form == 0:
+            return f"See the {self.adjective}{kind} listed {where}."
+        if self.form == 1:
+            return f"A {self.adjective}{kind} {where} takes this further."
+        if self.form == 2:
+            return f"{NUMBER_WORDS[self.count]} similar {PLURALS[kind]} {where}."
+        return f"More on this {where}."
+
+
+pointed = st.builds(
+    Pointed,
+    kinds=kinds,
+    form=st.integers(0, 3),
+    kind=st.sampled_from(sorted(KIND_MARKERS)),
+    direction=st.sampled_from(["below", "above"]),
+    adjective=st.sampled_from(ADJECTIVES),
+    count=st.sampled_from([2, 3]),
+)
+
+
+def expected_targets(items: list[Pointed], index: int) -> tuple[str, list[int]]:
+    """("resolved" | "ambiguous" | "unresolved", targets or candidates) by a plain reading."""
+    item = items[index]
+    kind = "document" if item.form == 3 else item.kind
+    markers = set(KIND_MARKERS[kind])
+    order = range(index + 1, len(items)) if item.direction == "below" else range(index - 1, -1, -1)
+    matching = [i + 1 for i in order if markers & set(items[i].kinds)]
+    wanted = item.count if item.form == 2 else 1
+    if len(matching) >= wanted:
+        return "resolved", sorted(matching[:wanted])
+    if matching:
+        return "ambiguous", sorted(matching)
+    return "unresolved", []
+
+
+@SETTINGS
+@given(st.lists(pointed, min_size=1, max_size=12))
+def test_generated_positional_references_resolve(items: list[Pointed]) -> None:
+    body = "\n\n".join(
+        f"{' '.join(item.kinds)} Listing number {n} ({1990 + n}). Generated note. {item.sentence()}"
+        for n, item in enumerate(items)
+    )
+    head, legend = LAYOUTS["title-and-labels"]
+    cell = parse_text(f"{head}{legend}\n\n{body}\n", "cells/drug/C2.txt")
+    assert len(cell.entries) == len(items)
+    outcome = {"resolved": 0, "ambiguous": 0, "unresolved": 0}
+    for index, entry in enumerate(cell.entries):
+        status, want = expected_targets(items, index)
+        outcome[status] += 1
+        if status == "resolved":
+            assert [r.target for r in entry.refs] == want, items[index].sentence()
+        elif status == "ambiguous":
+            (ambiguous,) = entry.ambiguous_refs
+            assert list(ambiguous.candidates) == want
+        else:
+            assert entry.refs == () and entry.ambiguous_refs == ()
+    refs = cell.positional_refs
+    assert (refs.resolved, refs.ambiguous, refs.unresolved, refs.not_understood) == (
+        outcome["resolved"],
+        outcome["ambiguous"],
+        outcome["unresolved"],
+        0,
+    )

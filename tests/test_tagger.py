@@ -23,7 +23,7 @@ def concepts() -> tuple[Concept, ...]:
 
 @pytest.fixture(scope="module")
 def corpus() -> tuple[list[Cell], tuple[Claim, ...]]:
-    from evidence_graph.graph.parsing.page import parse_file
+    from evidence_graph.graph.parsing import parse_file
 
     cells = [parse_file(DATA / "cells" / "drug" / f"{c}.txt") for c in ("B3", "B4")]
     return cells, load_claims(DATA / "claims", cells).claims

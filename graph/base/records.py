@@ -12,6 +12,11 @@ from typing import Literal
 MarkerKind = Literal["S", "K", "R", "G"]
 """Entry markers: seminal study, key study, review, guidance."""
 
+PageKind = Literal["cell page", "catalogue record", "teaser"]
+"""What a page is: a full matrix cell page (entries and commentary), a library catalogue record
+about a cell (identity and commentary sections, no entries), or a short announcement of a cell
+(identity and summary only)."""
+
 EntryRelation = Literal["related", "includes", "part-of"]
 """How an entry's annotation points at another entry of the same cell.
 
@@ -56,6 +61,31 @@ class EntryRef:
 
 
 @dataclass(frozen=True)
+class AmbiguousRef:
+    """A positional reference whose target the parser could not choose: kept with its candidates."""
+
+    relation: EntryRelation
+    phrase: str
+    candidates: tuple[int, ...]
+    """1-based positions of the entries it may point at (empty when none fits)."""
+    line: int
+
+
+@dataclass(frozen=True)
+class RefCounts:
+    """How a page's positional references ("related review below") were read."""
+
+    resolved: int = 0
+    """References resolved to the entries they point at."""
+    ambiguous: int = 0
+    """References kept with several candidate targets (each also a problem)."""
+    unresolved: int = 0
+    """References understood but pointing at no entry of the page (each also a problem)."""
+    not_understood: int = 0
+    """"above"/"below" used as a pointer in a way the parser does not read (each also a problem)."""
+
+
+@dataclass(frozen=True)
 class Mention:
     """A document an annotation mentions without listing it ("an earlier version (2011)")."""
 
@@ -94,6 +124,8 @@ class Entry:
     mentions: tuple[Mention, ...] = ()
     complete: bool = True
     """False when the page was cut off inside this entry."""
+    ambiguous_refs: tuple[AmbiguousRef, ...] = ()
+    """Positional references with more than one possible target (not in `refs`)."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +146,8 @@ class Section:
     """Line of each of `asides`."""
     end_line: int = 0
     """Last line of the section (its asides included); 0 when unknown."""
+    complete: bool = True
+    """False when the page was cut off inside this section's last sentence."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +180,11 @@ class Cell:
     """SHA-256 of the file's bytes, hex."""
     lines: tuple[str, ...] = field(default=(), repr=False, compare=False)
     """The decoded page text, split into lines (for tracing passages back to their line)."""
+    kind: PageKind = "cell page"
+    labels_from: Literal["page", "matrices", "none"] = "page"
+    """Where `level_label`/`type_label` came from: the page text, or the matrix definitions."""
+    positional_refs: RefCounts = RefCounts()
+    """How the entries' positional references were read."""
 
 
 # --- Curation: claims, evidence lines, discussion links, topics --------------------------------

@@ -1,1 +1,1 @@
-"""explore"""
+"""The networkx projection, network analytics, the graph page and the matrix view."""

@@ -1,1 +1,1 @@
-"""pipeline"""
+"""The one build pipeline and the store sinks it writes into."""

@@ -110,7 +110,12 @@ class PageCache:
 
     def parser(self, data_dir: Path) -> Callable[[Path, str], Cell]:
         """A `read_cells` parse function that reuses cached records of unchanged pages."""
-        from ..parsing.page import parse_file
+        from ..parsing import parse_file
+
+        # Pages without labels take them from the data's matrices.yaml: part of the cache key.
+        matrices = data_dir / "matrices.yaml"
+        if matrices.is_file():
+            self.salt += ":" + hashlib.sha256(matrices.read_bytes()).hexdigest()[:16]
 
         def parse(path: Path, sha: str) -> Cell:
             relpath = path.relative_to(data_dir).as_posix()

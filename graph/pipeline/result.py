@@ -42,6 +42,8 @@ class BuildResult:
     """SHACL warnings (violations fail the build instead)."""
     quotes_checked: int = 0
     discussions: dict[str, int] = field(default_factory=dict)
+    pages: dict[str, int] = field(default_factory=dict)
+    """Pages read, by kind: cell page, catalogue record, teaser."""
     timings: Timings = field(default_factory=Timings, compare=False)
     """Where the time went (not part of the summary: it differs between runs)."""
 
@@ -58,6 +60,7 @@ class BuildResult:
             "warnings": list(self.warnings),
             "quotes_checked": self.quotes_checked,
             "discussions": self.discussions,
+            "pages": self.pages,
         }
 
     def summary_bytes(self) -> bytes:
@@ -71,6 +74,8 @@ class BuildResult:
             f"Built {len(self.cells)} cells into {self.out_dir}: "
             f"{self.triples} triples in {self.graphs} named graphs",
             f"  files: {', '.join(self.files)}",
+            "  pages read: "
+            + ", ".join(f"{n} {kind}{'' if n == 1 else 's'}" for kind, n in self.pages.items()),
             f"  {self.quotes_checked} quotes checked, 0 failed; discussion pointers: "
             f"{self.discussions.get('auto', 0)} resolved automatically, "
             f"{self.discussions.get('curated', 0)} by curation, "
@@ -98,6 +103,9 @@ def build_result(
     timings: Timings,
 ) -> BuildResult:
     """The result of a build on either store, from what it read and the counts of what it made."""
+    pages = dict.fromkeys(("cell page", "catalogue record", "teaser"), 0)
+    for sc in sources:
+        pages[sc.cell.kind] = pages.get(sc.cell.kind, 0) + 1
     problems = [
         f"{sc.relpath}:{p.line}: {p.message}" for sc in sources for p in sc.cell.problems
     ] + [f"{relpath(data_dir, path)}:{p.line}: {p.message}" for path, p in curation.problems]
@@ -117,5 +125,6 @@ def build_result(
             "curated": curation.discussions_curated,
             "unresolved": curation.discussions_unresolved,
         },
+        pages=pages,
         timings=timings,
     )

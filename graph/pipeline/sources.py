@@ -82,7 +82,7 @@ def read_cells(
 
     `parse(path, sha256)` replaces `parse_file` (the page cache uses it); `tick()` after each page.
     """
-    from ..parsing.page import parse_file
+    from ..parsing import parse_file
 
     check_data_dir(data_dir)
     paths = sorted((data_dir / CELLS_DIR).glob("**/*.txt"))

@@ -1,1 +1,1 @@
-"""reading"""
+"""Reading a built graph: loading it, counting it, explaining a node."""

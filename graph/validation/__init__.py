@@ -1,1 +1,1 @@
-"""validation"""
+"""SHACL validation: pyshacl for rdflib datasets, the shapes compiled to SPARQL for Oxigraph."""
