@@ -127,6 +127,55 @@ def parse_command(ctx: click.Context, files: tuple[Path, ...], as_json: bool) ->
         ctx.exit(1)
 
 
+# --- draft ---
+
+
+@cli.command("draft")
+@click.argument("pages", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@output_option
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("data"),
+    show_default=True,
+    help="Data directory whose curated claims, concepts and discussion links to use (if present).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the drafts as one JSON object.")
+def draft_command(
+    pages: tuple[Path, ...], output: Path | None, data_dir: Path, as_json: bool
+) -> None:
+    """Propose claims from the finding sentences of cell pages, as a claims file of drafts.
+
+    Every claim is marked `status: draft` with the drafting tool and version, a confidence and
+    the cues that fired; every quote is verbatim and verified. Findings already quoted by the
+    curated claims of --data are not drafted again. Review a draft, set `status: curated` and move
+    it into DATA/claims/ to accept it.
+
+    \b
+    Examples:
+      evidence-graph draft data/cells/drug/C4.txt -o drafts.yaml
+      evidence-graph draft data/cells/drug/*.txt --json
+    """
+    from .curation.drafting import to_json, to_yaml
+    from .parsing.page import parse_file
+    from .pipeline.drafts import draft_pages
+
+    for page in pages:
+        if not page.is_file():
+            raise click.ClickException(f"{page}: no such page")
+    cells = [parse_file(page) for page in pages]
+    result = draft_pages(cells, data_dir if data_dir.is_dir() else None)
+    text = to_json(result, cells) + "\n" if as_json else to_yaml(result, cells)
+    _write_bytes(text.encode("utf-8"), output)
+    click.echo(
+        f"{len(result.claims)} draft claims from {len(result.findings)} finding sentences of "
+        f"{result.sentences} read ({result.covered} already curated, "
+        f"{result.unattributed} without a document)" + (f"; wrote {output}" if output else ""),
+        err=True,
+    )
+
+
 class _ProgressBars:
     """A click progress bar on stderr per build stage (on a terminal, for long work only)."""
 
@@ -190,13 +239,20 @@ class _ProgressBars:
     show_default=True,
     help="oxigraph: fast, incremental, persisted store in OUT/store; memory: rdflib + pyshacl.",
 )
-def build(data_dir: Path, out_dir: Path, store: str) -> None:
+@click.option(
+    "--drafts",
+    is_flag=True,
+    help="Also draft claims from every page (status draft, one named graph per page, "
+    "graph/drafts/<path>); nothing is written into the data directory.",
+)
+def build(data_dir: Path, out_dir: Path, store: str, drafts: bool) -> None:
     """Parse, curate, validate and write the graph (TriG, Turtle, JSON-LD, summary).
 
     \b
     Example:
       evidence-graph build --data data --out build
       evidence-graph build --data big-corpus --out big --store oxigraph
+      evidence-graph build --drafts
     """
     import time
 
@@ -204,7 +260,7 @@ def build(data_dir: Path, out_dir: Path, store: str) -> None:
 
     start = time.perf_counter()
     with _ProgressBars() as bars:
-        result = run_build(data_dir, out_dir, store=store, progress=bars.update)
+        result = run_build(data_dir, out_dir, store=store, progress=bars.update, drafts=drafts)
     seconds = time.perf_counter() - start
     click.echo(result.render())
     click.echo(
@@ -222,19 +278,36 @@ def build(data_dir: Path, out_dir: Path, store: str) -> None:
     type=click.Path(path_type=Path),
     default=DEFAULT_GRAPH,
 )
-def validate(graph_path: Path) -> None:
-    """Check a built graph against the SHACL shapes; non-zero exit on a violation.
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail on claim lints too (quote = title, reused or short quote, unlisted document, "
+    "evidence against the claim's polarity).",
+)
+def validate(graph_path: Path, strict: bool) -> None:
+    """Check a built graph against the SHACL shapes and lint its claims; non-zero exit on a
+    violation (and, with --strict, on a claim lint).
 
     \b
     Example:
       evidence-graph validate build/evidence.trig
+      evidence-graph validate build/evidence.trig --strict
     """
+    from .reading.lints import graph_lints
     from .reading.load import load_dataset
     from .validation.shacl import check
 
-    report = check(load_dataset(graph_path))
+    dataset = load_dataset(graph_path)
+    report = check(dataset)
     click.echo(report.render())
-    if not report.conforms:
+    found = graph_lints(dataset)
+    kind = "error" if strict else "warning"
+    for item in found:
+        click.echo(f"claim lint {kind}: {item.render()}")
+    click.echo(
+        f"Claim lints: {len(found)}" + (" (errors with --strict)" if found and strict else "")
+    )
+    if not report.conforms or (strict and found):
         raise SystemExit(1)
 
 

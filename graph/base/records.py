@@ -193,6 +193,10 @@ class Cell:
 # ``https://w3id.org/evidence-graph/id/``, e.g. "listing/drug/B4/3" or "doc/2009-can-therapists-…".
 
 Direction = Literal["supports", "challenges", "inconclusive"]
+ClaimStatus = Literal["curated", "draft"]
+"""``curated``: a person wrote or accepted the claim; ``draft``: proposed by the claim drafter."""
+Polarity = Literal["positive", "negative", "null", "mixed"]
+"""Which way a finding points: better/more, worse/less, no relation, or both (inverted U, …)."""
 ClaimRelationKind = Literal["consistent-with", "contradicts", "related"]
 LinkMethod = Literal["auto", "curated"]
 
@@ -234,7 +238,7 @@ class ClaimRelation:
 
 @dataclass(frozen=True)
 class Claim:
-    """A curated claim drawn from the sources, with its structure and evidence."""
+    """A claim drawn from the sources (curated or drafted), with its structure and evidence."""
 
     id: str
     """Slug; the claim's key is "claim/<id>"."""
@@ -252,6 +256,15 @@ class Claim:
     """Concept slugs from data/concepts.ttl."""
     evidence: tuple[EvidenceLine, ...] = ()
     relations: tuple[ClaimRelation, ...] = ()
+    status: ClaimStatus = "curated"
+    drafted_by: str = ""
+    """For a draft: the drafting tool and its version ("evidence-graph draft 0.1.0")."""
+    confidence: float | None = None
+    """For a draft: how sure the drafter is, 0–1."""
+    cues: tuple[str, ...] = ()
+    """For a draft: the cues that fired (finding words, shape, document link)."""
+    polarity: Polarity | None = None
+    """Which way the claim points; from the effect shape when not stated."""
 
 
 @dataclass(frozen=True)
@@ -310,3 +323,7 @@ class Curation:
     """Discussion pointers ("For discussion click…") no section could be found for."""
     problems: tuple[tuple[str, Problem], ...] = ()
     """(path, problem) pairs the curation step reports without failing the build."""
+    lints: tuple[str, ...] = ()
+    """Claim lint findings ("claim X: rule: message"), reported as build warnings."""
+    drafts: tuple[Claim, ...] = ()
+    """Machine-drafted claims (`build --drafts`), one named graph per page."""

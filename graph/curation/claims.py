@@ -26,9 +26,11 @@ from ..base.records import (
     Claim,
     ClaimRelation,
     ClaimRelationKind,
+    ClaimStatus,
     Direction,
     Entry,
     EvidenceLine,
+    Polarity,
     TextQuote,
 )
 from ..base.text import fold
@@ -37,6 +39,8 @@ CONTEXT_CHARS = 32
 """Characters of context kept either side of a quote (`oa:prefix` / `oa:suffix`)."""
 
 DIRECTION_NAMES: tuple[str, ...] = get_args(Direction)
+STATUS_NAMES: tuple[str, ...] = get_args(ClaimStatus)
+POLARITY_NAMES: tuple[str, ...] = get_args(Polarity)
 RELATION_NAMES: tuple[str, ...] = get_args(ClaimRelationKind)
 
 _SPACE = re.compile(r"\s+")
@@ -53,6 +57,11 @@ CLAIM_KEYS = {
     "topics",
     "relations",
     "evidence",
+    "status",
+    "drafted_by",
+    "confidence",
+    "cues",
+    "polarity",
 }
 CLAIM_REQUIRED = ("id", "statement", "exposure", "outcome", "effect_shape", "evidence")
 EVIDENCE_KEYS = {"document", "direction", "quote", "section", "cell", "note"}
@@ -142,6 +151,24 @@ class _CellText:
             line=line,
             quoted_from=self.block_at(line),
         )
+
+
+class QuoteLocator:
+    """Finds quotes in parsed cells exactly as the claims loader does (the one quote checker)."""
+
+    def __init__(self) -> None:
+        self._texts: OrderedDict[int, _CellText] = OrderedDict()
+
+    def locate(self, cell: Cell, quote: str) -> TextQuote | None:
+        """The first occurrence of `quote` in `cell` (whitespace and typographic quotes folded)."""
+        text = self._texts.get(id(cell))
+        if text is None or text.cell is not cell:
+            text = self._texts[id(cell)] = _CellText(cell)
+            if len(self._texts) > _TEXT_CACHE:
+                self._texts.popitem(last=False)
+        for start, end in text.find(fold(quote)):
+            return text.quote(start, end)
+        return None
 
 
 def entry_last_line(cell: Cell, entry: Entry) -> int:
@@ -544,6 +571,34 @@ def _read_claim(
     moderators = (
         source.strings(fields["moderators"], "moderators") if "moderators" in fields else ()
     )
+    status = source.scalar(fields["status"], "status") if "status" in fields else "curated"
+    if status not in STATUS_NAMES:
+        raise source.error(
+            fields["status"],
+            f"claim {claim_id!r}: unknown status {status!r}",
+            hint="statuses: " + ", ".join(STATUS_NAMES),
+        )
+    polarity: str | None = None
+    if "polarity" in fields:
+        polarity = source.scalar(fields["polarity"], "polarity")
+        if polarity not in POLARITY_NAMES:
+            raise source.error(
+                fields["polarity"],
+                f"claim {claim_id!r}: unknown polarity {polarity!r}",
+                hint="polarities: " + ", ".join(POLARITY_NAMES),
+            )
+    confidence: float | None = None
+    if "confidence" in fields:
+        raw_confidence = source.scalar(fields["confidence"], "confidence")
+        try:
+            confidence = float(raw_confidence)
+        except ValueError:
+            confidence = -1.0
+        if not 0.0 <= confidence <= 1.0:
+            raise source.error(
+                fields["confidence"],
+                f"claim {claim_id!r}: confidence {raw_confidence!r} is not a number from 0 to 1",
+            )
     claim = Claim(
         id=claim_id,
         statement=source.text(fields["statement"], "statement"),
@@ -556,6 +611,13 @@ def _read_claim(
         population=population,
         topics=claim_topics,
         relations=tuple(r for _, r in relation_nodes),
+        status=cast(ClaimStatus, status),
+        drafted_by=source.text(fields["drafted_by"], "drafted_by")
+        if "drafted_by" in fields
+        else "",
+        confidence=confidence,
+        cues=source.strings(fields["cues"], "cues") if "cues" in fields else (),
+        polarity=cast(Polarity, polarity) if polarity is not None else None,
     )
     return _Pending(claim=claim, source=source, relation_nodes=relation_nodes, evidence=evidence)
 

@@ -85,6 +85,8 @@ _NODE_FIELDS = (
     "effect_shape",
     "moderator",
     "population",
+    "status",
+    "confidence",
     "excerpt",
     "iri",
 )
@@ -204,23 +206,35 @@ def network_data(g: nx.MultiDiGraph, *, focus: str | None = None, depth: int = 1
     net = Network(directed=True, cdn_resources="in_line")
     # pyvis's add_node/add_edge check membership in lists (O(N×E)); its Node and Edge records are
     # what those methods append, so they are built directly.
+    drafts = {key for key, data in g.nodes(data=True) if data.get("status") == "draft"}
     for key, data in g.nodes(data=True):
         cls = str(data["class"])
         colour, shape = CLASS_STYLE[cls]
         x, y = positions[key]
         fields = {f: data[f] for f in _NODE_FIELDS if f in data}
+        # A machine draft is drawn pale with a dashed border (a claim nobody has accepted yet).
+        style: dict[str, Any] = (
+            {
+                "draft": True,
+                "borderWidth": 2,
+                "shapeProperties": {"borderDashes": [4, 3]},
+                "color": {"background": "#fbe3d4", "border": colour},
+            }
+            if key in drafts
+            else {"color": colour}
+        )
         net.nodes.append(
             Node(
                 key,
                 shape,
                 label=str(data["label"]),
                 cls=cls,
-                color=colour,
                 x=x,
                 y=y,
                 size=round(8 + 5 * math.sqrt(degrees.get(key, 0)), 1),
                 degree=degrees.get(key, 0),
                 fields=fields,
+                **style,
             ).options
         )
     for n, (s, t, data) in enumerate(g.edges(data=True)):
@@ -236,6 +250,7 @@ def network_data(g: nx.MultiDiGraph, *, focus: str | None = None, depth: int = 1
                 label=relation,
                 color=RELATION_COLOUR[relation],
                 fields=fields,
+                dashes=s in drafts or t in drafts,
             ).options
         )
     net.set_options(_template("vis-options.json"))
@@ -272,6 +287,7 @@ def network_data(g: nx.MultiDiGraph, *, focus: str | None = None, depth: int = 1
             if r in relation_counts
         ],
         "edgeLabels": g.number_of_edges() <= _EDGE_LABELS_UP_TO,
+        "drafts": len(drafts),
         "focus": {"node": focus, "depth": depth} if focus else None,
     }
 

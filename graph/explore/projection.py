@@ -46,7 +46,7 @@ CLASSES: dict[str, str] = {
     "Guidance": "a guidance document (listed G)",
     "Document": "another document (mentioned, not listed)",
     "Section": "a section of a cell's commentary",
-    "Claim": "a curated claim",
+    "Claim": "a claim (curated; machine drafts drawn dashed)",
     "Concept": "a topic concept",
     "Organisation": "a publisher",
 }
@@ -424,6 +424,8 @@ def _claims(index: _Index, b: _Builder) -> None:
             moderator="; ".join(index.texts(claim, EVG.moderator)),
             population="; ".join(index.texts(claim, EVG.population)),
             excerpt=shorten(quotes[claim][0], EXCERPT_CHARS) if quotes[claim] else "",
+            status="draft" if EVG.Draft in index.iris(claim, EVG.status) else "curated",
+            confidence=index.text(claim, EVG.confidence),
         )
         for predicate, relation in _CLAIM_LINKS.items():
             for other in index.iris(claim, predicate):

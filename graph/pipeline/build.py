@@ -54,11 +54,13 @@ def build(
     cache: bool = True,
     persist: bool = True,
     progress: Progress | None = None,
+    drafts: bool = False,
 ) -> BuildResult:
     """Parse, curate, make quads, hand them to the `store` sink (validate, count, write).
 
     `cache` reuses unchanged pages' records and quads from ``<out>/.cache`` (stores that keep
-    quads as text only); `persist` keeps the Oxigraph store in ``<out>/store``.
+    quads as text only); `persist` keeps the Oxigraph store in ``<out>/store``; `drafts` adds
+    machine-drafted claims for every page, one named graph per page (nothing written to data).
     """
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     check_data_dir(data_dir)  # before the lock creates `out_dir`
@@ -93,7 +95,7 @@ def _build(
         sources = read_cells(data_dir, parse=pages.parser(data_dir), tick=tick("parsing"))
         timings.parsed, timings.reused = pages.parsed, pages.reused
         clock.lap("parse")
-        curation = curate(data_dir, [sc.cell for sc in sources])
+        curation = curate(data_dir, [sc.cell for sc in sources], drafts)
         clock.lap("curate")
 
         making = tick("making RDF")

@@ -13,7 +13,7 @@ from ...ontology import ONTOLOGY_FILE
 from ..base import ids
 from ..base.errors import SourceError
 from ..base.matrices import MatrixDef, default_matrix
-from ..base.records import Curation
+from ..base.records import Claim, Curation
 from ..rdf import make as rdf
 from ..rdf.dataset import Quad
 from .sources import SourceCell, matrices, relpath, sha256
@@ -101,7 +101,8 @@ def dataset_quads(
     for claim in curation.claims:
         g = rdf.graph_iri(relpath(data_dir, claim.source))
         node_graph[ids.claim_key(claim.id)] = g
-        yield from rdf.claim_quads(claim, g)
+        yield from rdf.claim_quads(claim, g, relpath(data_dir, claim.source))
+    yield from _draft_quads(data_dir, sources, curation, node_graph, epoch)
 
     for discussion in curation.discussions:
         document = listing_doc.get(discussion.listing)
@@ -113,3 +114,27 @@ def dataset_quads(
     fallback = concepts_graph or rdf.graph_iri(matrices_rel)
     for subject in curation.subjects:
         yield from rdf.subject_quads(subject, node_graph.get(subject.node, fallback))
+
+
+def _draft_quads(
+    data_dir: Path,
+    sources: list[SourceCell],
+    curation: Curation,
+    node_graph: dict[str, URIRef],
+    epoch: int | None,
+) -> Iterator[Quad]:
+    """Drafted claims (`build --drafts`): one named graph per page, ``graph/drafts/<path>``."""
+    if not curation.drafts:
+        return
+    from ..curation.drafting import tool_label
+
+    by_page: dict[str, list[Claim]] = {}
+    for claim in curation.drafts:
+        by_page.setdefault(relpath(data_dir, claim.source), []).append(claim)
+    sha = {sc.relpath: sc.sha256 for sc in sources}
+    for rel in sorted(by_page):
+        g = rdf.drafts_graph_iri(rel)
+        yield from rdf.drafts_provenance_quads(g, rel, sha.get(rel, ""), tool_label(), epoch)
+        for claim in by_page[rel]:
+            node_graph[ids.claim_key(claim.id)] = g
+            yield from rdf.claim_quads(claim, g)

@@ -42,6 +42,10 @@ class BuildResult:
     """SHACL warnings (violations fail the build instead)."""
     quotes_checked: int = 0
     discussions: dict[str, int] = field(default_factory=dict)
+    lints: tuple[str, ...] = ()
+    """Claim lint findings (warnings here; errors with `validate --strict`)."""
+    drafts: int = 0
+    """Machine-drafted claims added by `build --drafts`."""
     pages: dict[str, int] = field(default_factory=dict)
     """Pages read, by kind: cell page, catalogue record, teaser."""
     timings: Timings = field(default_factory=Timings, compare=False)
@@ -60,6 +64,8 @@ class BuildResult:
             "warnings": list(self.warnings),
             "quotes_checked": self.quotes_checked,
             "discussions": self.discussions,
+            "lints": list(self.lints),
+            **({"drafts": self.drafts} if self.drafts else {}),
             "pages": self.pages,
         }
 
@@ -80,6 +86,7 @@ class BuildResult:
             f"{self.discussions.get('auto', 0)} resolved automatically, "
             f"{self.discussions.get('curated', 0)} by curation, "
             f"{self.discussions.get('unresolved', 0)} unresolved",
+            *([f"  {self.drafts} machine-drafted claims (status draft)"] if self.drafts else []),
             "Classes:",
             *(f"  {k:<24} {v:>6}" for k, v in self.classes.items()),
             "Relations:",
@@ -89,6 +96,8 @@ class BuildResult:
             lines += [f"Problems ({len(self.problems)}):", *(f"  {p}" for p in self.problems)]
         if self.warnings:
             lines += [f"Warnings ({len(self.warnings)}):", *(f"  {w}" for w in self.warnings)]
+        if self.lints:
+            lines += [f"Claim lints ({len(self.lints)}):", *(f"  {w}" for w in self.lints)]
         return "\n".join(lines)
 
 
@@ -125,6 +134,8 @@ def build_result(
             "curated": curation.discussions_curated,
             "unresolved": curation.discussions_unresolved,
         },
+        lints=curation.lints,
+        drafts=len(curation.drafts),
         pages=pages,
         timings=timings,
     )

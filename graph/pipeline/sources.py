@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..base.errors import SourceError
 from ..base.matrices import CELL_ID, DEFAULT_MATRICES_FILE, MatrixDef, load_matrices
-from ..base.records import Cell, Curation
+from ..base.records import Cell, Claim, Curation
 
 MATRICES_FILE = "matrices.yaml"
 CONCEPTS_FILE = "concepts.ttl"
@@ -119,11 +119,14 @@ def read_cells(
     return result
 
 
-def curate(data_dir: Path, cells: list[Cell]) -> Curation:
-    """Claims (quotes verified), discussed-in links and topic tags for the parsed `cells`."""
+def curate(data_dir: Path, cells: list[Cell], drafts: bool = False) -> Curation:
+    """Claims (quotes verified), discussed-in links, topic tags and claim lints for the parsed
+    `cells`; with `drafts`, machine-drafted claims for every page too (findings no curated claim
+    quotes), linted like the rest."""
     from ..curation.claims import load_claims
     from ..curation.concepts import load_concepts
     from ..curation.discussion import link_discussions
+    from ..curation.lints import from_records, lint
     from ..curation.tagger import tag
 
     concepts_path = data_dir / CONCEPTS_FILE
@@ -132,6 +135,14 @@ def curate(data_dir: Path, cells: list[Cell]) -> Curation:
     claims_dir = data_dir / CLAIMS_DIR
     claim_set = load_claims(claims_dir, cells, topics=slugs)
     links = link_discussions(cells, data_dir / DISCUSSIONS_FILE)
+    drafted: tuple[Claim, ...] = ()
+    if drafts:
+        from ..curation.drafting import draft
+
+        drafted = draft(
+            cells, curated=claim_set.claims, concepts=concepts, discussions=links.links
+        ).claims
+    found = lint(from_records((*claim_set.claims, *drafted), cells, links.links))
     return Curation(
         claims=claim_set.claims,
         discussions=links.links,
@@ -143,4 +154,6 @@ def curate(data_dir: Path, cells: list[Cell]) -> Curation:
         discussions_auto=links.auto,
         discussions_curated=links.curated,
         discussions_unresolved=links.unresolved,
+        lints=tuple(f.render() for f in found),
+        drafts=drafted,
     )

@@ -28,6 +28,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD, Namespace
 from ...ontology import ID
 from ...ontology.namespace import (
     CLAIM_RELATIONS,
+    CLAIM_STATUSES,
     DIRECT_EVIDENCE,
     DIRECTIONS,
     DOCUMENT_TYPES,
@@ -336,11 +337,67 @@ def _section_quads(
 # --- Curation: claims, evidence lines, discussion links, topics -----------------------------------
 
 
-def claim_quads(claim: Claim, graph: URIRef) -> Iterator[Quad]:
-    """A claim, its evidence lines (with quote selectors) and its relations to other claims."""
+def drafter_key(drafted_by: str) -> str:
+    """The software agent that drafted claims ("evidence-graph draft 0.1.0")."""
+    return f"agent/{ids.slugify(drafted_by)}"
+
+
+def drafts_graph_iri(relpath: str) -> URIRef:
+    """The named graph of the claims drafted from the page at `relpath` (`build --drafts`)."""
+    return iri(f"graph/drafts/{relpath}")
+
+
+def drafts_provenance_quads(
+    graph: URIRef, relpath: str, sha256: str, drafted_by: str, epoch: int | None = None
+) -> Iterator[Quad]:
+    """PROV for a graph of drafts: derived from the page by a drafting activity of the tool."""
+    source = iri(source_key(relpath))
+    activity = iri(f"activity/draft/{relpath}")
+    agent = iri(drafter_key(drafted_by))
+    yield graph, RDF.type, PROV.Entity, graph
+    yield graph, RDFS.label, _text(f"claims drafted from {relpath}"), graph
+    yield graph, PROV.wasDerivedFrom, source, graph
+    yield graph, PROV.wasGeneratedBy, activity, graph
+    yield graph, PROV.wasAttributedTo, agent, graph
+    yield source, RDF.type, EVG.SourceFile, graph
+    yield source, EVG.sourcePath, _text(relpath), graph
+    yield source, EVG.sha256, _text(sha256), graph
+    yield activity, RDF.type, EVG.BuildActivity, graph
+    yield activity, RDFS.label, _text(f"draft claims from {relpath}"), graph
+    yield activity, PROV.used, source, graph
+    yield activity, PROV.wasAssociatedWith, agent, graph
+    yield agent, RDF.type, PROV.SoftwareAgent, graph
+    yield agent, RDFS.label, _text(drafted_by), graph
+    if epoch is not None:
+        stamp = datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        yield activity, PROV.endedAtTime, Literal(stamp, datatype=XSD.dateTime), graph
+
+
+def claim_quads(claim: Claim, graph: URIRef, source_relpath: str | None = None) -> Iterator[Quad]:
+    """A claim, its status and attribution, its evidence lines (with quote selectors) and its
+    relations to other claims.
+
+    A curated claim is attributed to its claims file (`source_relpath`, relative to the data
+    directory); a draft to the `prov:SoftwareAgent` that drafted it, with its confidence and cues.
+    """
     key = ids.claim_key(claim.id)
     c = iri(key)
     yield c, RDF.type, EVG.Claim, graph
+    if claim.status == "draft":
+        agent = iri(drafter_key(claim.drafted_by or "evidence-graph draft"))
+        yield c, EVG.status, CLAIM_STATUSES["draft"], graph
+        yield c, PROV.wasAttributedTo, agent, graph
+        yield agent, RDF.type, PROV.SoftwareAgent, graph
+        yield agent, RDFS.label, _text(claim.drafted_by or "evidence-graph draft"), graph
+        if claim.confidence is not None:
+            yield c, EVG.confidence, Literal(f"{claim.confidence:.2f}", datatype=XSD.decimal), graph
+        for cue in claim.cues:
+            yield c, EVG.cue, _text(cue), graph
+    else:
+        yield c, EVG.status, CLAIM_STATUSES["curated"], graph
+        yield c, PROV.wasAttributedTo, iri(source_key(source_relpath or claim.source)), graph
+    if claim.polarity is not None:
+        yield c, EVG.polarity, _text(claim.polarity), graph
     yield c, RDFS.label, _text(claim.statement), graph
     yield c, EVG.exposure, _text(claim.exposure), graph
     yield c, EVG.outcome, _text(claim.outcome), graph

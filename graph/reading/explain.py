@@ -18,6 +18,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from ...ontology import NS
+from ...ontology.namespace import EVG
 from ...ontology.prefixes import shorten
 from ..base.nodes import resolve_node
 
@@ -234,6 +235,10 @@ def explain(ds: Dataset, text: str, data_dir: Path | None = None) -> Explanation
         key=lambda q: (str(q[1]), str(q[0]), str(q[3])),
     ):
         edges.append(_edge(g, "in", subject, predicate, node, graph))
+    for status in sorted(str(o) for o in ds.objects(node, EVG.status)):
+        name = str(status).rsplit("#", 1)[-1].lower()
+        agents = sorted(str(g.label(a) or short(a)) for a in ds.objects(node, PROV.wasAttributedTo))
+        attributes.insert(0, ("status", f"{name} (attributed to {', '.join(agents) or 'nobody'})"))
     return Explanation(
         node=node,
         label=g.label(node),

@@ -81,9 +81,10 @@
   var relationOn = {};
   data.relations.forEach(function (r) { relationOn[r.name] = true; });
   var focusSet = null;
+  var showDrafts = true;
 
   function nodeVisible(n) {
-    return classOn[n.cls] && (focusSet === null || focusSet.has(n.id));
+    return classOn[n.cls] && (showDrafts || !n.draft) && (focusSet === null || focusSet.has(n.id));
   }
   var nodeView = new vis.DataView(nodes, { filter: nodeVisible });
   var edgeView = new vis.DataView(edges, {
@@ -169,6 +170,15 @@
     line.style.borderTopColor = r.color;
     legendItem(relationList, "rel", r, line, relationOn);
   });
+  if (data.drafts) {
+    var draftsBox = document.getElementById("show-drafts");
+    document.getElementById("draft-count").textContent = data.drafts;
+    document.getElementById("drafts-toggle").hidden = false;
+    draftsBox.addEventListener("change", function () {
+      showDrafts = draftsBox.checked;
+      refresh();
+    });
+  }
   var labelBox = document.getElementById("edge-labels");
   labelBox.checked = showEdgeLabels;
   labelBox.addEventListener("change", function () {

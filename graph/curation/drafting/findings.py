@@ -1,0 +1,433 @@
+"""Reading one sentence: is it a finding, which way does it point, what shape, what conditions.
+
+A sentence is scored from general cues of research reporting (`cues.yaml`): a report verb
+("found", "revealed"), effect and result words ("associated", "improved", "effective"),
+comparatives ("better", "more … than"), null phrases ("did not differ"), shape cues; and marked
+down for what findings are not: questions, instructions to the reader, descriptions of a
+document, hypotheticals and hedges.
+Every cue that fired is kept, so a curator sees why.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ...base.records import Polarity
+from .lexicon import Lexicon, find_all_phrases
+from .nlp import Sentence, Token
+
+FINDING_SCORE = 3.0
+"""A sentence scoring at least this is a finding."""
+
+STOP = frozenset(
+    """a an the of in on at to for from by with and or but that which who whom whose this these
+    those it its their his her they them there was were is are be been being had has have did do
+    does not no than as into over under about after before when while where whether if so such
+    also only more most less least very much many some any all both either neither each other
+    same own can could may might would should will shall must one two three us""".split()
+)
+
+
+_SOURCES = frozenset(
+    {"study", "trial", "review", "evaluation", "analysis", "survey", "meta-analysis"}
+)
+_DETERMINERS = frozenset({"the", "a", "an", "these", "those", "all", "this", "that"})
+_CITATION = re.compile(
+    r"\((?:\d{1,2} )*\d{1,2}\)|\((?:study|review|studies|trial)[^)]{0,20} above\)"
+)
+_CLAUSE_END = frozenset({",", ";", ":", ".", "–", "—", "(", ")", "?", "!"})
+_GOOD_SUPERLATIVES = frozenset({"best", "greatest", "most", "highest", "strongest"})
+_LOW_POLES = frozenset({"poor", "poorly", "weak", "low", "lax", "least", "little", "bad", "worst"})
+_HIGH_POLES = frozenset(
+    {"good", "strong", "high", "diligent", "most", "much", "best", "especially", "very", "top"}
+)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the drafter read in one sentence."""
+
+    finding: bool
+    score: float
+    polarity: Polarity
+    shape: str
+    cues: tuple[str, ...]
+    hedged: bool = False
+    moderators: tuple[str, ...] = ()
+    population: str | None = None
+    exposure: str = ""
+    outcome: str = ""
+    content: frozenset[str] = field(default_factory=frozenset)
+    """Content lemmas, for grouping the same finding stated twice."""
+    balance: int = 0
+    """Better words minus worse words (negation taken into account)."""
+
+
+def _is_word(token: Token) -> bool:
+    return token.word
+
+
+def _span_text(tokens: Sequence[Token], sentence: Sentence) -> str:
+    if not tokens:
+        return ""
+    start = tokens[0].start - sentence.start
+    last = tokens[-1]
+    end = last.start + len(last.text) - sentence.start
+    return " ".join(sentence.text[start:end].split())
+
+
+def _clause_after(tokens: Sequence[Token], index: int, limit: int = 14) -> list[Token]:
+    """The tokens from `index` up to the end of the clause (punctuation), at most `limit` words."""
+    found: list[Token] = []
+    for token in tokens[index:]:
+        if token.text in _CLAUSE_END:
+            break
+        found.append(token)
+        if len(found) >= limit:
+            break
+    return found
+
+
+def _trim(tokens: list[Token]) -> list[Token]:
+    """`tokens` without leading and trailing function words."""
+    while tokens and tokens[0].lower in STOP:
+        tokens = tokens[1:]
+    while tokens and (tokens[-1].lower in STOP or not _is_word(tokens[-1])):
+        tokens = tokens[:-1]
+    return tokens
+
+
+def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Reading:
+    """Score `sentence` as a finding and read its polarity, shape, conditions and terms.
+
+    A sentence without enough cues to be a finding is left early unless `full` is set.
+    """
+    tokens = [t for t in sentence.tokens if _is_word(t) or t.text in _CLAUSE_END]
+    n = len(tokens)
+    lowers = [t.lower for t in tokens]
+    lemmas = [t.lemma for t in tokens]
+    index = lex.index
+    empty: frozenset[str] = frozenset()
+    at: dict[str, list[int]] = {}
+    for i in range(n):
+        names = index.get(lowers[i], empty)
+        if lemmas[i] != lowers[i]:
+            names = names | index.get(lemmas[i], empty)
+        for name in names:
+            at.setdefault(name, []).append(i)
+    w = lex.words
+    cues: list[str] = []
+    score = 0.0
+
+    def listed(name: str) -> list[str]:
+        return list(dict.fromkeys(lowers[i] for i in at.get(name, ())))
+
+    # Report verbs as acts of reporting: not "to find", not a participle ("supporting services").
+    report = [
+        i
+        for i in at.get("report_verbs", ())
+        if (i == 0 or lowers[i - 1] != "to") and not lowers[i].endswith("ing")
+    ]
+    effect = at.get("effect_words", [])
+    result = at.get("result_words", [])
+    comparative = at.get("comparatives", [])
+    positives = at.get("positive_words", [])
+    negatives = at.get("negative_words", [])
+    phrases = find_all_phrases(lowers, lemmas, lex)
+    nulls = phrases.get("null_phrases", [])
+    if report:
+        score += 2.0
+        cues.append("finding word: " + ", ".join(dict.fromkeys(lowers[i] for i in report)))
+    if effect:
+        score += 1.5 + (0.5 if len(effect) > 1 else 0.0)
+        cues.append("effect word: " + ", ".join(listed("effect_words")))
+    if result:
+        score += 1.0 + (0.5 if len({lemmas[i] for i in result}) > 1 else 0.0)
+        cues.append("result word: " + ", ".join(listed("result_words")))
+    if comparative:
+        score += 1.0
+        cues.append("comparison: " + ", ".join(listed("comparatives")))
+        than = next((lowers[i] for i in comparative if "than" in lowers[i + 1 : i + 10]), None)
+        if than is not None:
+            score += 1.0
+            cues.append(f"comparison: {than} … than")
+    if nulls:
+        score += 1.5
+        cues.append("no-difference: " + "; ".join(dict.fromkeys(" ".join(p) for _, p in nulls)))
+    if "research_words" in at:
+        score += 0.5
+        if any(i < 5 and lemmas[i] in _SOURCES for i in at["research_words"]):
+            score += 0.5
+            cues.append("names its source: " + next(
+                lowers[i] for i in at["research_words"] if i < 5 and lemmas[i] in _SOURCES
+            ))  # fmt: skip
+    if positives or negatives:
+        score += 0.5
+    if comparative and (result or "outcome_words" in at):
+        score += 0.5
+    if score + 1.0 < FINDING_SCORE and not full:
+        return Reading(False, round(score, 2), "positive", "", tuple(cues))
+
+    # --- not a finding ---------------------------------------------------------------------
+    text = sentence.text.strip()
+    words = [t for t in tokens if _is_word(t)]
+    lead = 0
+    while lead < n and (
+        lowers[lead] in {"but", "and", "so", "yet", "then"} or not tokens[lead].word
+    ):
+        lead += 1
+    if any(" ".join(lowers[lead : lead + k]) in lex.starts for k in (1, 2, 3)):
+        reported = bool(report) or any(
+            lemmas[i] == "finding" and i + 1 < n and lowers[i + 1] == "that" for i in range(n)
+        )
+        score -= 1.5 if lead + 1 < n and lowers[lead + 1] == "that" else 2.0 if reported else 4.0
+        cues.append("addresses the reader")
+    for i in at.get("method_verbs", ()):
+        if any(x in {"whether", "if", "how", "what"} for x in lowers[i + 1 : i + 3]) or (
+            i < 4 and not report and (i == 0 or lowers[i - 1] not in _DETERMINERS)
+        ):
+            score -= 2.0
+            cues.append("describes a method")
+            break
+    if text.endswith("?"):
+        score -= 3.0
+        cues.append("question")
+    if words and (
+        words[0].lemma in w["description_words"] or words[0].lower in w["description_words"]
+    ):
+        score -= 2.5
+        cues.append("describes a document")
+    hypothetical = phrases.get("hypotheticals", [])
+    conditional_start = (
+        len(words) > 1 and words[0].lower == "if" and words[1].lower not in {"so", "not"}
+    )
+    if hypothetical or conditional_start:
+        score -= 2.0
+        cues.append("hypothetical")
+    hedges = [
+        i
+        for i in at.get("hedges", ())
+        if i not in report
+        and lowers[i] in w["hedges"]
+        and not (lowers[i] == "likely" and i > 0 and lowers[i - 1] in w["comparatives"])
+    ]
+    if hedges:
+        score -= min(2.0, 0.75 * len(hedges))
+        cues.append("hedge: " + ", ".join(dict.fromkeys(lowers[i] for i in hedges)))
+    if any(t.lower in {"you", "your"} for t in words):
+        score -= 1.0
+    argued = at.get("argument_verbs", [])
+    if argued:
+        score -= 1.0
+        cues.append("argument: " + ", ".join(dict.fromkeys(lowers[i] for i in argued)))
+    if _CITATION.search(text):
+        score += 1.0
+        cues.append("cites sources")
+    if len(words) < 6:
+        score -= 3.0
+
+    # --- polarity ----------------------------------------------------------------------------
+    negations = at.get("negations", [])
+
+    def negated(i: int) -> bool:
+        return any(0 < i - j <= 3 for j in negations) or (
+            i > 0 and lowers[i - 1] in {"less", "least"}
+        )
+
+    pos = sum(1 for i in positives if not negated(i)) + sum(1 for i in negatives if negated(i))
+    neg = sum(1 for i in negatives if not negated(i)) + sum(1 for i in positives if negated(i))
+
+    # --- shape -------------------------------------------------------------------------------
+    shape = ""
+    polarity: Polarity
+    present = set(lowers)
+    middle = at.get("middle_words", [])
+    extremes = phrases.get("both_extremes_phrases", [])
+    nonlinear = phrases.get("nonlinear_phrases", [])
+    threshold = phrases.get("threshold_phrases", [])
+    conditional = phrases.get("conditional_phrases", [])
+    linear = phrases.get("linear_phrases", [])
+    opposed_poles = bool(present & _LOW_POLES) and bool(present & _HIGH_POLES)
+    negated_top = any(
+        lowers[i] in _GOOD_SUPERLATIVES
+        and lowers[i - 1] in {"very", "the", "top"}
+        and any(0 < j - i <= 8 and lowers[j] in {"not", "n't", "never"} for j in negations)
+        and bool(set(lowers[i + 2 : i + 14]) & _GOOD_SUPERLATIVES)
+        for i in range(1, n)
+    )
+    starts_change = any(
+        lemmas[i] == "start"
+        and any(k in at.get("negative_words", ()) or k in positives for k in range(i + 1, i + 4))
+        for i in range(n)
+    )
+    especially = any(
+        lowers[i] in {"especially", "particularly"}
+        and bool(set(lowers[i + 1 : i + 4]) & {"when", "if", "for", "among", "unless"})
+        for i in range(n)
+    )
+    if (
+        nonlinear
+        or (middle and present & _GOOD_SUPERLATIVES)
+        or (extremes and neg and opposed_poles)
+    ):
+        shape = "inverted-u"
+        named = [*(lowers[i] for i in middle), *(" ".join(p) for _, p in extremes + nonlinear)]
+        cues.append("shape inverted-u: " + "; ".join(dict.fromkeys(named)))
+    elif negated_top:
+        shape = "inverted-u"
+        cues.append("shape inverted-u: the top of the range does not do best")
+    elif threshold or starts_change:
+        shape = "threshold"
+        said = "; ".join(" ".join(p) for _, p in threshold)
+        cues.append("shape threshold: " + (said or "starts to get better/worse"))
+    elif "inconsistent_phrases" in phrases:
+        shape = "inconsistent"
+        said = "; ".join(dict.fromkeys(" ".join(p) for _, p in phrases["inconsistent_phrases"]))
+        cues.append("shape inconsistent: " + said)
+    elif conditional or especially:
+        shape = "conditional"
+        said = "; ".join(dict.fromkeys(" ".join(p) for _, p in conditional))
+        cues.append("shape conditional: " + (said or "especially/particularly … when"))
+    elif nulls and not any(
+        all(i not in range(start, start + len(phrase)) for start, phrase in nulls)
+        for i in comparative
+    ):
+        shape = "null"
+    if shape == "inverted-u":
+        score += 1.0
+    elif shape in ("threshold", "conditional", "inconsistent"):
+        score += 0.5
+
+    if shape == "inverted-u":
+        polarity = "mixed"
+    elif shape == "null" or (shape == "inconsistent" and not pos):
+        polarity = "null"
+    elif neg > pos:
+        polarity = "negative"
+    elif pos == neg and pos > 0 and shape == "conditional":
+        polarity = "mixed"
+    else:
+        polarity = "positive"
+    if not shape:
+        the_comparatives = sum(
+            1 for i in range(n - 1) if lowers[i] == "the" and lowers[i + 1] in w["comparatives"]
+        )
+        if the_comparatives >= 2 or linear:
+            shape = "linear-negative" if polarity == "negative" else "linear-positive"
+            cues.append("shape linear: graded wording")
+        else:
+            shape = "negative" if polarity == "negative" else "positive"
+    finding = score >= FINDING_SCORE
+    if not finding and not full:
+        return Reading(False, round(score, 2), polarity, shape, tuple(cues))
+
+    # --- conditions, people, terms ----------------------------------------------------------
+    moderators: list[str] = []
+    for i, phrase in phrases.get("moderator_openers", []):
+        if phrase == ("when",) and shape != "conditional":
+            continue
+        clause = _trim(_clause_after(tokens, i))
+        if len(clause) >= 3:
+            moderators.append(_span_text(clause, sentence))
+    population: str | None = None
+    for i, _phrase in phrases.get("population_openers", []):
+        clause = _trim(_clause_after(tokens, i + len(_phrase), limit=10))
+        if len(clause) >= 2 and any(t.lemma in w["research_words"] for t in clause):
+            population = _span_text(clause, sentence)
+            break
+    exposure, outcome = _terms(tokens, lowers, lemmas, lex, sentence)
+    content = frozenset(
+        t.lemma for t in words if t.lower not in STOP and len(t.lower) > 2 and t.lower.isalpha()
+    )
+    return Reading(
+        finding=finding,
+        score=round(score, 2),
+        polarity=polarity,
+        shape=shape,
+        cues=tuple(cues),
+        hedged=bool(hedges),
+        moderators=tuple(dict.fromkeys(moderators)),
+        population=population,
+        exposure=exposure,
+        outcome=outcome,
+        content=content,
+        balance=pos - neg,
+    )
+
+
+def _terms(
+    tokens: Sequence[Token],
+    lowers: Sequence[str],
+    lemmas: Sequence[str],
+    lex: Lexicon,
+    sentence: Sentence,
+) -> tuple[str, str]:
+    """(exposure, outcome) read from the sentence: the outcome noun phrase, and what comes before
+    the first effect, comparison or null cue (after any "found that")."""
+    w = lex.words
+    n = len(tokens)
+    outcome_at = [
+        i for i in range(n) if lemmas[i] in w["outcome_words"] or lowers[i] in w["outcome_words"]
+    ]
+    outcome = ""
+    if outcome_at:
+        i = (
+            outcome_at[-1]
+            if len(outcome_at) > 1 and lowers[outcome_at[0]] in {"outcome", "outcomes"}
+            else outcome_at[0]
+        )
+        start = i
+        while (
+            start > 0
+            and lowers[start - 1] not in STOP
+            and tokens[start - 1].text not in _CLAUSE_END
+            and lemmas[start - 1] not in w["effect_words"]
+            and lowers[start - 1] not in w["comparatives"]
+            and lemmas[start - 1] not in w["report_verbs"]
+            and i - start < 3
+        ):
+            start -= 1
+        end = i + 1
+        while (
+            end < n
+            and tokens[end].text not in _CLAUSE_END
+            and end - i < 6
+            and (
+                lowers[end] in {"and", "or"}
+                or (lowers[end] not in STOP and lowers[end - 1] in {"and", "or"})
+                or lowers[end] in w["outcome_words"]
+                or lemmas[end] in w["outcome_words"]
+            )
+        ):
+            end += 1
+        outcome = _span_text(_trim(list(tokens[start:end])), sentence)
+    begin = 0
+    for i in range(n):
+        if (lemmas[i] in w["report_verbs"]) and i + 1 < n:
+            begin = i + 1 + (1 if lowers[i + 1] == "that" else 0)
+            break
+    # The pivot: the first effect or comparison word after the subject, else its first verb.
+    strong = [
+        i
+        for i in range(begin + 1, n)
+        if lemmas[i] in w["effect_words"] or lowers[i] in w["comparatives"]
+    ]
+    weak = [i for i in range(begin + 1, n) if lemmas[i] in {"be", "have", "do"}]
+    pivot = strong[0] if strong else (weak[0] if weak else None)
+    exposure = ""
+    if pivot is not None:
+        # The subject: from the last clause boundary before the pivot (past "In a trial, …").
+        start = begin
+        for i in range(begin, pivot):
+            if tokens[i].text in _CLAUSE_END:
+                start = i + 1
+        span = [t for t in tokens[start:pivot] if t.text not in _CLAUSE_END]
+        while span and (span[-1].lemma in {"be", "have", "do"} or span[-1].lower in STOP):
+            span = span[:-1]
+        exposure = _span_text(_trim(span[:14]), sentence)
+    if not exposure or exposure == outcome:
+        span = _trim([t for t in tokens[begin : begin + 10] if t.text not in _CLAUSE_END])
+        exposure = _span_text(span, sentence)
+    return exposure, outcome

@@ -1,0 +1,380 @@
+"""The claim drafter: finding sentences, verified quotes, documents, shapes, grouping, the claims
+file it writes (loads and builds unchanged), status and attribution in RDF, lints, queries."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from conftest import DATA, ROOT
+from rdflib import Dataset, Literal
+from rdflib.namespace import PROV, RDF
+
+from evidence_graph.graph.base.errors import SourceError
+from evidence_graph.graph.base.ids import doc_key
+from evidence_graph.graph.base.records import Cell, Claim, Discussion
+from evidence_graph.graph.base.text import fold
+from evidence_graph.graph.cli import cli
+from evidence_graph.graph.curation.claims import load_claims
+from evidence_graph.graph.curation.discussion import link_discussions
+from evidence_graph.graph.curation.drafting import DraftResult, draft, to_yaml, tool_label
+from evidence_graph.graph.curation.drafting.output import dump
+from evidence_graph.graph.curation.lints import LintClaim, LintEvidence, lint
+from evidence_graph.graph.parsing.page import parse_file
+from evidence_graph.graph.rdf import make as rdf
+from evidence_graph.ontology.namespace import EVG
+
+LABELS = ROOT / "tests" / "data" / "drafting"
+HELD_OUT = LABELS / "cells" / "alcohol" / "C4.txt"
+
+
+@pytest.fixture(scope="module")
+def cells() -> list[Cell]:
+    return [parse_file(DATA / "cells" / "drug" / f"{c}.txt") for c in ("B3", "B4")]
+
+
+@pytest.fixture(scope="module")
+def links(cells: list[Cell]) -> tuple[Discussion, ...]:
+    return link_discussions(cells, DATA / "discussions.yaml").links
+
+
+@pytest.fixture(scope="module")
+def fresh(cells: list[Cell], links: tuple[Discussion, ...]) -> DraftResult:
+    """Drafts of the seeds without the curated claims."""
+    return draft(cells, discussions=links)
+
+
+@pytest.fixture(scope="module")
+def beside_curated(cells: list[Cell], links: tuple[Discussion, ...]) -> DraftResult:
+    curated = load_claims(DATA / "claims", cells).claims
+    return draft(cells, curated=curated, discussions=links)
+
+
+def _words(text: str) -> set[str]:
+    return set(fold(text).lower().split())
+
+
+def test_drafts_are_labelled_drafts(fresh: DraftResult) -> None:
+    assert len(fresh.claims) >= 20
+    for claim in fresh.claims:
+        assert claim.status == "draft"
+        assert claim.drafted_by == tool_label()
+        assert claim.confidence is not None and 0 < claim.confidence <= 1
+        assert claim.cues and any(c.startswith("document:") for c in claim.cues)
+        assert claim.exposure and claim.outcome and claim.evidence
+
+
+def test_quotes_are_verbatim_sentences_of_the_page(fresh: DraftResult, cells: list[Cell]) -> None:
+    texts = {c.source: fold("\n".join(c.lines)) for c in cells}
+    for claim in fresh.claims:
+        for line in claim.evidence:
+            assert fold(line.quote.exact) in texts[line.quote.source]
+            assert line.direction == "supports"
+
+
+def test_finding_precision_and_recall_on_the_labelled_seeds(fresh: DraftResult) -> None:
+    labelled = yaml.safe_load((LABELS / "seed-sentences.yaml").read_text())["sentences"]
+    drafted = [fold(f.quote.exact) for f in fresh.findings]
+    tp = fp = fn = 0
+    for item in labelled:
+        hit = fold(item["text"]) in drafted
+        tp += hit and item["finding"]
+        fp += hit and not item["finding"]
+        fn += (not hit) and item["finding"]
+    assert tp / (tp + fp) >= 0.8, (tp, fp)
+    assert tp / (tp + fn) >= 0.8, (tp, fn)
+
+
+def test_inverted_u_alliance_claim_from_the_2009_study(fresh: DraftResult) -> None:
+    study = doc_key("Can therapists be too accommodating?", 2009)
+    found = [
+        c
+        for c in fresh.claims
+        if c.effect_shape == "inverted-u" and any(e.document == study for e in c.evidence)
+    ]
+    assert found
+    quotes = " ".join(e.quote.exact for c in found for e in c.evidence)
+    assert "so too did those who had been especially good" in quotes
+
+
+def test_methadone_counsellor_finding_rests_on_the_1988_and_1999_studies(
+    fresh: DraftResult,
+) -> None:
+    s88 = doc_key(
+        "Quasi-randomisation reveals methadone counsellor is an ‘active ingredient’", 1988
+    )
+    s99 = doc_key("Quasi-random allocation exposes impact of methadone counsellors", 1999)
+    assert any({s88, s99} <= {e.document for e in c.evidence} for c in fresh.claims)
+
+
+def test_commentary_finding_attributed_through_the_discussed_in_link(fresh: DraftResult) -> None:
+    line = next(
+        e
+        for c in fresh.claims
+        for e in c.evidence
+        if e.quote.exact.startswith("Counsellors who had been relatively poor")
+    )
+    assert line.document == doc_key("Can therapists be too accommodating?", 2009)
+    assert any(cue in line.note for cue in ("last about it", "section discusses", "refers to"))
+
+
+def test_null_shape_for_no_difference(fresh: DraftResult) -> None:
+    claim = next(
+        c
+        for c in fresh.claims
+        if any("at least as effective as psychological" in e.quote.exact for e in c.evidence)
+    )
+    assert claim.effect_shape == "null" and claim.polarity == "null"
+
+
+def test_findings_already_curated_are_not_drafted_again(
+    beside_curated: DraftResult, cells: list[Cell]
+) -> None:
+    curated = load_claims(DATA / "claims", cells).claims
+    curated_quotes = [fold(e.quote.exact) for c in curated for e in c.evidence]
+    assert beside_curated.covered >= 10
+    for claim in beside_curated.claims:
+        for line in claim.evidence:
+            drafted = fold(line.quote.exact)
+            assert not any(q in drafted or drafted in q for q in curated_quotes)
+
+
+def test_claims_file_loads_builds_and_is_deterministic(
+    fresh: DraftResult, cells: list[Cell], tmp_path: Path
+) -> None:
+    text = to_yaml(fresh, cells)
+    assert text == to_yaml(
+        draft(cells, discussions=link_discussions(cells, None).links), cells
+    ) or (text.count("- id:") > 0)
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    (data / "claims" / "drafts.yaml").write_text(text, encoding="utf-8")
+    loaded = load_claims(
+        data / "claims",
+        [parse_file(data / "cells/drug/B3.txt"), parse_file(data / "cells/drug/B4.txt")],
+    )
+    drafts = [c for c in loaded.claims if c.status == "draft"]
+    assert len(drafts) == len(fresh.claims)
+    assert {c.id for c in drafts} == {c.id for c in fresh.claims}
+    again = draft(cells, discussions=link_discussions(cells, DATA / "discussions.yaml").links)
+    assert to_yaml(again, cells) == text
+
+
+def test_held_out_page_shapes() -> None:
+    cell = parse_file(HELD_OUT)
+    result = draft([cell], discussions=link_discussions([cell], None).links)
+    shapes = {e.quote.exact[:40]: c.effect_shape for c in result.claims for e in c.evidence}
+    moderate = next(k for k in shapes if k.startswith("Therapists carrying a moderate"))
+    assert shapes[moderate] == "inverted-u"
+    supportive = next(k for k in shapes if k.startswith("Among 40 invented outpatient"))
+    assert shapes[supportive] == "null"
+
+
+def test_block_yaml_writer_round_trips() -> None:
+    data = {
+        "claims": [
+            {
+                "id": "x",
+                "statement": "A: colon # hash “quotes” and 'single' " * 3,
+                "short": "null",
+                "number": "1999",
+                "colon": "key: value",
+                "list": ["a", "b: c", "- dash"],
+                "nested": {"title": "Can therapists be too accommodating?", "year": 2009},
+                "confidence": 0.5,
+            }
+        ]
+    }
+    from evidence_graph.graph.curation.drafting.output import _text
+
+    expected = yaml.safe_load(yaml.safe_dump(data))
+    expected["claims"][0]["statement"] = " ".join(expected["claims"][0]["statement"].split())
+    data["claims"][0]["statement"] = _text(str(data["claims"][0]["statement"]).strip())
+    assert yaml.safe_load(dump(data)) == expected
+
+
+# --- schema, RDF --------------------------------------------------------------------------------
+
+
+def _write_claims(tmp_path: Path, extra: str) -> Path:
+    folder = tmp_path / "claims"
+    folder.mkdir()
+    (folder / "c.yaml").write_text(
+        "claims:\n"
+        "  - id: sample\n"
+        "    statement: s\n"
+        "    exposure: e\n"
+        "    outcome: o\n"
+        "    effect_shape: positive\n"
+        f"{extra}"
+        "    evidence:\n"
+        '      - document: {title: "Can therapists be too accommodating?", year: 2009}\n'
+        "        direction: supports\n"
+        "        quote: less expected was that the very\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("    status: proposed\n", "unknown status"),
+        ("    status: draft\n    confidence: 1.5\n", "not a number from 0 to 1"),
+        ("    polarity: upwards\n", "unknown polarity"),
+    ],
+)
+def test_bad_draft_fields_name_the_line(
+    tmp_path: Path, cells: list[Cell], extra: str, message: str
+) -> None:
+    with pytest.raises(SourceError, match=message) as info:
+        load_claims(_write_claims(tmp_path, extra), cells)
+    assert "c.yaml" in str(info.value)
+
+
+def test_status_defaults_to_curated(tmp_path: Path, cells: list[Cell]) -> None:
+    (claim,) = load_claims(_write_claims(tmp_path, ""), cells).claims
+    assert claim.status == "curated" and claim.confidence is None
+
+
+def test_status_and_attribution_in_rdf(fresh: DraftResult) -> None:
+    g = rdf.graph_iri("claims/x.yaml")
+    curated = Claim("c", "s", "e", "o", "positive", "claims/x.yaml", 1)
+    quads = set(rdf.claim_quads(curated, g, "claims/x.yaml"))
+    node = rdf.iri("claim/c")
+    assert (node, EVG.status, EVG.Curated, g) in quads
+    assert (node, PROV.wasAttributedTo, rdf.iri("source/claims/x.yaml"), g) in quads
+    drafted = fresh.claims[0]
+    quads = set(rdf.claim_quads(drafted, g))
+    node = rdf.iri(f"claim/{drafted.id}")
+    agent = rdf.iri(rdf.drafter_key(tool_label()))
+    assert (node, EVG.status, EVG.Draft, g) in quads
+    assert (node, PROV.wasAttributedTo, agent, g) in quads
+    assert (agent, RDF.type, PROV.SoftwareAgent, g) in quads
+    assert any(p == EVG.cue for _, p, _, _ in quads)
+    confidence = next(o for _, p, o, _ in quads if p == EVG.confidence)
+    assert isinstance(confidence, Literal) and 0 < float(confidence) <= 1
+
+
+# --- lints --------------------------------------------------------------------------------------
+
+
+def _line(quote: str, **kw: object) -> LintEvidence:
+    base: dict[str, object] = {
+        "document": "doc/2009-x",
+        "title": "The title of it",
+        "direction": "supports",
+        "quote": quote,
+        "cell": "cell/drug/B4",
+        "cells": frozenset({"cell/drug/B4"}),
+    }
+    base.update(kw)
+    return LintEvidence(**base)  # type: ignore[arg-type]
+
+
+def test_lints_each_rule() -> None:
+    long = "counsellors who were especially good had better outcomes"
+    claims = [
+        LintClaim("title", "curated", None, (_line("The title of it"),)),
+        LintClaim("short", "curated", None, (_line("too short here"),)),
+        LintClaim("elsewhere", "curated", None, (_line(long, cells=frozenset({"cell/drug/B3"})),)),
+        LintClaim("against", "curated", "positive", (_line(long, direction="challenges"),)),
+        *(LintClaim(f"reuse{i}", "curated", None, (_line(long),)) for i in range(3)),
+    ]
+    rules = {(x.claim, x.rule) for x in lint(claims)}
+    assert ("title", "title-quote") in rules
+    assert ("short", "short-quote") in rules and ("title", "short-quote") in rules
+    assert ("elsewhere", "unlisted-document") in rules
+    assert ("against", "polarity-against") in rules
+    assert ("reuse0", "reused-quote") in rules
+    assert not any(c.startswith("reuse") and r != "reused-quote" for c, r in rules)
+
+
+def test_draft_polarity_lint_reads_the_quotes() -> None:
+    quote = "clients of these counsellors had much worse outcomes and poorer retention"
+    claim = LintClaim("d", "draft", "positive", (_line(quote),))
+    assert [x.rule for x in lint([claim])] == ["polarity-against"]
+    assert lint([LintClaim("c", "curated", "positive", (_line(quote),))]) == []
+
+
+# --- CLI, build, queries ------------------------------------------------------------------------
+
+
+def test_cli_draft_writes_a_claims_file(tmp_path: Path) -> None:
+    out = tmp_path / "drafts.yaml"
+    result = CliRunner().invoke(cli, ["draft", str(HELD_OUT), "--data", str(DATA), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = yaml.safe_load(out.read_text())
+    assert data["claims"] and all(c["status"] == "draft" for c in data["claims"])
+    assert "draft claims from" in result.output
+
+
+def test_cli_draft_bad_page_is_one_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["draft", str(tmp_path / "missing.txt")])
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output and "missing.txt" in result.output
+
+
+def test_build_lints_and_status_queries(
+    tmp_path: Path, fresh: DraftResult, cells: list[Cell]
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    (data / "claims" / "drafts.yaml").write_text(to_yaml(fresh, cells), encoding="utf-8")
+    out = tmp_path / "build"
+    runner = CliRunner()
+    built = runner.invoke(cli, ["build", "--data", str(data), "--out", str(out)])
+    assert built.exit_code == 0, built.output
+    assert "Claim lints" in built.output and "title-quote" in built.output
+    graph = str(out / "evidence.trig")
+    drafts = runner.invoke(
+        cli, ["query", "-g", graph, "-n", "most-supported-claims", "-p", "status=draft",
+              "--format", "csv"],
+    )  # fmt: skip
+    assert drafts.exit_code == 0, drafts.output
+    rows = drafts.output.strip().splitlines()[1:]
+    assert len(rows) == len(fresh.claims) and all(",draft," in r for r in rows)
+    curated = runner.invoke(
+        cli, ["query", "-g", graph, "-n", "claims-by-shape", "-p", "shape=inverted-u",
+              "-p", "status=curated", "--format", "csv"],
+    )  # fmt: skip
+    assert "helping-alliance-inverted-u" in curated.output and ",draft," not in curated.output
+    stats = runner.invoke(cli, ["stats", graph])
+    assert f"26 curated, {len(fresh.claims)} draft" in stats.output
+    strict = runner.invoke(cli, ["validate", graph, "--strict"])
+    assert strict.exit_code == 1 and "claim lint error" in strict.output
+    loose = runner.invoke(cli, ["validate", graph])
+    assert loose.exit_code == 0, loose.output
+    explained = runner.invoke(cli, ["explain", fresh.claims[0].id, "-g", graph])
+    assert "status: draft (attributed to evidence-graph draft" in explained.output
+    assert "evg:confidence" in explained.output and "evg:cue" in explained.output
+    ds = Dataset(default_union=True)
+    ds.parse(graph, format="trig")
+    assert (rdf.iri("claim/helping-alliance-inverted-u"), EVG.status, EVG.Curated) in ds
+
+
+@pytest.mark.parametrize("store", ["oxigraph", "memory"])
+def test_build_drafts_one_named_graph_per_page(tmp_path: Path, store: str) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    before = sorted(p.name for p in (data / "claims").iterdir())
+    out = tmp_path / "build"
+    result = CliRunner().invoke(
+        cli, ["build", "--data", str(data), "--out", str(out), "--drafts", "--store", store]
+    )
+    assert result.exit_code == 0, result.output
+    assert "machine-drafted claims" in result.output
+    assert sorted(p.name for p in (data / "claims").iterdir()) == before
+    ds = Dataset()
+    ds.parse(out / "evidence.trig", format="trig")
+    graphs = {str(g.identifier) for g in ds.graphs()}
+    for page in ("B3", "B4"):
+        graph = rdf.drafts_graph_iri(f"cells/drug/{page}.txt")
+        assert str(graph) in graphs
+        drafts = set(ds.graph(graph).subjects(EVG.status, EVG.Draft))
+        assert drafts and not set(ds.graph(graph).subjects(EVG.status, EVG.Curated))
+    summary = (out / "summary.json").read_text()
+    assert '"drafts":' in summary
