@@ -66,7 +66,7 @@ def build(
     check_data_dir(data_dir)  # before the lock creates `out_dir`
     with build_lock(out_dir):
         clean_leftovers(out_dir)
-        return _build(data_dir, out_dir, validate, store, cache, persist, progress)
+        return _build(data_dir, out_dir, validate, store, cache, persist, progress, drafts)
 
 
 def _build(
@@ -77,6 +77,7 @@ def _build(
     cache: bool,
     persist: bool,
     progress: Progress | None,
+    drafts: bool,
 ) -> BuildResult:
     """`build`, once the build directory is locked."""
     timings = Timings()
