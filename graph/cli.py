@@ -19,6 +19,8 @@ from .base.files import TRIG_FILE
 F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_OUT = Path("build")
+PASSWORD_ENV = "EVIDENCE_GRAPH_PASSWORD"
+"""The environment variable `push` reads the server password from (never the command line)."""
 DEFAULT_GRAPH = DEFAULT_OUT / TRIG_FILE
 
 
@@ -669,8 +671,20 @@ def serve(
     help="Graph Store endpoint, e.g. http://127.0.0.1:7878/store (Oxigraph) or "
     "http://127.0.0.1:8890/sparql-graph-crud-auth (Virtuoso).",
 )
-@click.option("--user", default=None, help="User name for HTTP authentication.")
-@click.option("--password", default=None, help="Password for HTTP authentication.")
+@click.option(
+    "--user",
+    default=None,
+    help="User name for HTTP authentication; the password is read from "
+    f"${PASSWORD_ENV}, or asked for (not echoed).",
+)
+@click.option(
+    "--password",
+    default=None,
+    envvar=PASSWORD_ENV,
+    show_envvar=True,
+    help="Deprecated on the command line (other users can read it in the process list): "
+    f"set ${PASSWORD_ENV} instead.",
+)
 @click.option(
     "--auth",
     "auth_scheme",
@@ -722,10 +736,20 @@ def push(
     Examples:
       evidence-graph push --endpoint http://127.0.0.1:7878/store --replace
       evidence-graph push --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth \\
-          --user dba --password dba --auth digest --replace
+          --user dba --auth digest --replace     # password from $EVIDENCE_GRAPH_PASSWORD
     """
     from .service.push import Pushed
     from .service.push import push as push_graphs
+
+    source = click.get_current_context().get_parameter_source("password")
+    if source is click.core.ParameterSource.COMMANDLINE:
+        click.echo(
+            "warning: --password is deprecated: other users can read it in the process list; "
+            f"set {PASSWORD_ENV} instead",
+            err=True,
+        )
+    if user is not None and password is None:
+        password = click.prompt(f"Password for {user}", hide_input=True, err=True)
 
     def report(item: Pushed) -> None:
         status = "ok" if item.ok else "MISMATCH"

@@ -295,3 +295,40 @@ def test_sparql_quotes_are_verbatim_in_seeds(seed_ds: Dataset) -> None:
     )
     assert len(quotes) >= 20
     assert all(q in seeds for q in quotes)
+
+
+@pytest.mark.parametrize(
+    "nested",
+    [
+        "claims: " + "[" * 1100 + "]" * 1100 + "\n",
+        "claims:\n" + "".join("  " * depth + "- \n" for depth in range(1100)),
+    ],
+    ids=["flow", "block"],
+)
+def test_deeply_nested_yaml_is_one_line_naming_the_file(tmp_path: Path, nested: str) -> None:
+    data = _copy_data(tmp_path)
+    (data / "claims" / "deep.yaml").write_text(nested, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["build", "--data", str(data), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output and "RecursionError" not in result.output
+    assert "deep.yaml" in result.output and "nested too deeply" in result.output
+    assert not (tmp_path / "o" / "evidence.trig").exists()
+
+
+def test_a_huge_failing_quote_is_cut_in_the_message(tmp_path: Path) -> None:
+    data = _copy_data(tmp_path)
+    claims_file = data / "claims" / "practitioners-psychosocial.yaml"
+    text = claims_file.read_text(encoding="utf-8")
+    original = "relationship builders were not on average the"
+    huge = "A" * 90 + "x" * 1_000_000 + "Z" * 90
+    claims_file.write_text(text.replace(original, huge, 1), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["build", "--data", str(data), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "quotes checked, 1 failed" in result.output
+    assert "helping-alliance-inverted-u" in result.output
+    assert len(result.output) < 3_000, len(result.output)
+    # Both ends of the quote are shown, and its length.
+    assert "x" * 1_000 not in result.output
+    assert "AAAAAAAA" in result.output and "ZZZZZZZZ" in result.output
+    assert "characters)" in result.output

@@ -12,11 +12,16 @@ import pytest
 import requests
 from click.testing import CliRunner
 from pyoxigraph import NamedNode, Store
-from servers import Server, oxigraph_server, virtuoso_server
+from servers import Server, free_port, oxigraph_server, virtuoso_server
 
-from evidence_graph.graph.cli import cli
+from evidence_graph.graph.cli import PASSWORD_ENV, cli
 from evidence_graph.graph.service import sparql
-from evidence_graph.graph.service.push import default_graph_param, default_query_endpoint, push
+from evidence_graph.graph.service.push import (
+    default_graph_param,
+    default_query_endpoint,
+    push,
+    redact,
+)
 
 __all__ = ["oxigraph_server", "virtuoso_server"]  # fixtures, imported for pytest
 
@@ -42,9 +47,11 @@ def server(request: pytest.FixtureRequest) -> Server:
 def pushed(server: Server, pushed_graph: Path) -> Server:
     """The server after `evidence-graph push --replace` of the seed build, run as a user would."""
     args = ["push", "-g", str(pushed_graph), "--endpoint", server.store_url, "--replace"]
+    env = {}
     if server.user:
-        args += ["--user", server.user, "--password", server.password or "", "--auth", server.auth]
-    result = CliRunner().invoke(cli, args)
+        args += ["--user", server.user, "--auth", server.auth]
+        env[PASSWORD_ENV] = server.password or ""
+    result = CliRunner().invoke(cli, args, env=env)
     assert result.exit_code == 0, result.output
     store = sparql.open_store(pushed_graph)
     graphs = sorted(g.value for g in store.named_graphs())
@@ -194,10 +201,81 @@ def test_failure_names_the_graph_and_exits_non_zero(
     result = CliRunner().invoke(
         cli,
         ["push", "-g", str(pushed_graph), "--endpoint", virtuoso_server.store_url,
-         "--user", "dba", "--password", "wrong", "--auth", "digest", "--replace"],
+         "--user", "dba", "--auth", "digest", "--replace"],
+        input="Wr0ngPa55\n",
     )  # fmt: skip
     assert result.exit_code != 0
+    assert "Password for dba" in result.output
+    assert "Wr0ngPa55" not in result.output  # the prompt does not echo it
     assert "Traceback" not in result.output
     assert "pushing graph <https://w3id.org/evidence-graph/" in result.output
     assert "401" in result.output or "403" in result.output
     assert "again is safe" in result.output
+
+
+def test_password_prompt_pushes_to_a_server_that_wants_one(
+    virtuoso_server: Server, pushed_graph: Path
+) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["push", "-g", str(pushed_graph), "--endpoint", virtuoso_server.store_url,
+         "--user", "dba", "--auth", "digest", "--replace"],
+        input=f"{virtuoso_server.password}\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "graphs," in result.output and "MISMATCH" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--endpoint", "http://[bad/x"], "endpoint 'http://[bad/x' is not a valid URL"),
+        (["--endpoint", "http://h:port/store"], "is not a valid URL"),
+        (["--endpoint", "ftp://h/store"], "is not an http(s) URL with a host"),
+        (["--endpoint", "store"], "is not an http(s) URL with a host"),
+        (["--endpoint", "http://h/store", "--query-endpoint", "http://[x"], "query endpoint"),
+    ],
+)
+def test_a_bad_endpoint_is_one_line(pushed_graph: Path, args: list[str], words: str) -> None:
+    result = CliRunner().invoke(cli, ["push", "-g", str(pushed_graph), *args])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    assert words in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+def test_a_password_in_the_endpoint_is_never_printed(pushed_graph: Path) -> None:
+    port = free_port()  # nothing listens there: the upload fails and the error names the URL
+    endpoint = f"http://alice:s3cr%40etZ@127.0.0.1:{port}/store"
+    result = CliRunner().invoke(
+        cli, ["push", "-g", str(pushed_graph), "--endpoint", endpoint, "--timeout", "5"]
+    )
+    assert result.exit_code == 1
+    assert f"http://alice:***@127.0.0.1:{port}/store" in result.output
+    assert "s3cr" not in result.output and "etZ" not in result.output
+
+
+def test_password_option_is_deprecated_and_the_environment_is_not(pushed_graph: Path) -> None:
+    endpoint = f"http://127.0.0.1:{free_port()}/store"
+    base = ["push", "-g", str(pushed_graph), "--endpoint", endpoint, "--user", "bob"]
+    flagged = CliRunner().invoke(cli, [*base, "--password", "Sw0rdF1sh"])
+    assert "--password is deprecated" in flagged.output and PASSWORD_ENV in flagged.output
+    quiet = CliRunner().invoke(cli, base, env={PASSWORD_ENV: "Sw0rdF1sh"})
+    assert "deprecated" not in quiet.output and "Password for" not in quiet.output
+    for result in (flagged, quiet):
+        assert result.exit_code == 1 and "cannot reach" in result.output
+        assert "Sw0rdF1sh" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://u:p@h:1/store", "http://u:***@h:1/store"),
+        ("http://u@h/store", "http://u@h/store"),
+        ("http://h/store", "http://h/store"),
+        ("http://u:p@[bad/x", "http://***@[bad/x"),
+    ],
+)
+def test_redact(url: str, shown: str) -> None:
+    assert redact(url) == shown

@@ -9,6 +9,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+CLIP = 80
+"""Characters of a long user value kept at each end when a message quotes it."""
+
+
+def clip(value: str, keep: int = CLIP) -> str:
+    """`repr(value)`, or for a long value its two ends and its length, so a message stays short.
+
+    A megabyte quote that fails a check is shown as ``'first 80…' … '…last 80' (1,048,576 chars)``.
+    """
+    if len(value) <= 2 * keep + 20:
+        return repr(value)
+    return f"{value[:keep]!r} … {value[-keep:]!r} ({len(value):,} characters)"
+
 
 class EvidenceGraphError(Exception):
     """Base class: a problem with the user's input, reported as one message."""
@@ -44,7 +57,9 @@ class QuoteNotFound(EvidenceGraphError):
         self.quote = quote
         self.hint = self.hint_text
         where = f"{self.path}:{line}" if line else self.path
-        super().__init__(f"{where}: claim {claim!r}: quote not found in its source: {quote!r}")
+        super().__init__(
+            f"{where}: claim {clip(claim)}: quote not found in its source: {clip(quote)}"
+        )
 
 
 class QuotesNotFound(EvidenceGraphError):
@@ -115,6 +130,29 @@ class ValidationFailed(EvidenceGraphError):
 
 class RemoteError(EvidenceGraphError):
     """A remote SPARQL server refused or failed a request."""
+
+
+class BuildLocked(EvidenceGraphError):
+    """Another build is writing the same output directory."""
+
+    def __init__(self, out_dir: str | Path, pid: int | None) -> None:
+        self.out_dir = str(out_dir)
+        self.pid = pid
+        who = f"process {pid}" if pid is not None else "another process"
+        self.hint = "wait for it to finish (or stop it), or build into another --out directory"
+        super().__init__(f"{self.out_dir}: another build is writing here ({who})")
+
+
+class StoreMismatch(EvidenceGraphError):
+    """A build directory's persisted store is not the one its stamp describes."""
+
+    def __init__(self, store: str | Path, stamp: str | Path, why: str) -> None:
+        self.store = str(store)
+        self.hint = (
+            "an interrupted or concurrent build may have left it: run `evidence-graph build` "
+            f"again (or delete {stamp} to read the graph files instead)"
+        )
+        super().__init__(f"{self.store}: the persisted store {why}; {stamp} does not describe it")
 
 
 class NodeNotFound(EvidenceGraphError):

@@ -28,6 +28,15 @@ STAMP_FILE = "store.stamp"
 """Written beside the persisted store: which ``evidence.trig`` the store matches."""
 CACHE_DIR = ".cache"
 """Per-page records and quads reused by the next build."""
+LOCK_FILE = ".build.lock"
+"""Locked (``flock``) by the build writing the directory; holds that build's process id."""
+STORE_ID_FILE = "evidence-graph.id"
+"""Inside the persisted store: its random id, which the stamp names, so a store that is not the
+one the stamp describes (replaced, wiped, half-written) is recognised."""
+NEW_STORE_PREFIX = ".store.new-"
+"""A persisted store being written; swapped in as ``store`` when the build succeeds."""
+OLD_STORE_PREFIX = ".store.old-"
+"""The previous persisted store, moved aside by the swap and then removed."""
 
 BUILD_GRAPH_FILE = TRIG_FILE
 GRAPH_OUTPUTS: dict[str, str] = {TRIG_FILE: "trig", TURTLE_FILE: "turtle", JSONLD_FILE: "json-ld"}

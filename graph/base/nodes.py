@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from ...ontology import ID
 from ...ontology.prefixes import expand, shorten
 from .errors import NodeNotFound
-from .ids import slugify
+from .ids import iri_path, slugify
 from .text import fold
 
 LabelGroups = Iterable[Iterable[tuple[str, str]]]
@@ -24,10 +24,13 @@ def candidate_iris(text: str) -> list[str]:
     if expanded is not None:
         return [expanded]
     if "/" in text:
-        return [ID + text]
-    if text and slugify(text) == text:
-        return [f"{ID}claim/{text}"]
-    return []
+        key = text
+    elif text and slugify(text) == text:
+        key = f"claim/{text}"
+    else:
+        return []
+    # A key typed with letters of another script stands percent-encoded in its IRI.
+    return list(dict.fromkeys([ID + key, ID + iri_path(key)]))
 
 
 def _clip(text: str, limit: int = 80) -> str:

@@ -19,7 +19,7 @@ from typing import cast, get_args
 
 import yaml
 
-from ..base.errors import QuoteNotFound, QuotesNotFound, SourceError
+from ..base.errors import QuoteNotFound, QuotesNotFound, SourceError, clip
 from ..base.ids import cell_key, doc_key, listing_key, section_key, slugify
 from ..base.records import (
     Cell,
@@ -230,15 +230,15 @@ class _File:
             if key not in allowed:
                 raise self.error(
                     key_node,
-                    f"unknown key {key!r} in {what}",
+                    f"unknown key {clip(key)} in {what}",
                     hint=f"allowed keys: {', '.join(sorted(allowed))}",
                 )
             if key in items:
-                raise self.error(key_node, f"duplicate key {key!r} in {what}")
+                raise self.error(key_node, f"duplicate key {clip(key)} in {what}")
             items[key] = value_node
         for key in required:
             if key not in items:
-                raise self.error(node, f"{what} lacks the required key {key!r}")
+                raise self.error(node, f"{what} lacks the required key {clip(key)}")
         return items
 
     def scalar(self, node: yaml.Node, what: str) -> str:
@@ -272,14 +272,27 @@ def _compose(path: Path) -> yaml.Node | None:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceError(path, None, f"cannot read claims file: {exc}") from exc
+    fast_error: yaml.YAMLError | None = None
     try:
         # libyaml when available (several times faster); a file it rejects is read again by the
         # Python parser so that the error message is the same either way.
         return yaml.compose(text, Loader=_FAST_LOADER)
-    except yaml.YAMLError:
-        pass
+    except yaml.YAMLError as exc:
+        fast_error = exc
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        # The Python parser recurses once per level: a file nested hundreds of levels deep (no
+        # claims file needs more than a handful) exhausts the stack.
+        mark = getattr(fast_error, "problem_mark", None)
+        line = int(mark.line) + 1 if mark is not None else None
+        raise SourceError(
+            path,
+            line,
+            "not valid YAML: nested too deeply",
+            hint="a claims file needs a few levels of lists and mappings; "
+            "look for unbalanced brackets",
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = int(mark.line) + 1 if mark is not None else None
@@ -341,7 +354,7 @@ def _document(source: _File, node: yaml.Node, corpus: _Corpus) -> list[_Listed]:
         if key not in corpus.listed:
             raise source.error(
                 node,
-                f"no listed document has the id {key!r}",
+                f"no listed document has the id {clip(key)}",
                 hint="name it by title and year instead: {title: ..., year: ...}",
             )
         return corpus.listed[key]
@@ -351,14 +364,14 @@ def _document(source: _File, node: yaml.Node, corpus: _Corpus) -> list[_Listed]:
     if "year" in fields:
         raw = source.scalar(fields["year"], "document year")
         if not raw.isdigit():
-            raise source.error(fields["year"], f"document year {raw!r} is not a year")
+            raise source.error(fields["year"], f"document year {clip(raw)} is not a year")
         year = int(raw)
     key = doc_key(title, year)
     if key not in corpus.listed:
         titles = corpus.titles(year)
         raise source.error(
             node,
-            f"no parsed listing has the document {title!r} ({year or 'no year'})",
+            f"no parsed listing has the document {clip(title)} ({year or 'no year'})",
             hint="listed titles" + (f" of {year}" if year else "") + ": " + "; ".join(titles),
         )
     return corpus.listed[key]
@@ -386,7 +399,7 @@ def _find_quote(
         text = corpus.text(cell)
         own = listing_key(cell.matrix, cell.cell, item.entry.position)
         wanted = section_key(cell.matrix, cell.cell, section) if section else None
-        searched.append(cell.source + (f" section {section!r}" if section else ""))
+        searched.append(cell.source + (f" section {clip(section)}" if section else ""))
         for start, end in text.find(folded_quote):
             found = text.quote(start, end)
             if wanted is not None:
@@ -407,7 +420,7 @@ def _check_section(source: _File, node: yaml.Node, heading: str, listed: list[_L
     if not any(slugify(h) == wanted for h in headings):
         raise source.error(
             node,
-            f"no section {heading!r} in the cells listing this document",
+            f"no section {clip(heading)} in the cells listing this document",
             hint="sections there: " + "; ".join(dict.fromkeys(headings)),
         )
 
@@ -468,7 +481,7 @@ def load_claims(
             if item.claim.id in seen:
                 raise source.error(
                     claim_node,
-                    f"claim id {item.claim.id!r} is already used at {seen[item.claim.id]}",
+                    f"claim id {clip(item.claim.id)} is already used at {seen[item.claim.id]}",
                 )
             seen[item.claim.id] = where
             evidence: list[EvidenceLine] = []
@@ -494,7 +507,8 @@ def load_claims(
             if relation.target not in seen:
                 raise item.source.error(
                     node,
-                    f"claim {item.claim.id!r} relates to an unknown claim {relation.target!r}",
+                    f"claim {clip(item.claim.id)} relates to an unknown claim "
+                    f"{clip(relation.target)}",
                     hint="known claims: " + ", ".join(sorted(seen)),
                 )
     if failures:
@@ -514,14 +528,14 @@ def _read_claim(
     if slugify(claim_id) != claim_id:
         raise source.error(
             fields["id"],
-            f"claim id {claim_id!r} is not a slug",
-            hint=f"use lowercase words joined by hyphens, e.g. {slugify(claim_id)!r}",
+            f"claim id {clip(claim_id)} is not a slug",
+            hint=f"use lowercase words joined by hyphens, e.g. {clip(slugify(claim_id))}",
         )
     shape = source.scalar(fields["effect_shape"], "effect_shape")
     if shape not in shapes:
         raise source.error(
             fields["effect_shape"],
-            f"claim {claim_id!r}: unknown effect shape {shape!r}",
+            f"claim {clip(claim_id)}: unknown effect shape {clip(shape)}",
             hint="effect shapes: " + ", ".join(shapes),
         )
     claim_topics: tuple[str, ...] = ()
@@ -532,7 +546,7 @@ def _read_claim(
                 if topic not in topics:
                     raise source.error(
                         topic_node,
-                        f"claim {claim_id!r}: unknown topic {topic!r}",
+                        f"claim {clip(claim_id)}: unknown topic {clip(topic)}",
                         hint="topics are concept slugs of data/concepts.ttl",
                     )
     relation_nodes: list[tuple[yaml.Node, ClaimRelation]] = []
@@ -543,7 +557,7 @@ def _read_claim(
             if kind not in RELATION_NAMES:
                 raise source.error(
                     rel["kind"],
-                    f"unknown claim relation {kind!r}",
+                    f"unknown claim relation {clip(kind)}",
                     hint="relations: " + ", ".join(RELATION_NAMES),
                 )
             target = source.scalar(rel["claim"], "related claim")
@@ -552,7 +566,7 @@ def _read_claim(
     evidence: list[tuple[yaml.Node, _RawEvidence]] = []
     lines = source.sequence(fields["evidence"], "evidence")
     if not lines:
-        raise source.error(fields["evidence"], f"claim {claim_id!r} has no evidence lines")
+        raise source.error(fields["evidence"], f"claim {clip(claim_id)} has no evidence lines")
     for line_node in lines:
         evidence.append((line_node, _read_evidence(source, line_node, corpus)))
     population = source.text(fields["population"], "population") if "population" in fields else None
@@ -617,7 +631,7 @@ def _read_evidence(source: _File, node: yaml.Node, corpus: _Corpus) -> _RawEvide
     if direction not in DIRECTION_NAMES:
         raise source.error(
             fields["direction"],
-            f"unknown direction {direction!r}",
+            f"unknown direction {clip(direction)}",
             hint="directions: " + ", ".join(DIRECTION_NAMES),
         )
     section = source.text(fields["section"], "section") if "section" in fields else None

@@ -23,14 +23,17 @@ from ..base.records import Cell, Curation, Discussion
 from ..curation.tagger import matchers
 from ..rdf.make import graph_iri
 from ..rdf.nquads import LineWriter, page_chunk, term
+from .lock import build_lock
 from .page_cache import PageCache
 from .pages import Context, PageError, PageJob, PageWork, default_jobs, do_page, page_quads
+from .persisted_store import clean_leftovers
 from .quads import dataset_quads, description_quads, source_quads
 from .result import BuildResult, Timings, build_result
 from .sinks import Sink, open_sink
 from .sources import (
     CONCEPTS_FILE,
     SourceCell,
+    check_data_dir,
     curate,
     epoch,
     load_concept_scheme,
@@ -78,6 +81,24 @@ def build(
     for every page, one named graph per page (nothing written to data).
     """
     data_dir, out_dir = Path(data_dir), Path(out_dir)
+    check_data_dir(data_dir)  # before the lock creates `out_dir`
+    with build_lock(out_dir):
+        clean_leftovers(out_dir)
+        return _build(data_dir, out_dir, validate, store, cache, persist, progress, jobs, drafts)
+
+
+def _build(
+    data_dir: Path,
+    out_dir: Path,
+    validate: bool,
+    store: str,
+    cache: bool,
+    persist: bool,
+    progress: Progress | None,
+    jobs: int | None,
+    drafts: bool,
+) -> BuildResult:
+    """`build`, once the build directory is locked."""
     timings = Timings()
     clock = _Clock(timings)
     sink = open_sink(store, out_dir, persist=persist)

@@ -11,6 +11,7 @@ from ..base.files import GRAPH_OUTPUTS, SUMMARY_FILE, Staged
 from ..rdf.dataset import Quad, add_quads, new_dataset
 from ..rdf.serialize import serialize
 from ..reading.stats import GraphStats, compute
+from .persisted_store import drop_store, remove_stamp
 
 
 class MemorySink:
@@ -49,7 +50,9 @@ class MemorySink:
 
     def finalise(self, summary: bytes) -> None:
         self.staged.write(SUMMARY_FILE, summary)
+        remove_stamp(self.staged.directory)  # a store persisted earlier no longer matches
         self.staged.commit()
+        drop_store(self.staged.directory)
 
     def discard(self) -> None:
         self.staged.discard()

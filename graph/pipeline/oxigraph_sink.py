@@ -25,8 +25,6 @@ from rdflib import URIRef
 from ...ontology.prefixes import FILE_PREFIXES, shorten
 from ..base.files import (
     JSONLD_FILE,
-    STAMP_FILE,
-    STORE_DIR,
     SUMMARY_FILE,
     TRIG_FILE,
     TURTLE_FILE,
@@ -36,7 +34,14 @@ from ..rdf.dataset import Quad
 from ..rdf.nquads import LineWriter, graph_chunk, page_chunk, term, union_ntriples
 from ..reading.stats import GraphStats
 from ..validation.shacl_sparql import select
-from .persisted_store import write_stamp
+from .persisted_store import (
+    crash_point,
+    drop_store,
+    mark_store,
+    new_store_dir,
+    remove_stamp,
+    swap_store,
+)
 
 JSONLD_COMPACT_LIMIT = 50_000
 """Up to this many triples JSON-LD is compacted with the project's context (rdflib, as the memory
@@ -57,7 +62,8 @@ class OxigraphSink:
         self._store: Store | None = None
         self._union_nt: bytes | None = None
         self._worker: threading.Thread | None = None
-        self._persisted: list[BaseException | None] = []
+        self._new_store: Path | None = None
+        self._persisted: list[BaseException | tuple[str, int]] = []
         self._triples = 0
         self._other_lines: list[bytes] = []
 
@@ -137,6 +143,7 @@ class OxigraphSink:
             self._write_turtle()
             self._store = load(self.chunks)
             if self.persist:
+                self._new_store = new_store_dir(self.out_dir)
                 self._worker = threading.Thread(
                     target=self._persist, name="persist-store", daemon=True
                 )
@@ -144,9 +151,14 @@ class OxigraphSink:
         return self._store
 
     def _persist(self) -> None:
+        """Write the store into a new directory (swapped in by `finalise`), closed and marked."""
+        assert self._new_store is not None
         try:
-            load(self.chunks, self.out_dir / STORE_DIR, default=self._union())
-            self._persisted.append(None)
+            default = self._union()
+            load(self.chunks, self._new_store, default=default).flush()  # dropped: closed
+            quads = sum(chunk.count(b"\n") for chunk in self.chunks.values())
+            quads += default.count(b"\n")
+            self._persisted.append((mark_store(self._new_store), quads))
         except BaseException as exc:  # re-raised in the calling thread
             self._persisted.append(exc)
 
@@ -167,19 +179,34 @@ class OxigraphSink:
 
     def finalise(self, summary: bytes) -> None:
         self.staged.write(SUMMARY_FILE, summary)
+        persisted: tuple[str, int] | None = None
         if self._worker is not None:
             self._worker.join()
-            if self._persisted and self._persisted[0] is not None:
-                raise self._persisted[0]
+            outcome = self._persisted[0] if self._persisted else None
+            if isinstance(outcome, BaseException):
+                raise outcome
+            persisted = outcome
+        # Killed from here on, the directory has either no stamp (the graph files, always whole,
+        # are read) or a stamp naming the store beside it: the stamp goes first and comes last.
+        crash_point("store-written")
+        remove_stamp(self.out_dir)
+        crash_point("stamp-removed")
         self.staged.commit()
-        if self.persist:
-            write_stamp(self.out_dir)
+        crash_point("files-moved")
+        if persisted is not None and self._new_store is not None:
+            swap_store(self.out_dir, self._new_store, *persisted)
+            self._new_store = None
         else:
-            (self.out_dir / STAMP_FILE).unlink(missing_ok=True)
+            drop_store(self.out_dir)
 
     def discard(self) -> None:
         self.staged.discard()
         self._store = None
+        if self._worker is not None:
+            self._worker.join()
+        if self._new_store is not None:
+            shutil.rmtree(self._new_store, ignore_errors=True)
+            self._new_store = None
 
 
 def _stats(store: Store) -> GraphStats:

@@ -1,20 +1,31 @@
 """Per-page cache of a build directory (``<out>/.cache``): what each cell page yielded (its parsed
 record, automatic discussion links, topics and named graph as N-Quads; `pipeline.pages`), keyed by
 the page's SHA-256, the concept scheme's digest and a digest of the code that makes them, so an
-unchanged page is neither parsed, tagged, linked nor turned into RDF again."""
+unchanged page is neither parsed, tagged, linked nor turned into RDF again.
+
+Entries are data, never code: one line of JSON (format, key, the records through `base.codec`, the
+SHA-256 of the quads) followed by the quads as N-Quads text. Reading checks everything — the
+format, the key, the page's SHA-256 inside the record, the digest of the quads, and the records
+field by field — so a corrupt, stale or planted file is ignored and the page is made again.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import pickle
+import json
+import os
+import secrets
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ...ontology import ONTOLOGY_FILE
 from ...ontology import namespace as _namespace
+from ..base.codec import from_json, to_json
 from ..base.files import CACHE_DIR
+from ..base.records import Cell, Discussion, Subject
 from .pages import Context, PageError, PageJob, PageWork, run_pages
 from .sources import CELLS_DIR
 
@@ -31,6 +42,7 @@ def _code_files() -> list[Path]:
         _GRAPH / "rdf" / "make.py",
         _GRAPH / "rdf" / "nquads.py",
         _GRAPH / "base" / "records.py",
+        _GRAPH / "base" / "codec.py",
         _GRAPH / "base" / "ids.py",
         _GRAPH / "base" / "text.py",
         _GRAPH / "base" / "matrices.py",
@@ -39,6 +51,10 @@ def _code_files() -> list[Path]:
         Path(str(_namespace.__file__)),
         ONTOLOGY_FILE,  # its exact alignments make each page's aligned triples
     ]
+
+
+FORMAT = "evidence-graph page cache 3"
+"""The first field of every cache file; a file without it is not an entry."""
 
 
 def code_version() -> str:
@@ -69,29 +85,38 @@ class PageCache:
         self.parsed = 0
 
     def _file(self, relpath: str) -> Path:
-        return self.dir / (hashlib.sha256(relpath.encode()).hexdigest()[:24] + ".pickle")
+        return self.dir / (hashlib.sha256(relpath.encode()).hexdigest()[:24] + ".json")
 
     def get(self, relpath: str, sha: str) -> Entry | None:
+        """The entry of the page at `relpath` with content `sha`; None unless it checks out."""
         if not self.enabled:
             return None
         try:
-            with self._file(relpath).open("rb") as handle:
-                entry = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+            head, _, chunk = self._file(relpath).read_bytes().partition(b"\n")
+            data = json.loads(head)
+        except (OSError, ValueError, RecursionError):
             return None
-        if isinstance(entry, Entry) and entry.key == f"{sha}:{self.salt}":
-            return entry
-        return None
+        return _entry(data, chunk, f"{sha}:{self.salt}", relpath, sha)
 
     def put(self, relpath: str, entry: Entry) -> None:
         if not self.enabled:
             return
         self.dir.mkdir(parents=True, exist_ok=True)
         target = self._file(relpath)
-        tmp = target.with_suffix(".tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump(entry, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(target)
+        work = entry.work
+        data = {
+            "format": FORMAT,
+            "key": entry.key,
+            "chunk_sha256": hashlib.sha256(work.chunk).hexdigest(),
+            "cell": to_json(work.cell),
+            "links": to_json(work.links),
+            "subjects": to_json(work.subjects),
+        }
+        # JSON escapes every line break inside strings: the header is exactly one line.
+        head = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        tmp = target.with_name(f"{target.name}.{secrets.token_hex(4)}.tmp")
+        tmp.write_bytes(head + b"\n" + work.chunk)
+        os.replace(tmp, target)
 
     def works(
         self,
@@ -136,3 +161,22 @@ class PageCache:
                 self.parsed += 1
                 self.put(result.relpath, Entry(f"{result.sha256}:{self.salt}", result))
         return done
+
+
+def _entry(data: Any, body: bytes, key: str, relpath: str, sha: str) -> Entry | None:
+    """The entry of header `data` and quads `body` if it is a sound entry of exactly `key`."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
+        return None
+    if hashlib.sha256(body).hexdigest() != data.get("chunk_sha256"):
+        return None
+    links_type: Any = tuple[Discussion, ...]
+    subjects_type: Any = tuple[Subject, ...]
+    try:
+        cell = from_json(Cell, data.get("cell"))
+        links = from_json(links_type, data.get("links"))
+        subjects = from_json(subjects_type, data.get("subjects"))
+    except ValueError:
+        return None
+    if cell.sha256 != sha:
+        return None
+    return Entry(key, PageWork(relpath, sha, cell, links, subjects, body))

@@ -1,42 +1,182 @@
 """The persisted Oxigraph store of a build directory (``<out>/store``), for instant queries.
 
+Crash safety: a build writes the new store into a fresh directory beside the old one; when every
+file is in place it removes the stamp, moves the files in, swaps the store directories and writes
+the stamp last (`swap_store`). So whenever a build is killed, the directory holds either a stamp
+describing the store beside it, or no stamp (then `open_store` reads ``evidence.trig``, which is
+always whole). The stamp names the store's random id (kept inside the store), how many quads it
+holds and which ``evidence.trig`` it matches; `open_persisted` refuses a store that is not the one
+its stamp describes instead of answering from it. The next build removes what a killed one left.
+
 Kept apart from the Oxigraph sink so that opening it imports only pyoxigraph (`query` start-up).
 """
 
 from __future__ import annotations
 
+import os
+import secrets
+import shutil
+import signal
+from dataclasses import dataclass
 from pathlib import Path
 
 from pyoxigraph import Store
 
-from ..base.files import STAMP_FILE, STORE_DIR, TRIG_FILE
+from ..base.errors import StoreMismatch
+from ..base.files import (
+    CACHE_DIR,
+    NEW_STORE_PREFIX,
+    OLD_STORE_PREFIX,
+    STAMP_FILE,
+    STORE_DIR,
+    STORE_ID_FILE,
+    TRIG_FILE,
+)
+
+CRASH_ENV = "EVIDENCE_GRAPH_CRASH_AT"
+"""Fault injection for the crash-safety tests: the build kills itself (SIGKILL, no clean-up) when
+it reaches the point this environment variable names (see `CRASH_POINTS`)."""
+CRASH_POINTS = (
+    "store-written",
+    "stamp-removed",
+    "files-moved",
+    "store-moved-aside",
+    "store-moved-in",
+    "stamp-written",
+)
+
+
+def crash_point(name: str) -> None:
+    """Die here, as `kill -9` would, if `CRASH_ENV` names this point (a no-op otherwise)."""
+    if os.environ.get(CRASH_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
 
 LAYOUT = "default-graph=union"
 """What the store holds besides the named graphs: its default graph is their union (a set).
 Part of the stamp, so a store written before the default graph was filled is not used."""
 
 
-def _stamp(trig: Path) -> str:
+@dataclass(frozen=True)
+class Stamp:
+    """What ``store.stamp`` says: the ``evidence.trig`` it matches, and the store's id and size."""
+
+    trig: str
+    """Size and modification time (ns) of ``evidence.trig``, and `LAYOUT`."""
+    store_id: str
+    quads: int
+
+    def text(self) -> str:
+        return f"{self.trig} id={self.store_id} quads={self.quads}\n"
+
+    @classmethod
+    def parse(cls, text: str) -> Stamp | None:
+        """The stamp in `text`; None for a stamp of an older layout (or not a stamp at all)."""
+        trig, _, rest = text.strip().partition(" id=")
+        store_id, _, quads = rest.partition(" quads=")
+        if not store_id or not quads.isdigit():
+            return None
+        return cls(trig, store_id, int(quads))
+
+
+def _trig_signature(trig: Path) -> str:
     info = trig.stat()
-    return f"{info.st_size} {info.st_mtime_ns} {LAYOUT}\n"
+    return f"{info.st_size} {info.st_mtime_ns} {LAYOUT}"
 
 
-def write_stamp(build_dir: Path) -> None:
-    """Record that ``build_dir/store`` holds the graph of ``build_dir/evidence.trig``."""
-    (build_dir / STAMP_FILE).write_text(_stamp(build_dir / TRIG_FILE), encoding="utf-8")
+def new_store_dir(build_dir: Path) -> Path:
+    """A fresh directory name for the store a build writes (swapped in by `swap_store`)."""
+    return build_dir / f"{NEW_STORE_PREFIX}{secrets.token_hex(8)}"
+
+
+def mark_store(location: Path) -> str:
+    """Give the (closed) store at `location` a random id, which the stamp will name."""
+    store_id = secrets.token_hex(16)
+    (location / STORE_ID_FILE).write_text(store_id + "\n", encoding="utf-8")
+    return store_id
+
+
+def remove_stamp(build_dir: Path) -> None:
+    """Forget which store matches the graph files (before they change)."""
+    (build_dir / STAMP_FILE).unlink(missing_ok=True)
+
+
+def swap_store(build_dir: Path, new: Path, store_id: str, quads: int) -> None:
+    """Make the store written at `new` the build's store; the stamp, written last, names it.
+
+    Called once the graph files are in place (and the stamp removed before they moved).
+    """
+    target = build_dir / STORE_DIR
+    old = build_dir / f"{OLD_STORE_PREFIX}{secrets.token_hex(8)}"
+    if target.exists():
+        os.replace(target, old)
+        crash_point("store-moved-aside")
+    os.replace(new, target)
+    crash_point("store-moved-in")
+    stamp = Stamp(_trig_signature(build_dir / TRIG_FILE), store_id, quads)
+    tmp = build_dir / f".{STAMP_FILE}.{secrets.token_hex(4)}.tmp"
+    tmp.write_text(stamp.text(), encoding="utf-8")
+    os.replace(tmp, build_dir / STAMP_FILE)
+    crash_point("stamp-written")
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def drop_store(build_dir: Path) -> None:
+    """Remove the persisted store and its stamp (a build that keeps no store made them stale)."""
+    remove_stamp(build_dir)
+    shutil.rmtree(build_dir / STORE_DIR, ignore_errors=True)
+
+
+def clean_leftovers(build_dir: Path) -> list[Path]:
+    """Remove what killed builds left in `build_dir`: half-written stores and temporary files.
+
+    Only safe while holding the build lock (another build's files would look the same).
+    """
+    removed: list[Path] = []
+    if not build_dir.is_dir():
+        return removed
+    candidates = [*build_dir.iterdir()]
+    if (build_dir / CACHE_DIR).is_dir():
+        candidates += (build_dir / CACHE_DIR).iterdir()
+    for path in sorted(candidates):
+        name = path.name
+        if path.is_dir() and name.startswith((NEW_STORE_PREFIX, OLD_STORE_PREFIX)):
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.is_file() and name.startswith(".") and name.endswith(".tmp"):
+            path.unlink(missing_ok=True)
+        elif path.is_file() and path.parent.name == CACHE_DIR and name.endswith(".tmp"):
+            path.unlink(missing_ok=True)
+        else:
+            continue
+        removed.append(path)
+    return removed
 
 
 def open_persisted(build_dir: Path) -> Store | None:
     """The persisted store of a build directory, opened read-only; None when there is none.
 
-    A store that does not match the build's ``evidence.trig`` (e.g. a later memory-store build
-    replaced the files) is ignored.
+    None also when the stamp describes another ``evidence.trig`` (a later memory-store build
+    replaced the files) or is of an older layout: the caller then reads ``evidence.trig``. A store
+    that is not the one a matching stamp describes (another id, none, empty, unreadable) raises
+    `StoreMismatch`: answering from it would silently give wrong (or no) answers.
     """
     location = build_dir / STORE_DIR
-    stamp = build_dir / STAMP_FILE
+    stamp_file = build_dir / STAMP_FILE
     trig = build_dir / TRIG_FILE
-    if not (location / "CURRENT").is_file() or not stamp.is_file() or not trig.is_file():
+    if not stamp_file.is_file() or not trig.is_file():
         return None
-    if stamp.read_text(encoding="utf-8") != _stamp(trig):
+    stamp = Stamp.parse(stamp_file.read_text(encoding="utf-8", errors="replace"))
+    if stamp is None or stamp.trig != _trig_signature(trig):
         return None
-    return Store.read_only(str(location))
+    id_file = location / STORE_ID_FILE
+    found = id_file.read_text(encoding="utf-8").strip() if id_file.is_file() else None
+    if found != stamp.store_id:
+        why = "has no id" if found is None else "is another store"
+        raise StoreMismatch(location, stamp_file, why)
+    try:
+        store = Store.read_only(str(location))
+    except (OSError, RuntimeError) as exc:
+        raise StoreMismatch(location, stamp_file, f"cannot be read ({exc})") from None
+    if stamp.quads and next(iter(store.quads_for_pattern(None, None, None, None)), None) is None:
+        raise StoreMismatch(location, stamp_file, f"is empty (the stamp says {stamp.quads} quads)")
+    return store

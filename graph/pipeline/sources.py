@@ -64,6 +64,15 @@ def matrices(data_dir: Path) -> tuple[dict[str, MatrixDef], Path]:
     return load_matrices(path), path
 
 
+def check_data_dir(data_dir: Path) -> None:
+    """`SourceError` unless `data_dir` is a directory."""
+    if not data_dir.is_dir():
+        raise SourceError(
+            data_dir, None, "data directory does not exist",
+            hint="pass --data DIR, a directory holding cells/<matrix>/<CELL>.txt",
+        )  # fmt: skip
+
+
 def read_cells(
     data_dir: Path,
     parse: Callable[[Path, str], Cell] | None = None,
@@ -75,11 +84,7 @@ def read_cells(
     """
     from ..parsing import parse_file
 
-    if not data_dir.is_dir():
-        raise SourceError(
-            data_dir, None, "data directory does not exist",
-            hint="pass --data DIR, a directory holding cells/<matrix>/<CELL>.txt",
-        )  # fmt: skip
+    check_data_dir(data_dir)
     paths = sorted((data_dir / CELLS_DIR).glob("**/*.txt"))
     if not paths:
         raise SourceError(

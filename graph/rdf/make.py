@@ -51,7 +51,7 @@ AGENT_KEY = "agent/evidence-graph"
 
 def iri(key: str) -> URIRef:
     """The IRI of the resource with identifier key `key` ("cell/drug/B4")."""
-    return URIRef(ID + quote(key, safe="/-._~"))
+    return URIRef(ID + ids.iri_path(key))
 
 
 def graph_iri(relpath: str) -> URIRef:

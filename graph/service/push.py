@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
 import requests
 from pyoxigraph import NamedNode, RdfFormat, Store, serialize
@@ -36,6 +36,49 @@ class Pushed:
         return self.sent == self.found
 
 
+def redact(url: str) -> str:
+    """`url` with the password of its user info hidden, for messages: "http://u:***@h/store"."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        parts, password = None, None
+    if parts is None:
+        # Not parseable: hide anything between "//" and an "@" that could be user info.
+        head, sep, rest = url.partition("//")
+        if sep and "@" in rest.split("/", 1)[0]:
+            return f"{head}//***@{rest.split('@', 1)[1]}"
+        return url
+    if password is None:
+        return url
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    user = userinfo.split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{hostport}"))
+
+
+def _scrub(text: str, secrets: tuple[str, ...]) -> str:
+    """`text` with every secret (as written and percent-decoded) replaced by "***"."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+def check_url(url: str, what: str) -> SplitResult:
+    """`url` split, or `RemoteError` naming `what` when it is not an http(s) URL with a host."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise RemoteError(f"{what} {redact(url)!r} is not a valid URL: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RemoteError(
+            f"{what} {redact(url)!r} is not an http(s) URL with a host "
+            "(e.g. http://127.0.0.1:7878/store)"
+        )
+    return parts
+
+
 def default_graph_param(endpoint: str) -> str:
     """The query parameter naming the graph: Virtuoso's crud endpoints say `graph-uri`."""
     path = urlsplit(endpoint).path.rstrip("/")
@@ -52,7 +95,8 @@ def default_query_endpoint(endpoint: str) -> str:
         path = path[: path.rindex("/")] + "/sparql"
     else:
         raise RemoteError(
-            f"cannot guess the SPARQL query endpoint for {endpoint}; pass --query-endpoint URL"
+            f"cannot guess the SPARQL query endpoint for {redact(endpoint)}; "
+            "pass --query-endpoint URL"
         )
     return urlunsplit((url.scheme, url.netloc, path, "", ""))
 
@@ -88,19 +132,38 @@ def count_triples(
             timeout=timeout,
         )
     except requests.RequestException as exc:
-        raise RemoteError(f"{query_endpoint}: cannot count graph <{graph}>: {exc}") from exc
+        reason = _scrub(str(exc), _secrets(query_endpoint, auth))
+        raise RemoteError(
+            f"{redact(query_endpoint)}: cannot count graph <{graph}>: {reason}"
+        ) from None
     if response.status_code != 200:
         raise RemoteError(
-            f"{query_endpoint}: counting graph <{graph}> failed: HTTP {response.status_code} "
-            f"{_snippet(response.text)}"
+            f"{redact(query_endpoint)}: counting graph <{graph}> failed: "
+            f"HTTP {response.status_code} {_snippet(response.text)}"
         )
     try:
         bindings = response.json()["results"]["bindings"]
         return int(bindings[0]["n"]["value"]) if bindings else 0
     except (ValueError, KeyError, IndexError) as exc:
         raise RemoteError(
-            f"{query_endpoint}: unexpected count answer: {_snippet(response.text)}"
+            f"{redact(query_endpoint)}: unexpected count answer: {_snippet(response.text)}"
         ) from exc
+
+
+def _secrets(url: str, auth: requests.auth.AuthBase | None) -> tuple[str, ...]:
+    """The passwords a message about `url` must not show: its own and the one of `auth`."""
+    found: list[str] = []
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        password = None
+    if password:
+        found += [password, unquote(password)]
+    given = getattr(auth, "password", None)
+    if isinstance(given, str) and given:
+        found.append(given)
+    # Longest first, so that a password containing another is replaced whole.
+    return tuple(sorted(set(found), key=len, reverse=True))
 
 
 def _snippet(text: str) -> str:
@@ -126,10 +189,15 @@ def push(
     A failure raises `RemoteError` naming the graph; graphs sent before it stay on the server, and
     running again is safe (with `replace`, each graph is put whole).
     """
-    store = open_store(graph_path)
+    check_url(endpoint, "endpoint")
+    if query_endpoint is not None:
+        check_url(query_endpoint, "query endpoint")
     param = graph_param or default_graph_param(endpoint)
     counter = query_endpoint or default_query_endpoint(endpoint)
+    store = open_store(graph_path)
     auth = _auth(user, password, auth_scheme)
+    secrets = _secrets(endpoint, auth)
+    shown = redact(endpoint)
     method = "PUT" if replace else "POST"
     done: list[Pushed] = []
     with requests.Session() as session:
@@ -146,13 +214,15 @@ def push(
                     timeout=timeout,
                 )
             except requests.RequestException as exc:
-                raise RemoteError(_failed(graph, done, f"cannot reach {endpoint}: {exc}")) from exc
+                reason = f"cannot reach {shown}: {_scrub(str(exc), secrets)}"
+                raise RemoteError(_failed(graph, done, reason)) from None
             if response.status_code not in (200, 201, 204):
                 hint = ""
                 if response.status_code in (401, 403):
-                    hint = " (check --user/--password and --auth basic|digest)"
-                reason = f"HTTP {response.status_code}{hint}: {_snippet(response.text)}"
-                raise RemoteError(_failed(graph, done, f"{method} {endpoint} refused it: {reason}"))
+                    hint = " (check --user, the password and --auth basic|digest)"
+                answer = _scrub(_snippet(response.text), secrets)
+                reason = f"HTTP {response.status_code}{hint}: {answer}"
+                raise RemoteError(_failed(graph, done, f"{method} {shown} refused it: {reason}"))
             found = count_triples(counter, graph, auth, timeout)
             result = Pushed(graph, sent, found)
             done.append(result)

@@ -1,0 +1,49 @@
+"""One build at a time per output directory: an exclusive `flock` on a lock file inside it.
+
+The lock is held by an open file descriptor, so the kernel releases it when the build ends in
+any way (return, exception, kill -9); a stale lock file left behind never blocks the next build.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..base.errors import BuildLocked
+from ..base.files import LOCK_FILE
+
+
+@contextmanager
+def build_lock(out_dir: Path, *, wait: float = 0.0) -> Iterator[None]:
+    """Hold the build lock of `out_dir` for the duration of the block.
+
+    When another build holds it, wait up to `wait` seconds for it, then raise `BuildLocked`
+    naming that build's process id.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise BuildLocked(out_dir, _holder(fd)) from None
+                time.sleep(0.1)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _holder(fd: int) -> int | None:
+    """The process id written by the build holding the lock (None if it has not written it yet)."""
+    text = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
+    return int(text) if text.isdigit() else None

@@ -1,0 +1,313 @@
+"""Builds that cannot leave a broken state: kill -9 anywhere, concurrent builds, a planted cache.
+
+After a build killed at any moment, `query` gives the old graph's answers, the new graph's, or one
+clear error — never an empty answer with exit 0 — and the next build removes what it left.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import DATA, ROOT
+from servers import free_port
+
+from evidence_graph.graph.base.files import (
+    CACHE_DIR,
+    LOCK_FILE,
+    NEW_STORE_PREFIX,
+    OLD_STORE_PREFIX,
+    STAMP_FILE,
+    STORE_DIR,
+    STORE_ID_FILE,
+)
+from evidence_graph.graph.pipeline.build import build
+from evidence_graph.graph.pipeline.persisted_store import CRASH_ENV, CRASH_POINTS
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from generate import generate  # noqa: E402
+
+CLI = str(Path(sys.executable).parent / "evidence-graph")
+COUNT = "SELECT (COUNT(DISTINCT ?l) AS ?n) WHERE { ?l a evg:Listing }"
+OUTPUTS = ("evidence.trig", "evidence.ttl", "evidence.jsonld", "summary.json")
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The installed command, as a user runs it (bounded in time)."""
+    return subprocess.run(
+        [CLI, *args], capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})}
+    )
+
+
+def listings(out: Path) -> tuple[int, int | None, str]:
+    """(exit code, listing count or None, stderr) of `query` over the build directory `out`."""
+    result = run("query", "-g", str(out), "--format", "csv", COUNT)
+    if result.returncode != 0:
+        return result.returncode, None, result.stderr
+    lines = result.stdout.strip().splitlines()
+    return 0, int(lines[1]) if len(lines) == 2 else None, result.stderr
+
+
+def assert_one_clear_error(stderr: str) -> None:
+    assert "Traceback" not in stderr, stderr
+    lines = [line for line in stderr.strip().splitlines() if line]
+    assert lines and lines[0].startswith("Error: "), stderr
+    assert len(lines) <= 2, stderr  # the message and its hint
+
+
+def leftovers(out: Path) -> list[str]:
+    names = [p.name for p in out.iterdir()]
+    if (out / CACHE_DIR).is_dir():
+        names += [f"{CACHE_DIR}/{p.name}" for p in (out / CACHE_DIR).iterdir()]
+    return sorted(
+        n
+        for n in names
+        if n.endswith(".tmp") or Path(n).name.startswith((NEW_STORE_PREFIX, OLD_STORE_PREFIX))
+    )
+
+
+# --- the store must be the one its stamp describes ---------------------------------------------
+
+
+@pytest.fixture()
+def seed_out(tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    build(DATA, out)
+    code, count, _ = listings(out)
+    assert (code, count) == (0, 27)
+    return out
+
+
+def _wipe(out: Path) -> None:
+    shutil.rmtree(out / STORE_DIR)
+    (out / STORE_DIR).mkdir()
+
+
+def _empty_store(out: Path) -> None:
+    from pyoxigraph import Store
+
+    store_id = (out / STORE_DIR / STORE_ID_FILE).read_text()
+    shutil.rmtree(out / STORE_DIR)
+    Store(str(out / STORE_DIR)).flush()
+    (out / STORE_DIR / STORE_ID_FILE).write_text(store_id)
+
+
+def _other_store(out: Path) -> None:
+    (out / STORE_DIR / STORE_ID_FILE).write_text("0123\n")
+
+
+def _corrupt(out: Path) -> None:
+    (out / STORE_DIR / "CURRENT").write_text("garbage\n")
+
+
+@pytest.mark.parametrize(
+    ("spoil", "words"),
+    [
+        (_wipe, "has no id"),
+        (_empty_store, "is empty"),
+        (_other_store, "is another store"),
+        (_corrupt, "cannot be read"),
+    ],
+)
+def test_query_and_push_refuse_a_store_its_stamp_does_not_describe(
+    seed_out: Path, spoil: object, words: str
+) -> None:
+    assert callable(spoil)
+    spoil(seed_out)
+    code, count, stderr = listings(seed_out)
+    assert code == 1 and count is None
+    assert_one_clear_error(stderr)
+    assert words in stderr and "run `evidence-graph build` again" in stderr
+    endpoint = f"http://127.0.0.1:{free_port()}/store"  # never reached: the store is refused
+    pushed = run("push", "-g", str(seed_out), "--endpoint", endpoint, "--timeout", "5")
+    assert pushed.returncode == 1 and words in pushed.stderr
+    assert "0 graphs" not in pushed.stdout
+    assert_one_clear_error(pushed.stderr)
+
+
+def test_a_stamp_of_the_older_layout_reads_the_graph_files(seed_out: Path) -> None:
+    """The state the old build left when killed (store wiped, stamp still matching)."""
+    stamp = seed_out / STAMP_FILE
+    stamp.write_text(stamp.read_text().split(" id=")[0] + "\n")
+    _wipe(seed_out)
+    assert listings(seed_out)[:2] == (0, 27)
+
+
+def test_a_memory_build_drops_the_stale_store(seed_out: Path) -> None:
+    build(DATA, seed_out, store="memory")
+    assert not (seed_out / STORE_DIR).exists() and not (seed_out / STAMP_FILE).exists()
+    assert listings(seed_out)[:2] == (0, 27)
+
+
+# --- kill -9 at any moment ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpora(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("corpora")
+    small, large = root / "small", root / "large"
+    generate(small, 12)
+    generate(large, 18)
+    return small, large
+
+
+def _killed_build(data: Path, out: Path, *, after: float | None, point: str | None) -> int:
+    """Run `build` and SIGKILL it `after` seconds or at the crash point; its exit code."""
+    env = {**os.environ, CRASH_ENV: point} if point else None
+    command = [CLI, "build", "--data", str(data), "--out", str(out)]
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+    )
+    try:
+        if after is not None:
+            try:
+                process.wait(after)
+            except subprocess.TimeoutExpired:
+                os.kill(process.pid, signal.SIGKILL)
+        return process.wait(120)
+    finally:
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(10)
+
+
+def test_kill_9_at_any_moment_leaves_old_answers_new_answers_or_one_error(
+    corpora: tuple[Path, Path], tmp_path: Path
+) -> None:
+    small, large = corpora
+    out = tmp_path / "out"
+    started = time.monotonic()
+    build(large, tmp_path / "probe")  # how long a build takes here (cold cache)
+    seconds = time.monotonic() - started
+    expected = {}
+    for data in (small, large):
+        build(data, out)
+        code, count, _ = listings(out)
+        assert code == 0 and count
+        expected[data] = count
+    assert expected[small] != expected[large]
+
+    # Every step of the swap, then moments spread over a whole build (cold and warm cache).
+    kills: list[tuple[str | None, float | None]] = [(point, None) for point in CRASH_POINTS]
+    kills += [(None, seconds * f) for f in (0.1, 0.35, 0.6, 0.85)]
+    seen_errors = 0
+    for i, (point, after) in enumerate(kills):
+        data = large if i % 2 == 0 else small
+        if i == len(CRASH_POINTS):
+            shutil.rmtree(out / CACHE_DIR)  # the timed kills start from a cold cache
+        code = _killed_build(data, out, after=after, point=point)
+        code, count, stderr = listings(out)
+        where = f"killed at {point or f'{after:.2f} s'}"
+        if code == 0:
+            assert count in set(expected.values()), (where, count)
+        else:
+            seen_errors += 1
+            assert_one_clear_error(stderr)
+    # The swap is ordered so that no point needs the error: every kill leaves a readable graph.
+    assert seen_errors == 0
+
+    assert run("build", "--data", str(large), "--out", str(out)).returncode == 0
+    assert leftovers(out) == []
+    assert listings(out)[:2] == (0, expected[large])
+
+
+def test_the_next_build_removes_what_a_killed_one_left(
+    corpora: tuple[Path, Path], tmp_path: Path
+) -> None:
+    small, _ = corpora
+    out = tmp_path / "out"
+    build(small, out)
+    # A build killed after writing its new store, before moving anything.
+    assert _killed_build(small, out, after=None, point="store-written") == -signal.SIGKILL
+    left = leftovers(out)
+    assert any(n.startswith(NEW_STORE_PREFIX) for n in left), left
+    assert any(n.endswith(".tmp") for n in left), left
+    (out / CACHE_DIR / "abc.json.1234.tmp").write_bytes(b"half a cache entry")
+    build(small, out)
+    assert leftovers(out) == []
+
+
+# --- concurrent builds -------------------------------------------------------------------------
+
+
+def test_a_second_build_into_the_same_directory_is_refused_naming_the_first(
+    corpora: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, large = corpora
+    out, log = tmp_path / "out", tmp_path / "first.log"
+    with log.open("wb") as handle:
+        first = subprocess.Popen(
+            [CLI, "build", "--data", str(large), "--out", str(out)],
+            stdout=subprocess.DEVNULL,
+            stderr=handle,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while not (out / LOCK_FILE).is_file() or not (out / LOCK_FILE).read_text().strip():
+            assert time.monotonic() < deadline and first.poll() is None
+            time.sleep(0.02)
+        second = run("build", "--data", str(large), "--out", str(out))
+        assert first.poll() is None, "the first build ended before the second one started"
+        assert second.returncode == 1
+        assert_one_clear_error(second.stderr)
+        assert f"another build is writing here (process {first.pid})" in second.stderr
+        assert first.wait(300) == 0, log.read_text()
+    finally:
+        if first.poll() is None:
+            os.kill(first.pid, signal.SIGKILL)
+            first.wait(10)
+    code, count, _ = listings(out)
+    assert code == 0 and count
+    assert leftovers(out) == []
+
+
+# --- the cache holds data, not code ------------------------------------------------------------
+
+
+class _Planted:
+    """Unpickling this creates a file: proof that loading the cache ran code."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_planted_or_corrupt_cache_file_runs_no_code_and_is_rebuilt(tmp_path: Path) -> None:
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    build(DATA, clean)
+    build(DATA, out)
+    cache = out / CACHE_DIR
+    entries = sorted(cache.glob("*.json"))
+    assert len(entries) == 2  # one per page: a line of JSON, then the page's N-Quads
+    head, _, body = entries[0].read_bytes().partition(b"\n")
+    assert json.loads(head)["format"].startswith("evidence-graph page cache")
+    assert body.startswith(b"<https://w3id.org/evidence-graph/")
+    marker = tmp_path / "code-ran"
+    payload = pickle.dumps(_Planted(marker))
+    # A pickle under every name (old and new), and entries that are corrupt or foreign.
+    for entry in entries:
+        entry.with_suffix(".pickle").write_bytes(payload)
+    entries[0].write_bytes(payload)
+    # Quads changed behind the digest's back.
+    entries[1].write_bytes(entries[1].read_bytes().replace(b"#Listing>", b"#Lasting>"))
+    result = build(DATA, out)
+    assert not marker.exists()
+    assert (result.timings.parsed, result.timings.reused) == (2, 0)
+    for name in OUTPUTS:
+        assert (out / name).read_bytes() == (clean / name).read_bytes(), name
+    # Rebuilt entries are used again; an entry of another page under this page's name is not.
+    assert build(DATA, out).timings.reused == 2
+    entries[0].write_bytes(entries[1].read_bytes())
+    assert build(DATA, out).timings.parsed == 1
+    for name in OUTPUTS:
+        assert (out / name).read_bytes() == (clean / name).read_bytes(), name
