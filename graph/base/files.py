@@ -29,7 +29,7 @@ STAMP_FILE = "store.stamp"
 CACHE_DIR = ".cache"
 """Per-page records and quads reused by the next build."""
 LOCK_FILE = ".build.lock"
-"""Locked (``flock``) by the build writing the directory; holds that build's process id."""
+"""Locked (``lockf``) by the build writing the directory; holds that build's process id."""
 STORE_ID_FILE = "evidence-graph.id"
 """Inside the persisted store: its random id, which the stamp names, so a store that is not the
 one the stamp describes (replaced, wiped, half-written) is recognised."""

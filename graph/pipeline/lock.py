@@ -1,7 +1,10 @@
-"""One build at a time per output directory: an exclusive `flock` on a lock file inside it.
+"""One build at a time per output directory: an exclusive POSIX record lock on a lock file in it.
 
-The lock is held by an open file descriptor, so the kernel releases it when the build ends in
-any way (return, exception, kill -9); a stale lock file left behind never blocks the next build.
+The lock belongs to the build's process, so the kernel releases it when the build ends in any way
+(return, exception, kill -9); a stale lock file left behind never blocks the next build. A record
+lock (`lockf`) rather than `flock`: the per-page worker processes a build forks share its open
+files, and would keep an `flock` held after the build itself was killed; record locks are never
+inherited by a child.
 """
 
 from __future__ import annotations
@@ -30,9 +33,9 @@ def build_lock(out_dir: Path, *, wait: float = 0.0) -> Iterator[None]:
         deadline = time.monotonic() + wait
         while True:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
-            except BlockingIOError:
+            except (BlockingIOError, PermissionError):
                 if time.monotonic() >= deadline:
                     raise BuildLocked(out_dir, _holder(fd)) from None
                 time.sleep(0.1)
