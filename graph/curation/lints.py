@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..base.ids import doc_key, listing_key, section_key
+from ..base.ids import commentary_key, doc_key, listing_key, section_key
 from ..base.records import Cell, Claim, Discussion
 from ..base.text import fold
 
@@ -184,6 +184,7 @@ def from_records(
             listing = listing_key(cell.matrix, cell.cell, entry.position)
             listing_doc[listing] = doc
             cell_of_block[listing] = key
+        cells_of[commentary_key(cell.matrix, cell.cell)].add(key)
         for section in cell.sections:
             block = section_key(cell.matrix, cell.cell, section.heading)
             section_cell[block] = key

@@ -34,6 +34,7 @@ PREFIX evg: <https://w3id.org/evidence-graph/ontology#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT DISTINCT ?doc ?cell WHERE {
   { ?doc evg:listedIn ?cell } UNION { ?doc evg:discussedIn/dcterms:isPartOf ?cell }
+  UNION { ?doc a evg:Commentary ; dcterms:isPartOf ?cell }
 }
 """
 
