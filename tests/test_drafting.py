@@ -19,6 +19,7 @@ from evidence_graph.graph.base.records import Cell, Claim, Discussion
 from evidence_graph.graph.base.text import fold
 from evidence_graph.graph.cli import cli
 from evidence_graph.graph.curation.claims import load_claims
+from evidence_graph.graph.curation.concepts import load_concepts
 from evidence_graph.graph.curation.discussion import link_discussions
 from evidence_graph.graph.curation.drafting import DraftResult, draft, to_yaml, tool_label
 from evidence_graph.graph.curation.drafting.findings import read_sentence
@@ -499,3 +500,46 @@ def test_terms_strip_report_frames_keep_conditions_and_stay_empty(
     assert reading.exposure == exposure
     assert reading.outcome == outcome
     assert reading.moderators == moderators
+
+
+def _own_page(path: Path, entry: str) -> Path:
+    """A one-entry cell page of our own (the real layout) at `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "Drug Treatment Matrix cell B2: Practitioners; Generic and cross-cutting issues\n\n"
+        "Effectiveness Bank Drug Treatment Matrix\n\n"
+        "Practitioners; Generic and cross-cutting issues\n\n"
+        "An invented page for testing.\n\n"
+        "S Seminal studiesK Key studiesR ReviewsG Guidancemore Search for more studies\n\n"
+        f"{entry}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_drafts_of_two_pages_relate_by_concepts_not_words(tmp_path: Path) -> None:
+    concepts = load_concepts(DATA / "concepts.ttl")
+    pages = [LABELS / "cells" / "drug" / "C2.txt", LABELS / "cells" / "alcohol" / "B2.txt"]
+    null_page = _own_page(
+        tmp_path / "cells" / "drug" / "B2.txt",
+        "K Bonds that do not hold (2012). In an invented trial of people on probation, a strong "
+        "therapeutic relationship with the supervising officer did not improve retention.",
+    )
+    cells = [parse_file(p) for p in [*pages, null_page]]
+    result = draft(cells, concepts=concepts)
+    by_id = {c.id: c for c in result.claims}
+    # "working alliance" … "stay in treatment" (C2) and "helping alliance" … "retention" (B2):
+    # no exposure word in common, the same concepts (therapeutic alliance → retention).
+    c2 = next(c for c in result.claims if "working alliance" in c.exposure)
+    b2 = next(c for c in result.claims if "helping alliance" in c.exposure)
+    null = next(c for c in result.claims if "therapeutic relationship" in c.exposure)
+    assert not {"working", "helping"} & set(c2.exposure.split()) & set(b2.exposure.split())
+    pairs = {frozenset((c.id, r.target)): r.kind for c in result.claims for r in c.relations}
+    assert pairs[frozenset((c2.id, b2.id))] == "consistent-with"
+    assert null.polarity == "null"
+    assert pairs[frozenset((c2.id, null.id))] == "contradicts"
+    assert pairs[frozenset((b2.id, null.id))] == "contradicts"
+    # Without the thesaurus, the words alone do not relate them.
+    plain = draft(cells)
+    assert not any(r.kind == "consistent-with" for c in plain.claims for r in c.relations)
+    assert by_id

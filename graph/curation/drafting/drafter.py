@@ -12,7 +12,8 @@ not verify), from the document it is about:
   cell's commentary itself (`commentary_key`), with a low confidence.
 Findings of a cell that say the same (shared words, agreeing polarity; the same or related
 documents) become one claim with several evidence lines; claims of different pages with the same
-exposure and outcome words are related (consistent-with / contradicts). Findings whose quote a
+exposure and outcome concepts (thesaurus, by the tagger; words where a claim names none) are
+related (consistent-with / contradicts). Findings whose quote a
 curated evidence line already covers are not drafted again.
 """
 
@@ -448,7 +449,7 @@ def draft(
     for cell in cells:
         for group in _group(by_cell.get(id(cell), [])):
             claims.append(_claim(cell, group, compiled, label, used))
-    claims = _relate(claims)
+    claims = _relate(claims, compiled)
     return DraftResult(
         claims=tuple(claims),
         sentences=read,
@@ -522,25 +523,50 @@ def _claim(
     )
 
 
-def _relate(claims: list[Claim]) -> list[Claim]:
-    """Relate claims of different pages with the same exposure and outcome words."""
-    terms = [(_content(c.exposure), _content(c.outcome)) for c in claims]
-    by_word: dict[str, list[int]] = {}
-    for i, (_exposure, outcome) in enumerate(terms):
-        for word in outcome:
-            by_word.setdefault(word, []).append(i)
+def _sides(claim: Claim, compiled: list[Any]) -> tuple[frozenset[str], frozenset[str], bool]:
+    """(exposure terms, outcome terms, whether they are concepts) of a claim.
+
+    Concepts of the thesaurus (by the tagger) where the claim's exposure and outcome name some:
+    the exposure's concepts, and the outcome's (else those the statement names beyond the
+    exposure's); the content words of each side when either has none."""
+    exposure = frozenset(tag_text(claim.exposure, compiled)) if claim.exposure else frozenset()
+    outcome = frozenset(tag_text(claim.outcome, compiled)) if claim.outcome else frozenset()
+    if exposure and not outcome:
+        outcome = frozenset(tag_text(claim.statement, compiled)) - exposure
+    if exposure and outcome:
+        return exposure, outcome, True
+    return frozenset(_content(claim.exposure)), frozenset(_content(claim.outcome)), False
+
+
+def _relate(claims: list[Claim], compiled: list[Any] | None = None) -> list[Claim]:
+    """Relate claims of different pages about the same exposure and outcome: the same thesaurus
+    concepts (one shared on each side) where both claims have them, else the same words
+    (`TERM_OVERLAP` of each side); consistent-with when their polarities agree, contradicts when
+    they oppose, related otherwise."""
+    terms = [_sides(c, compiled or []) for c in claims]
+    by_term: dict[tuple[bool, str], list[int]] = {}
+    for i, (_exposure, outcome, concepts) in enumerate(terms):
+        for term in outcome:
+            by_term.setdefault((concepts, term), []).append(i)
     relations: dict[str, list[ClaimRelation]] = {c.id: [] for c in claims}
     for i, a in enumerate(claims):
-        candidates = sorted({j for w in terms[i][1] for j in by_word.get(w, ()) if j > i})
+        exposure_a, outcome_a, concepts_a = terms[i]
+        candidates = sorted(
+            {j for t in outcome_a for j in by_term.get((concepts_a, t), ()) if j > i}
+        )
         for j in candidates[:MAX_CANDIDATES]:
             if len(relations[a.id]) >= MAX_RELATIONS:
                 break
             b = claims[j]
             if a.source == b.source:
                 continue
-            if (
-                _overlap(terms[i][0], terms[j][0]) < TERM_OVERLAP
-                or _overlap(terms[i][1], terms[j][1]) < TERM_OVERLAP
+            exposure_b, outcome_b, _ = terms[j]
+            if concepts_a:
+                if not (exposure_a & exposure_b and outcome_a & outcome_b):
+                    continue
+            elif (
+                _overlap(exposure_a, exposure_b) < TERM_OVERLAP
+                or _overlap(outcome_a, outcome_b) < TERM_OVERLAP
             ):
                 continue
             if a.polarity == b.polarity:

@@ -250,9 +250,15 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         score += 1.0
         cues.append("comparison: " + ", ".join(listed("comparatives")))
         than = next((lowers[i] for i in comparative if "than" in lowers[i + 1 : i + 10]), None)
+        likely = next(
+            (lowers[i] for i in comparative if lowers[i + 1 : i + 3] == ["likely", "to"]), None
+        )
         if than is not None:
             score += 1.0
             cues.append(f"comparison: {than} … than")
+        elif likely is not None:
+            score += 1.0
+            cues.append(f"comparison: {likely} likely to")
     if nulls:
         score += 1.5
         cues.append("no-difference: " + "; ".join(dict.fromkeys(" ".join(p) for _, p in nulls)))
