@@ -26,7 +26,7 @@ from evidence_graph.graph.curation.drafting.findings import read_sentence
 from evidence_graph.graph.curation.drafting.lexicon import default_lexicon
 from evidence_graph.graph.curation.drafting.nlp import sentences
 from evidence_graph.graph.curation.drafting.output import dump
-from evidence_graph.graph.curation.lints import LintClaim, LintEvidence, lint
+from evidence_graph.graph.curation.lints import LintClaim, LintEvidence, from_records, lint
 from evidence_graph.graph.parsing.page import parse_file
 from evidence_graph.graph.rdf import make as rdf
 from evidence_graph.ontology.namespace import EVG
@@ -300,11 +300,36 @@ def test_lints_each_rule() -> None:
     assert not any(c.startswith("reuse") and r != "reused-quote" for c, r in rules)
 
 
+def test_polarity_lint_only_where_a_polarity_is_stated() -> None:
+    worse = "clients of these counsellors had much worse outcomes and poorer retention"
+    better = "counsellors who were especially good had better outcomes"
+    # Stated in order to be refuted: no polarity stated, all evidence challenges it. Legitimate.
+    refuted = LintClaim("refuted", "curated", None, (_line(better, direction="challenges"),))
+    assert lint([refuted]) == []
+    # A curated claim with an explicit polarity whose supporting quotes all read the other way.
+    stated = LintClaim("stated", "curated", "positive", (_line(worse),))
+    assert [x.rule for x in lint([stated])] == ["polarity-against"]
+    # Evidence that agrees, or a quote with no readable direction, is no lint.
+    assert lint([LintClaim("ok", "curated", "positive", (_line(better),))]) == []
+    neutral = "the counsellors were interviewed at the start of the study"
+    assert lint([LintClaim("n", "draft", "negative", (_line(neutral),))]) == []
+
+
+def test_seed_claims_have_no_lints(cells: list[Cell], links: tuple[Discussion, ...]) -> None:
+    claims = load_claims(DATA / "claims", cells).claims
+    assert lint(from_records(claims, cells, links)) == []
+    # The curated quote that was a document's title is now a finding sentence of the page.
+    titles = {doc_key(e.title, e.year): e.title for c in cells for e in c.entries}
+    for claim in claims:
+        for line in claim.evidence:
+            assert fold(line.quote.exact).strip(". ") != fold(titles[line.document])
+
+
 def test_draft_polarity_lint_reads_the_quotes() -> None:
     quote = "clients of these counsellors had much worse outcomes and poorer retention"
     claim = LintClaim("d", "draft", "positive", (_line(quote),))
     assert [x.rule for x in lint([claim])] == ["polarity-against"]
-    assert lint([LintClaim("c", "curated", "positive", (_line(quote),))]) == []
+    assert lint([LintClaim("c", "curated", None, (_line(quote),))]) == []
 
 
 # --- CLI, build, queries ------------------------------------------------------------------------
@@ -331,11 +356,26 @@ def test_build_lints_and_status_queries(
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
     (data / "claims" / "drafts.yaml").write_text(to_yaml(fresh, cells), encoding="utf-8")
+    # One weak claim (its quote is a document's title): the seeds' own claims have no lints.
+    (data / "claims" / "weak.yaml").write_text(
+        """claims:
+  - id: weak-title-claim
+    statement: Staff matter.
+    exposure: treatment staff
+    outcome: patient outcomes
+    effect_shape: positive
+    evidence:
+      - document: {title: "Treatment staff matter as much as the drug", year: 1999}
+        direction: supports
+        quote: Treatment staff matter as much as the drug
+""",
+        encoding="utf-8",
+    )
     out = tmp_path / "build"
     runner = CliRunner()
     built = runner.invoke(cli, ["build", "--data", str(data), "--out", str(out)])
     assert built.exit_code == 0, built.output
-    assert "Claim lints" in built.output and "title-quote" in built.output
+    assert "Claim lints" in built.output and "weak-title-claim: title-quote" in built.output
     graph = str(out / "evidence.trig")
     drafts = runner.invoke(
         cli, ["query", "-g", graph, "-n", "most-supported-claims", "-p", "status=draft",
@@ -350,7 +390,7 @@ def test_build_lints_and_status_queries(
     )  # fmt: skip
     assert "helping-alliance-inverted-u" in curated.output and ",draft," not in curated.output
     stats = runner.invoke(cli, ["stats", graph])
-    assert f"26 curated, {len(fresh.claims)} draft" in stats.output
+    assert f"27 curated, {len(fresh.claims)} draft" in stats.output
     strict = runner.invoke(cli, ["validate", graph, "--strict"])
     assert strict.exit_code == 1 and "claim lint error" in strict.output
     loose = runner.invoke(cli, ["validate", graph])
