@@ -583,3 +583,23 @@ def test_drafts_of_two_pages_relate_by_concepts_not_words(tmp_path: Path) -> Non
     plain = draft(cells)
     assert not any(r.kind == "consistent-with" for c in plain.claims for r in c.relations)
     assert by_id
+
+
+@pytest.mark.parametrize(
+    ("sentence", "polarity"),
+    [
+        ("In a made-up survey, longer waits were linked to fewer patients starting therapy.",
+         "negative"),
+        ("The invented trial found that peer mentors reduced relapse among young drinkers.",
+         "positive"),
+        ("Weekly check-ins were associated with lower mortality among people leaving prison.",
+         "positive"),
+        ("Clients of rushed nurses were more likely to drop out of the programme.", "negative"),
+        ("The study found that peer mentors did not reduce relapse among young drinkers.", "null"),
+        ("In the made-up audit, clients given a named worker had more appointments kept.",
+         "positive"),
+    ],
+)  # fmt: skip
+def test_polarity_follows_the_change_in_the_outcome(sentence: str, polarity: str) -> None:
+    reading = read_sentence(next(sentences([sentence]))[0], default_lexicon(), full=True)
+    assert reading.polarity == polarity

@@ -271,7 +271,14 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
             ))  # fmt: skip
     if positives or negatives:
         score += 0.5
-    if comparative and (result or "outcome_words" in at):
+    # An effect verb that happened ("reduced drop-out", "improved retention") on an outcome.
+    changes = w["increase_words"] | w["decrease_words"] | w["positive_words"] | w["negative_words"]
+    happened = [
+        i
+        for i in effect
+        if lowers[i] != lemmas[i] and lowers[i].endswith("ed") and lemmas[i] in changes
+    ]
+    if (comparative or happened) and (result or "outcome_words" in at):
         score += 0.5
     if score + 1.0 < FINDING_SCORE and not full:
         return Reading(False, round(score, 2), "positive", "", tuple(cues))
@@ -354,8 +361,42 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
             i > 0 and lowers[i - 1] in {"less", "least"}
         )
 
-    pos = sum(1 for i in positives if not negated(i)) + sum(1 for i in negatives if negated(i))
-    neg = sum(1 for i in negatives if not negated(i)) + sum(1 for i in positives if negated(i))
+    # Changes in an outcome: "fewer patients starting" (less of a good thing: worse), "reduced
+    # relapse" (less of an adverse outcome: better), "more likely to drop out" (worse); a
+    # negation reverses it ("did not reduce relapse" is no gain). The change word and the
+    # outcome it governs then count once, as this direction, not as evaluative words.
+    used: set[int] = set()
+    pos = neg = 0
+    for i in range(n):
+        up = lowers[i] in w["increase_words"] or lemmas[i] in w["increase_words"]
+        down = lowers[i] in w["decrease_words"] or lemmas[i] in w["decrease_words"]
+        if not (up or down) or i in used:
+            continue
+        target = None
+        for k in range(i + 1, min(n, i + 6)):
+            if tokens[k].text in _CLAUSE_END:
+                break
+            if (
+                _adverse(lowers, lemmas, k, w)
+                or lemmas[k] in w["outcome_words"]
+                or (lemmas[k] in w["uptake_words"] or lowers[k] in w["uptake_words"])
+            ):
+                target = k
+                break
+        if target is None:
+            continue
+        better = up != _adverse(lowers, lemmas, target, w)
+        if any(0 < i - j <= 3 for j in negations):
+            continue  # "did not reduce relapse": no change either way (a null reads it)
+        used.update((i, target))
+        if better:
+            pos += 1
+        else:
+            neg += 1
+    pos += sum(1 for i in positives if i not in used and not negated(i))
+    pos += sum(1 for i in negatives if i not in used and negated(i))
+    neg += sum(1 for i in negatives if i not in used and not negated(i))
+    neg += sum(1 for i in positives if i not in used and negated(i))
 
     # --- shape -------------------------------------------------------------------------------
     shape = ""
@@ -523,6 +564,14 @@ def _subject(
     return _balanced(_span_text(span, sentence))
 
 
+def _adverse(
+    lowers: Sequence[str], lemmas: Sequence[str], k: int, w: dict[str, frozenset[str]]
+) -> bool:
+    """Whether the word at `k` names an adverse outcome (relapse, drop-out, mortality), or
+    "drop"/"missed" heads one ("drop out", "missed appointments")."""
+    return lowers[k] in w["adverse_outcomes"] or lemmas[k] in w["adverse_outcomes"]
+
+
 def _terms(
     tokens: Sequence[Token],
     lowers: Sequence[str],
@@ -595,7 +644,7 @@ def _terms(
         i
         for i in range(begin + 1, n)
         if (lemmas[i] in w["effect_words"] and not lowers[i].endswith("ing"))
-        or lowers[i] in w["comparatives"]
+        or (lowers[i] in w["comparatives"] and lowers[i - 1] not in _DETERMINERS)
     ]
     weak = [i for i in range(begin + 1, n) if lemmas[i] in {"be", "have", "do"}]
     # The subject ends where a condition or a new clause starts ("only pay off as long as …").
