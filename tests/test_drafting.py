@@ -598,6 +598,8 @@ def test_drafts_of_two_pages_relate_by_concepts_not_words(tmp_path: Path) -> Non
         ("The study found that peer mentors did not reduce relapse among young drinkers.", "null"),
         ("In the made-up audit, clients given a named worker had more appointments kept.",
          "positive"),
+        ("Supervised counsellors produced larger reductions in their clients' drinking.",
+         "positive"),
     ],
 )  # fmt: skip
 def test_polarity_follows_the_change_in_the_outcome(sentence: str, polarity: str) -> None:

@@ -367,13 +367,22 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
     # outcome it governs then count once, as this direction, not as evaluative words.
     used: set[int] = set()
     pos = neg = 0
+
+    def change(k: int) -> int:
+        """+1 for a word of increase, -1 for one of decrease, 0 for neither."""
+        if lowers[k] in w["increase_words"] or lemmas[k] in w["increase_words"]:
+            return 1
+        if lowers[k] in w["decrease_words"] or lemmas[k] in w["decrease_words"]:
+            return -1
+        return 0
+
     for i in range(n):
-        up = lowers[i] in w["increase_words"] or lemmas[i] in w["increase_words"]
-        down = lowers[i] in w["decrease_words"] or lemmas[i] in w["decrease_words"]
-        if not (up or down) or i in used:
+        sign = change(i)
+        if not sign or i in used:
             continue
         target = None
-        for k in range(i + 1, min(n, i + 6)):
+        chain = [i]
+        for k in range(i + 1, min(n, i + 7)):
             if tokens[k].text in _CLAUSE_END:
                 break
             if (
@@ -383,12 +392,19 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
             ):
                 target = k
                 break
+            if change(k) and k == chain[-1] + 1:  # "larger reductions in drinking"
+                sign *= change(k)
+                chain.append(k)
+            elif change(k):
+                break  # "lower caseloads meant fewer …": the next change governs its own
+            elif lowers[k] in w["positive_words"] or lowers[k] in w["negative_words"]:
+                break  # "greater improvement": an evaluative word says it already
         if target is None:
             continue
-        better = up != _adverse(lowers, lemmas, target, w)
+        better = (sign > 0) != _adverse(lowers, lemmas, target, w)
         if any(0 < i - j <= 3 for j in negations):
             continue  # "did not reduce relapse": no change either way (a null reads it)
-        used.update((i, target))
+        used.update((*chain, target))
         if better:
             pos += 1
         else:
@@ -649,7 +665,7 @@ def _terms(
     weak = [i for i in range(begin + 1, n) if lemmas[i] in {"be", "have", "do"}]
     # The subject ends where a condition or a new clause starts ("only pay off as long as …").
     stops = [i for i in range(begin + 1, n) if i in condition_at or lowers[i] in _SUBJECT_ENDS]
-    pivots = sorted(set(strong + weak[:1]))
+    pivots = [*strong, *(i for i in weak[:1] if i not in strong)]
     if stops:
         pivots = [p for p in pivots if p < stops[0]] + [stops[0]]
     # Parenthetical asides are no part of the subject, nor a boundary of it.
