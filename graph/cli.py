@@ -72,6 +72,19 @@ def output_option(func: F) -> F:
     )(func)
 
 
+def memory_limit_option(func: F) -> F:
+    """`--memory-limit MB`: the memory one query may take beyond the graph (0: no limit)."""
+    return click.option(
+        "--memory-limit",
+        type=click.IntRange(min=0),
+        default=4096,
+        show_default=True,
+        metavar="MB",
+        help="Memory one query may use beyond the loaded graph; over it the query is stopped "
+        "(0: no limit).",
+    )(func)
+
+
 def _write_bytes(data: bytes, output: Path | None) -> None:
     """`data` to `output` atomically, or to standard output."""
     if output is None:
@@ -378,9 +391,10 @@ def stats(graph_path: Path, as_json: bool) -> None:
     type=click.FloatRange(min=0, min_open=True),
     default=None,
     metavar="SECONDS",
-    help="Give up on a query that runs longer.",
+    help="Stop a query that runs longer (its process is ended at once).",
 )
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries and exit.")
+@memory_limit_option
 @graph_option
 @output_option
 def query(
@@ -391,6 +405,7 @@ def query(
     result_format: str,
     timeout: float | None,
     list_queries: bool,
+    memory_limit: int,
     graph_path: Path,
     output: Path | None,
 ) -> None:
@@ -403,6 +418,7 @@ def query(
       evidence-graph query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     """
     from .service import sparql as sp
+    from .service.pool import run_isolated
 
     if list_queries:
         for named in sp.named_queries().values():
@@ -421,11 +437,27 @@ def query(
                 sparql = query_file.read_text(encoding="utf-8")
             except OSError as exc:
                 raise click.ClickException(f"{query_file}: cannot read: {exc.strerror}") from exc
+            except UnicodeDecodeError as exc:
+                raise click.ClickException(
+                    f"{query_file}: not UTF-8 text (byte {exc.start}); save the query as UTF-8"
+                ) from exc
         assert sparql is not None
         sparql = sp.with_prefixes(sparql)
         text = sp.bind_params(sparql, values) if values else sparql
-    store = sp.open_store(graph_path)
-    answer = sp.run(store, text, result_format=result_format, timeout=timeout)
+    if result_format not in sp.RESULT_FORMATS:
+        from .base.errors import UnknownFormat
+
+        raise UnknownFormat(result_format, sp.RESULT_FORMATS)
+    from .base.files import resolve_graph_path
+
+    resolve_graph_path(graph_path)  # a missing graph: its own message and hint
+    answer = run_isolated(
+        graph_path,
+        text,
+        result_format=result_format,
+        timeout=timeout,
+        memory_limit_mb=memory_limit or None,
+    )
     _write_bytes(answer.body, output)
 
 
@@ -450,9 +482,53 @@ def query(
     default=30.0,
     show_default=True,
     metavar="SECONDS",
-    help="Longest time one query may run.",
+    help="Longest time one query may run; its worker is then stopped and replaced.",
 )
-def serve(graph_path: Path, host: str, port: int, timeout: float) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=2,
+    show_default=True,
+    help="Query worker processes (each holds the graph in memory).",
+)
+@memory_limit_option
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    metavar="ORIGIN",
+    help="Web origin allowed to read answers (repeatable; default: any, as SPARQL endpoints "
+    "usually allow; 'none' turns CORS off).",
+)
+@click.option(
+    "--allow-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Host header value answered (repeatable; default: loopback names when listening on "
+    "loopback, which stops DNS rebinding; '*' for any).",
+)
+@click.option(
+    "--client-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time a client may take to send its request head, and again its body.",
+)
+@click.option("--quiet", is_flag=True, help="No access log.")
+def serve(
+    graph_path: Path,
+    host: str,
+    port: int,
+    timeout: float,
+    workers: int,
+    memory_limit: int,
+    cors_origins: tuple[str, ...],
+    allowed_hosts: tuple[str, ...],
+    client_timeout: float,
+    quiet: bool,
+) -> None:
     """Serve the graph read-only: SPARQL 1.1 Protocol at /sparql, a query page at /.
 
     \b
@@ -461,23 +537,36 @@ def serve(graph_path: Path, host: str, port: int, timeout: float) -> None:
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * {?s ?p ?o} LIMIT 3' \\
            http://127.0.0.1:8000/sparql
     """
-    from .service.serve import make_server
+    from .base.files import resolve_graph_path
+    from .service.serve import ServeSettings, is_loopback
+    from .service.serve import serve as run_server
+
+    resolve_graph_path(graph_path)  # a missing graph: one message before anything starts
+    origins = () if "none" in cors_origins else (cors_origins or ("*",))
+    settings = ServeSettings(
+        graph=graph_path,
+        host=host,
+        port=port,
+        timeout=timeout,
+        workers=workers,
+        memory_limit_mb=memory_limit or None,
+        cors_origins=tuple(origins),
+        allowed_hosts=allowed_hosts,
+        client_timeout=client_timeout,
+        quiet=quiet,
+    )
+
+    def announce(url: str) -> None:
+        click.echo(f"SPARQL endpoint: {url}/sparql  query page: {url}/  (Ctrl-C stops)")
+        if not is_loopback(host):
+            click.echo(f"warning: listening on {host}, reachable from other machines", err=True)
 
     try:
-        server = make_server(graph_path, host=host, port=port, timeout=timeout)
+        run_server(settings, announce)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
-    bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
-    url = f"http://{bound_host}:{bound_port}"
-    click.echo(f"SPARQL endpoint: {url}/sparql  query page: {url}/  (Ctrl-C stops)")
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(f"warning: listening on {host}, reachable from other machines", err=True)
-    try:
-        server.serve_forever()
     except KeyboardInterrupt:
         pass
-    finally:
-        server.server_close()
 
 
 @cli.command()

@@ -479,3 +479,148 @@ def test_every_named_query_has_a_seed_test() -> None:
         "studies-by-year", "documents-in-several-cells", "named-graphs",
     }  # fmt: skip
     assert set(sparql.named_queries()) == tested
+
+
+# ----------------------------------------------------------------- attack and fault inputs
+
+
+def test_bad_parameter_values_are_one_line() -> None:
+    """An IRI that cannot be one and bytes that are not UTF-8 were ValueError tracebacks."""
+    for value in ("http://[bad", "drug/B4\udcff"):
+        result = CliRunner().invoke(cli, ["query", "-g", str(FIXTURE), "-p", f"cell={value}",
+                                          "SELECT * WHERE { ?s ?p ?cell }"])  # fmt: skip
+        assert result.exit_code == 1, result.output
+        assert isinstance(result.exception, SystemExit), repr(result.exception)
+        message = result.output.strip()
+        assert message.startswith("Error: parameter") and "\n" not in message, message
+
+
+def test_bad_parameters_in_a_real_process_are_one_line() -> None:
+    """The same through the console script, with raw non-UTF-8 bytes in argv."""
+    import os
+    import subprocess
+    import sys
+
+    program = Path(sys.executable).parent / "evidence-graph"
+    for value in (b"http://[bad", b"drug/B4\xff"):
+        result = subprocess.run(
+            [os.fsencode(program), b"query", b"-g", os.fsencode(FIXTURE), b"-p",
+             b"cell=" + value, b"SELECT * WHERE { ?s ?p ?cell }"],
+            capture_output=True, timeout=60,
+        )  # fmt: skip
+        assert result.returncode == 1, result.stderr
+        assert b"Traceback" not in result.stderr and result.stderr.count(b"\n") == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+        "SELECT * { SERVICE ?e { ?s ?p ?o } }",
+        "SELECT * { BIND(1 AS ?x) FILTER(?x<?a)SERVICE#>\n<http://127.0.0.1:9/>{?s ?p ?o} }",
+    ],
+)
+def test_federation_is_refused(query: str) -> None:
+    code, out = run_cli("-g", str(FIXTURE), query)
+    assert code == 1 and "federated queries" in out and "Traceback" not in out
+
+
+def test_service_words_in_comments_and_strings_are_fine() -> None:
+    code, out = run_cli(
+        "-g", str(FIXTURE), "SELECT ?x { BIND('SERVICE <http://a/> {}' AS ?x) } # SERVICE"
+    )
+    assert code == 0 and "SERVICE <http://a/>" in out
+
+
+def test_crash_queries_are_one_line_in_a_real_process() -> None:
+    """Deep nesting segfaulted the process (exit 139, no message)."""
+    import subprocess
+    import sys
+
+    program = Path(sys.executable).parent / "evidence-graph"
+    deep = "SELECT * { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }"
+    result = subprocess.run(
+        [str(program), "query", "-g", str(FIXTURE), deep], capture_output=True, timeout=60
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.decode().startswith("Error: query nested too deeply")
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "spawned"])
+def test_a_crash_in_the_query_engine_is_one_message(fork: bool) -> None:
+    """With the size checks lifted the query reaches Oxigraph and crashes its worker only."""
+    from evidence_graph.graph.base.errors import QueryFailed
+    from evidence_graph.graph.service.guard import Limits
+    from evidence_graph.graph.service.pool import run_isolated
+
+    deep = "SELECT * { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }"
+    lifted = Limits(max_chars=10**7, max_depth=10**7, max_tokens=10**7)
+    with pytest.raises(QueryFailed, match=r"crashed the query engine \(SIGSEGV\)") as caught:
+        run_isolated(FIXTURE, deep, limits=lifted, fork=fork)
+    assert caught.value.reason == "crash" and "\n" not in str(caught.value)
+
+
+def test_timeout_stops_the_query_process() -> None:
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    code, out = run_cli("-g", str(FIXTURE), "--timeout", "0.5", slow)
+    assert code == 1 and "timed out after 0.5 s and was stopped" in out
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "spawned"])
+def test_memory_limit_stops_the_query(fork: bool) -> None:
+    from evidence_graph.graph.base.errors import QueryFailed
+    from evidence_graph.graph.service.pool import run_isolated
+
+    big = (
+        "SELECT ?a ?b ?c ?d WHERE { ?a ?p1 ?o1 . ?b ?p2 ?o2 . ?c ?p3 ?o3 . ?d ?p4 ?o4 } "
+        "ORDER BY ?a ?b ?c ?d"
+    )
+    with pytest.raises(QueryFailed, match="memory") as caught:
+        run_isolated(FIXTURE, big, result_format="json", timeout=120, memory_limit_mb=64, fork=fork)
+    assert caught.value.reason == "memory"
+
+
+def test_worker_opens_no_connection_even_past_the_checks() -> None:
+    """Defence in depth: a SERVICE call that reached a worker cannot open a socket."""
+    import socket
+
+    from evidence_graph.graph.service.pool import Worker, WorkerSettings
+
+    target = socket.create_server(("127.0.0.1", 0))
+    target.settimeout(0.5)
+    port = target.getsockname()[1]
+    worker = Worker(WorkerSettings(str(FIXTURE), in_memory=True))
+    try:
+        worker.ready()
+        for query in (
+            f"SELECT * {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}",
+            # a service named by a variable: an error raised while results stream out
+            f"SELECT * {{ VALUES ?e {{ <http://127.0.0.1:{port}/> }} SERVICE ?e {{ ?s ?p ?o }} }}",
+        ):
+            header, _ = worker.ask({"query": query, "result_format": "json"}, None)
+            assert header["ok"] is False, header
+            assert header["error"].startswith(("federated queries", "query failed")), header
+        with pytest.raises(TimeoutError):
+            target.accept()
+        header, body = worker.ask({"query": "ASK { ?s ?p ?o }", "result_format": "json"}, None)
+        assert header["ok"] is True and b"true" in body
+    finally:
+        worker.close()
+        target.close()
+
+
+def test_order_by_panic_is_one_line_in_a_real_process() -> None:
+    """Oxigraph aborts on this ORDER BY (exit 134, a Rust backtrace): now one line, exit 1."""
+    import subprocess
+    import sys
+
+    program = Path(sys.executable).parent / "evidence-graph"
+    result = subprocess.run(
+        [str(program), "query", "-g", str(FIXTURE), "-f", str(TEST_DATA / "order-by-panic.rq")],
+        capture_output=True,
+        timeout=60,
+    )
+    assert result.returncode == 1, result.stderr[-2000:]
+    message = result.stderr.decode()
+    assert message.startswith("Error: the query crashed the query engine (SIGABRT)"), message
+    assert message.count("\n") == 1 and "panicked" in message

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 from pyoxigraph import RdfFormat, parse
-from servers import evidence_graph_server
+from servers import VENV_BIN, evidence_graph_server, stop
 
 from evidence_graph.graph.service.serve import negotiate
 
@@ -182,23 +188,403 @@ def test_query_page_works_offline_in_chromium(
     assert unexpected == [], unexpected
 
 
-def test_slow_query_gets_503_and_the_server_keeps_running() -> None:
-    import threading
+# ---------------------------------------------------------------- under attack and faults
 
+
+def test_prefixed_construct_honours_accept_and_prefixed_insert_is_403(endpoint: str) -> None:
+    construct = (
+        "PREFIX evg: <https://w3id.org/evidence-graph/ontology#>\n"
+        f"CONSTRUCT {{ <{CELL_B4}> evg:cellId ?o }} WHERE {{ <{CELL_B4}> evg:cellId ?o }}"
+    )
+    response = requests.get(
+        endpoint,
+        params={"query": construct},
+        headers={"Accept": "application/n-triples"},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"].startswith("application/n-triples")
+    assert f'<{CELL_B4}> <https://w3id.org/evidence-graph/ontology#cellId> "B4" .' in response.text
+    insert = "PREFIX ex: <http://example.org/>\nINSERT DATA { ex:a ex:b ex:c }"
+    refused = requests.post(endpoint, data={"query": insert}, timeout=30)
+    assert refused.status_code == 403 and "read-only" in refused.text
+
+
+class Listener:
+    """A loopback TCP listener that records every connection made to it (an SSRF target)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.hits = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while self.running:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.hits += 1
+            conn.close()
+
+    def close(self) -> None:
+        self.running = False
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+
+@pytest.fixture()
+def listener() -> Iterator[Listener]:
+    target = Listener()
+    yield target
+    target.close()
+
+
+FEDERATED = {
+    "plain": "SELECT * {{ SERVICE <{u}> {{ ?s ?p ?o }} }}",
+    "no-space": "SELECT*{{SERVICE<{u}>{{?s ?p ?o}}}}",
+    "lowercase-silent": "select * {{ service silent <{u}> {{ ?s ?p ?o }} }}",
+    "glued-silent": "SELECT * {{ SERVICESILENT<{u}> {{ ?s ?p ?o }} }}",
+    "prefixed-name": "PREFIX : <{u}> SELECT * {{ SERVICE:x {{ ?s ?p ?o }} }}",
+    "in-exists": "SELECT * {{ FILTER EXISTS {{ SERVICE <{u}> {{ ?s ?p ?o }} }} }}",
+    "variable": "SELECT * {{ BIND(<{u}> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
+    "base": "BASE <{u}> SELECT * {{ SERVICE <x> {{ ?s ?p ?o }} }}",
+    # `<` read as less-than by Oxigraph, as an IRI by a naive reader: the rest hides in a
+    # comment or a string.
+    "less-than-comment": "SELECT * {{ BIND(1 AS ?x) FILTER(?x<?a)SERVICE#>\n<{u}>{{?s ?p ?o}} }}",
+    "less-than-string": "SELECT * {{ BIND(1 AS ?x) FILTER(?x<?a&&'>')SERVICE<{u}>{{?s ?p ?o}}"
+    " #'\n}}",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FEDERATED))
+def test_federation_is_refused_and_nothing_is_contacted(
+    endpoint: str, listener: Listener, name: str
+) -> None:
+    query = FEDERATED[name].format(u=f"http://127.0.0.1:{listener.port}/sparql")
+    response = requests.post(endpoint, data={"query": query}, timeout=30)
+    assert response.status_code == 400, response.text
+    assert "federated queries" in response.text and "Traceback" not in response.text
+    time.sleep(0.3)
+    assert listener.hits == 0
+
+
+def test_service_in_comments_strings_and_iris_is_not_federation(endpoint: str) -> None:
+    query = (
+        "PREFIX sd: <http://www.w3.org/ns/sparql-service-description#>\n"
+        "SELECT ?x WHERE { # SERVICE <http://example.org/> { }\n"
+        "  BIND('SERVICE <http://example.org/> {}' AS ?x)\n"
+        "  FILTER(?x != sd:Service && ?x != <http://example.org/service#a>) }"
+    )
+    response = requests.get(endpoint, params={"query": query}, timeout=30)
+    assert response.status_code == 200, response.text
+    assert response.json()["results"]["bindings"][0]["x"]["value"].startswith("SERVICE")
+
+
+CRASHERS = {
+    "deep-nesting": "SELECT * { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }",
+    "deep-braces": "SELECT * " + "{" * 5000 + "}" * 5000,
+    "long-sum": "SELECT * { BIND(" + "+".join(["1"] * 10000) + " AS ?x) }",
+    "long-union": "SELECT * { " + " UNION ".join(["{ ?s ?p ?o }"] * 10000) + " }",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CRASHERS))
+def test_crash_queries_are_refused_and_the_server_answers_the_next(
+    endpoint: str, name: str
+) -> None:
+    response = requests.post(endpoint, data={"query": CRASHERS[name]}, timeout=60)
+    assert response.status_code == 400, response.text[:300]
+    assert "too" in response.text and "Traceback" not in response.text
+    after = requests.get(endpoint, params={"query": LISTINGS}, timeout=30)
+    assert after.status_code == 200 and positions(after.json()) == list(range(1, 15))
+
+
+def test_order_by_panic_is_a_500_and_the_server_answers_the_next(endpoint: str) -> None:
+    from conftest import TEST_DATA
+
+    query = (TEST_DATA / "order-by-panic.rq").read_text(encoding="utf-8")
+    crash = requests.post(endpoint, data={"query": query}, timeout=60)
+    assert crash.status_code == 500, crash.text
+    assert "crashed the query engine (SIGABRT)" in crash.text and "Traceback" not in crash.text
+    after = requests.get(endpoint, params={"query": LISTINGS}, timeout=30)
+    assert after.status_code == 200 and positions(after.json()) == list(range(1, 15))
+
+
+def test_head_options_and_cors(evidence_graph_server: str, endpoint: str) -> None:
+    head = requests.head(evidence_graph_server + "/", timeout=30)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["Content-Type"].startswith("text/html")
+    options = requests.options(endpoint, timeout=30)
+    assert options.status_code == 204 and "POST" in options.headers["Allow"]
+    preflight = requests.options(
+        endpoint,
+        headers={
+            "Origin": "https://client.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "Content-Type",
+        },
+        timeout=30,
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    read = requests.get(
+        endpoint, params={"query": LISTINGS}, headers={"Origin": "https://x.example"}, timeout=30
+    )
+    assert read.headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:80", "127.0.0.1.evil.example"])
+def test_foreign_host_header_is_refused(endpoint: str, host: str) -> None:
+    """A DNS-rebinding page sends its own name as Host: a loopback server must not answer it."""
+    response = requests.get(
+        endpoint, params={"query": "ASK { ?s ?p ?o }"}, headers={"Host": host}, timeout=30
+    )
+    assert response.status_code == 421 and "boolean" not in response.text
+    fine = requests.get(
+        endpoint, params={"query": "ASK { ?s ?p ?o }"}, headers={"Host": "localhost"}, timeout=30
+    )
+    assert fine.json()["boolean"] is True
+
+
+def test_non_utf8_parameters_are_400(endpoint: str) -> None:
+    response = requests.get(endpoint + "?query=ASK%7B%7D%FF", timeout=30)
+    assert response.status_code == 400 and "UTF-8" in response.text
+
+
+def test_fifty_concurrent_clients_all_answered(endpoint: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def ask(i: int) -> list[int]:
+        with requests.Session() as session:
+            return [
+                len(positions(session.get(endpoint, params={"query": LISTINGS}, timeout=30).json()))
+                for _ in range(4)
+            ]
+
+    with ThreadPoolExecutor(50) as executor:
+        results = list(executor.map(ask, range(50)))
+    assert results == [[14] * 4] * 50
+
+
+# ------------------------------------------------------------- a server with tight limits
+
+
+@pytest.fixture(scope="module")
+def tight_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, int]]:
+    """`serve` over the query fixture: 1 s per query, 1 s for a client's head or body."""
     from test_query import FIXTURE
 
-    from evidence_graph.graph.service.serve import make_server
+    log = tmp_path_factory.mktemp("tight") / "serve.log"
+    with log.open("wb") as errors:
+        process = subprocess.Popen(
+            [str(VENV_BIN / "evidence-graph"), "serve", "-g", str(FIXTURE), "--port", "0",
+             "--timeout", "1", "--client-timeout", "1", "--workers", "2",
+             "--cors-origin", "https://allowed.example"],
+            stdout=subprocess.PIPE, stderr=errors,
+        )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline().decode()
+        if "http://" not in first:
+            process.wait(timeout=10)
+            pytest.fail(f"serve did not start: {first}{log.read_text(errors='replace')}")
+        yield first.split("SPARQL endpoint: ")[1].split("/sparql")[0], log, process.pid
+    finally:
+        stop(process)
+        # The workers end with the server (their input closes): none may be left running.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _workers_of(process.pid):
+            time.sleep(0.1)
+        assert _workers_of(process.pid) == []
 
-    server = make_server(FIXTURE, port=0, timeout=0.001, quiet=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+
+def _workers_of(parent: int) -> list[int]:
+    """Live query workers started by `parent` (Linux /proc), by PID."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+            cmdline = (status.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        ppid = next((line.split()[1] for line in text.splitlines() if line.startswith("PPid:")), "")
+        if ppid == str(parent) and b"service.worker" in cmdline:
+            found.append(int(status.parent.name))
+    return sorted(found)
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def test_timed_out_query_is_stopped_and_others_are_answered(
+    tight_server: tuple[str, Path, int],
+) -> None:
+    """Over its time limit the query's worker is killed (its CPU is free at once), not abandoned."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    base, _, server_pid = tight_server
+    endpoint = base + "/sparql"
+    before = _workers_of(server_pid)
+    assert len(before) == 2
+    with ThreadPoolExecutor(2) as executor:
+        slow = executor.submit(requests.get, endpoint, params={"query": SLOW}, timeout=30)
+        time.sleep(0.3)
+        quick = requests.get(endpoint, params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
+        assert quick.status_code == 200 and quick.json()["boolean"] is True
+        response = slow.result()
+    assert response.status_code == 503 and "timed out after 1 s" in response.text
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and len(_workers_of(server_pid)) < 2:
+        time.sleep(0.1)
+    after = _workers_of(server_pid)
+    assert len(after) == 2 and len(set(before) - set(after)) == 1  # one killed, one new
+    # No process is left working on the abandoned query: every worker is idle.
+    spent = {pid: _cpu_seconds(pid) for pid in after}
+    time.sleep(1.0)
+    for pid, seconds in spent.items():
+        now = _cpu_seconds(pid)
+        assert seconds is not None and now is not None and now - seconds < 0.3, pid
+
+
+def test_slow_clients_are_cut_off(tight_server: tuple[str, Path, int]) -> None:
+    base, log, _ = tight_server
+    port = int(base.rsplit(":", 1)[1])
+    # A body shorter than its Content-Length: answered 408 when the client timeout ends.
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(
+            b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/sparql-query\r\nContent-Length: 1000\r\n\r\nASK {}"
+        )
+        assert sock.recv(200).startswith(b"HTTP/1.1 408")
+    # A request head that never ends: the connection is closed.
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"GET /sparql HTTP/1.1\r\nHost: 127")
+        assert sock.recv(200) == b""
+    # Clients that go away mid-request leave no traceback in the log.
+    for _ in range(5):
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(b"GET /sparql?query=" + SLOW.replace(" ", "%20").encode() + b" HTTP/1.1")
+            sock.sendall(b"\r\nHost: 127.0.0.1\r\n\r\n")
+    time.sleep(1.5)
+    fine = requests.get(base + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
+    assert fine.status_code == 200
+    assert "Traceback" not in log.read_text(errors="replace")
+
+
+def test_cors_origins_are_configurable(tight_server: tuple[str, Path, int]) -> None:
+    base, _, _ = tight_server
+    allowed = requests.get(
+        base + "/sparql",
+        params={"query": "ASK {}"},
+        headers={"Origin": "https://allowed.example"},
+        timeout=30,
+    )
+    assert allowed.headers.get("Access-Control-Allow-Origin") == "https://allowed.example"
+    other = requests.get(
+        base + "/sparql",
+        params={"query": "ASK {}"},
+        headers={"Origin": "https://other.example"},
+        timeout=30,
+    )
+    assert "Access-Control-Allow-Origin" not in other.headers
+
+
+# --------------------------------------------------------------------------- worker isolation
+
+
+@pytest.fixture()
+def loose_app_server() -> Iterator[tuple[str, Any]]:
+    """The app in this process (uvicorn in a thread) with the guard's limits lifted, so a crash
+    query reaches a worker: what the isolation alone does."""
+    import uvicorn
+    from test_query import FIXTURE
+
+    from evidence_graph.graph.service.guard import Limits
+    from evidence_graph.graph.service.pool import QueryPool, WorkerSettings
+    from evidence_graph.graph.service.serve import create_app, listen
+
+    limits = Limits(max_chars=10**7, max_depth=10**7, max_tokens=10**7)
+    pool = QueryPool(WorkerSettings(str(FIXTURE), in_memory=True), size=1, timeout=30,
+                     limits=limits)  # fmt: skip
+    sock = listen("127.0.0.1", 0, 128)
+    server = uvicorn.Server(uvicorn.Config(create_app(pool), log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
-        slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-        response = requests.get(url, params={"query": slow}, timeout=30)
-        assert response.status_code == 503 and "timed out" in response.text
-        fine = requests.get(url, params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
-        assert fine.status_code in (200, 503)  # still answering (a tiny query may also time out)
+        deadline = time.monotonic() + 10
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}", pool
     finally:
-        server.shutdown()
-        server.server_close()
+        server.should_exit = True
+        thread.join(timeout=10)
+        pool.close()
+        sock.close()
+
+
+def test_a_worker_crash_is_a_500_and_the_server_stays_up(
+    loose_app_server: tuple[str, Any],
+) -> None:
+    base, pool = loose_app_server
+    before = pool.pids()
+    crash = requests.post(base + "/sparql", data={"query": CRASHERS["deep-nesting"]}, timeout=60)
+    assert crash.status_code == 500, crash.text
+    assert "crashed" in crash.text and "SIGSEGV" in crash.text
+    after = requests.get(base + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=60)
+    assert after.status_code == 200 and after.json()["boolean"] is True
+    assert pool.pids() != before  # the crashed worker was replaced
+
+
+@pytest.mark.parametrize(
+    ("host", "answered"),
+    [
+        ("127.0.0.1:8000", True),
+        ("localhost", True),
+        ("[::1]:8000", True),
+        ("[::1]", True),
+        ("evil.example", False),
+        ("[::2]:8000", False),
+        ("", False),
+    ],
+)
+def test_host_allow_list_reads_every_host_form(host: str, answered: bool) -> None:
+    import asyncio
+
+    from evidence_graph.graph.service.serve import LOOPBACK_NAMES, HostAllowList
+
+    reached: list[bool] = []
+    sent: list[dict[str, Any]] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        reached.append(True)
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    headers = [(b"host", host.encode())] if host else []
+    scope = {"type": "http", "method": "GET", "path": "/", "headers": headers}
+    # A thread of its own: another fixture (Playwright) may run an event loop in this one.
+    runner = threading.Thread(
+        target=asyncio.run, args=(HostAllowList(app, LOOPBACK_NAMES)(scope, receive, send),)
+    )
+    runner.start()
+    runner.join(timeout=10)
+    assert bool(reached) is answered
+    if not answered:
+        assert sent[0]["status"] == 421

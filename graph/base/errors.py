@@ -74,6 +74,28 @@ class QueryError(EvidenceGraphError):
     """A SPARQL query that cannot be parsed or run, or a bad query parameter."""
 
 
+class QueryRefused(QueryError):
+    """A query refused before it runs: an update, federation, or too large or deeply nested.
+
+    `reason` is one of ``update``, ``federation``, ``too-large`` (what an HTTP answer is chosen by).
+    """
+
+    def __init__(self, message: str, reason: str) -> None:
+        self.reason = reason
+        super().__init__(message)
+
+
+class QueryFailed(QueryError):
+    """A query stopped while running: over its time or memory limit, or its worker crashed.
+
+    `reason` is one of ``timeout``, ``memory``, ``crash``, ``busy``.
+    """
+
+    def __init__(self, message: str, reason: str) -> None:
+        self.reason = reason
+        super().__init__(message)
+
+
 class GraphNotFound(EvidenceGraphError):
     """A built graph that does not exist (yet)."""
 

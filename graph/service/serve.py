@@ -1,31 +1,53 @@
 """A read-only SPARQL 1.1 Protocol endpoint over the built graph, and an offline query page.
 
-Python's `http.server.ThreadingHTTPServer` carries the HTTP; Oxigraph evaluates the queries and
-serializes the results (JSON, XML, CSV, TSV; Turtle and friends for CONSTRUCT/DESCRIBE). Nothing is
-ever written: updates are refused with 403 whichever way they arrive.
+Starlette carries the HTTP and uvicorn serves it (a real listen backlog, connection, header and
+body timeouts, HEAD and OPTIONS, CORS). Queries are checked (`graph.service.guard`: no updates, no
+federation, bounded size and nesting) and then run in a pool of worker processes
+(`graph.service.pool`) that are killed when a query runs over its time or memory limit or crash
+on their own, so no request can stop the server or keep its cores busy. Nothing is ever written:
+updates are refused with 403 whichever way they arrive.
+
+`create_app` builds the application from a list of routes (`sparql_routes`, `page_routes`); more
+pages join by passing their own routes.
 """
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import json
-import sys
-from collections.abc import Mapping
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import logging
+import socket
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import ClassVar
-from urllib.parse import parse_qs, urlsplit
+from typing import Any, Protocol
+from urllib.parse import parse_qs
 
-from pyoxigraph import Store
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..base.errors import EvidenceGraphError, QueryError
-from . import sparql
-from .sparql import UPDATE_KEYWORDS
+from ..base.errors import EvidenceGraphError, QueryError, QueryFailed, QueryRefused
+from . import guard, sparql
+from .pool import DEFAULT_MEMORY_LIMIT_MB, QueryPool, WorkerSettings
 
 MAX_BODY = 1_000_000
 """Largest request body accepted (bytes): a query, not a data upload."""
 
+BODY_TIMEOUT = 10.0
+"""Seconds a client may take to send its request body."""
+
+HEADER_TIMEOUT = 10.0
+"""Seconds a client may take, once connected, to send a complete request head."""
+
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 
 _RESULT_TYPES: dict[str, str] = {
     "application/sparql-results+json": "json",
@@ -35,6 +57,13 @@ _RESULT_TYPES: dict[str, str] = {
     "text/csv": "csv",
     "text/tab-separated-values": "tsv",
 }
+
+_HTML_POLICY = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "connect-src 'self'; img-src data:"
+)
+
+READ_ONLY = "this endpoint is read-only: updates are refused"
 
 
 def negotiate(accept: str, offers: list[str], default: str) -> str:
@@ -78,153 +107,405 @@ def query_page(named: Mapping[str, sparql.NamedQuery]) -> bytes:
     return template.replace("/*EXAMPLES*/[]", data).encode("utf-8")
 
 
-class SparqlHandler(BaseHTTPRequestHandler):
-    """GET/POST /sparql (SPARQL 1.1 Protocol, query operation only) and GET / (the query page)."""
+# --------------------------------------------------------------------------- responses
 
-    server_version = "evidence-graph"
-    store: ClassVar[Store]
-    timeout_seconds: ClassVar[float]
-    page: ClassVar[bytes]
-    quiet: ClassVar[bool] = False
 
-    def log_message(self, format: str, *args: object) -> None:
-        if not self.quiet:
-            sys.stderr.write(f"{self.address_string()} - {format % args}\n")
+def answer(status: int, body: bytes, media_type: str, headers: Mapping[str, str] = {}) -> Response:
+    """A response with the headers every answer carries (and a strict policy for HTML)."""
+    extra = {"X-Content-Type-Options": "nosniff", **headers}
+    if media_type.startswith("text/html"):
+        extra["Content-Security-Policy"] = _HTML_POLICY
+    return Response(body, status_code=status, media_type=media_type, headers=extra)
 
-    # -- routing
 
-    def do_GET(self) -> None:
-        url = urlsplit(self.path)
-        if url.path in ("/", "/index.html"):
-            self._send(HTTPStatus.OK, self.page, "text/html; charset=utf-8")
-        elif url.path == "/sparql":
-            self._sparql(parse_qs(url.query, keep_blank_values=True), None)
-        else:
-            self._error(HTTPStatus.NOT_FOUND, f"nothing at {url.path}; the endpoint is /sparql")
+def error(status: int, message: str, headers: Mapping[str, str] = {}) -> Response:
+    """A plain-text error: one message, never a traceback."""
+    return answer(status, (message + "\n").encode("utf-8"), "text/plain; charset=utf-8", headers)
 
-    def do_POST(self) -> None:
-        url = urlsplit(self.path)
-        if url.path != "/sparql":
-            self._error(HTTPStatus.NOT_FOUND, f"nothing at {url.path}; the endpoint is /sparql")
-            return
+
+def _status_of(exc: QueryError) -> int:
+    if isinstance(exc, QueryRefused):
+        return 403 if exc.reason == "update" else 400
+    if isinstance(exc, QueryFailed):
+        return 503 if exc.reason in ("timeout", "busy") else 500
+    return 400
+
+
+# --------------------------------------------------------------------------- the SPARQL endpoint
+
+
+class QueryRunner(Protocol):
+    """What the endpoint needs to answer a query (a `QueryPool`)."""
+
+    def run(
+        self, query: str, *, result_format: str = "json", graph_media_type: str = "text/turtle"
+    ) -> sparql.Output: ...
+
+
+class BodyError(Exception):
+    """A request body that is too large or too slow to arrive."""
+
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+async def read_body(request: Request, limit: int, timeout: float) -> bytes:
+    """The request body, at most `limit` bytes, arriving within `timeout` seconds."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            raise BodyError(400, "bad Content-Length")
+        if int(declared) > limit:
+            raise BodyError(413, "request body too large")
+
+    async def collect() -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise BodyError(413, "request body too large")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    try:
+        return await asyncio.wait_for(collect(), timeout)
+    except TimeoutError:
+        raise BodyError(408, f"request body not received within {timeout:g} s") from None
+
+
+def _decode(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BodyError(400, f"{what} is not UTF-8") from None
+
+
+def _params(query_string: str) -> dict[str, list[str]]:
+    try:
+        return parse_qs(query_string, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise BodyError(400, "request parameters are not UTF-8") from None
+
+
+@dataclass
+class SparqlEndpoint:
+    """GET/POST/HEAD/OPTIONS on the SPARQL endpoint (the query operation of SPARQL 1.1 Protocol)."""
+
+    runner: QueryRunner
+    max_body: int = MAX_BODY
+    body_timeout: float = BODY_TIMEOUT
+
+    async def handle(self, request: Request) -> Response:
+        """Answer one request to the endpoint."""
+        method = request.method
+        if method == "OPTIONS":
+            return Response(status_code=204, headers={"Allow": "GET, HEAD, POST, OPTIONS"})
+        if method not in ("GET", "HEAD", "POST"):
+            return error(405, "this endpoint is read-only", {"Allow": "GET, HEAD, POST, OPTIONS"})
         try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            self._error(HTTPStatus.BAD_REQUEST, "bad Content-Length")
-            return
-        if length < 0 or length > MAX_BODY:
-            self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large")
-            return
-        body = self.rfile.read(length).decode("utf-8", errors="replace")
-        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        params = parse_qs(url.query, keep_blank_values=True)
-        if ctype == "application/sparql-update":
-            self._error(HTTPStatus.FORBIDDEN, "this endpoint is read-only: updates are refused")
-        elif ctype == "application/sparql-query":
-            self._sparql(params, body)
-        elif ctype == "application/x-www-form-urlencoded":
-            for key, values in parse_qs(body, keep_blank_values=True).items():
-                params.setdefault(key, []).extend(values)
-            self._sparql(params, None)
-        else:
-            self._error(
-                HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-                "POST a query as application/sparql-query or application/x-www-form-urlencoded",
-            )
+            params = _params(request.url.query)
+            body: str | None = None
+            if method == "POST":
+                ctype = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+                data = await read_body(request, self.max_body, self.body_timeout)
+                if ctype == "application/sparql-update":
+                    return error(403, READ_ONLY)
+                if ctype == "application/sparql-query":
+                    body = _decode(data, "the query")
+                elif ctype == "application/x-www-form-urlencoded":
+                    for key, values in _params(_decode(data, "the form").strip()).items():
+                        params.setdefault(key, []).extend(values)
+                else:
+                    return error(
+                        415,
+                        "POST a query as application/sparql-query or "
+                        "application/x-www-form-urlencoded",
+                    )
+        except BodyError as exc:
+            headers = {"Connection": "close"} if exc.status in (408, 413) else {}
+            return error(exc.status, str(exc), headers)
+        return await self._query(request, params, body)
 
-    def do_PUT(self) -> None:
-        self._error(HTTPStatus.METHOD_NOT_ALLOWED, "this endpoint is read-only")
-
-    do_DELETE = do_PUT
-    do_PATCH = do_PUT
-
-    # -- the query operation
-
-    def _sparql(self, params: dict[str, list[str]], body: str | None) -> None:
+    async def _query(
+        self, request: Request, params: dict[str, list[str]], body: str | None
+    ) -> Response:
         if "update" in params:
-            self._error(HTTPStatus.FORBIDDEN, "this endpoint is read-only: updates are refused")
-            return
+            return error(403, READ_ONLY)
         texts = [body] if body is not None else params.get("query", [])
         if len(texts) != 1 or not texts[0].strip():
-            self._error(HTTPStatus.BAD_REQUEST, "give exactly one query (parameter `query`)")
-            return
+            return error(400, "give exactly one query (parameter `query`)")
         text = texts[0]
         if params.get("default-graph-uri") or params.get("named-graph-uri"):
-            self._error(
-                HTTPStatus.BAD_REQUEST,
+            return error(
+                400,
                 "default-graph-uri / named-graph-uri are not supported: "
                 "the default graph is the union of all graphs",
             )
-            return
-        if sparql.query_kind(text) in UPDATE_KEYWORDS:
-            self._error(HTTPStatus.FORBIDDEN, "this endpoint is read-only: updates are refused")
-            return
-        accept = self.headers.get("Accept") or "*/*"
-        kind = sparql.query_kind(text)
+        accept = request.headers.get("accept") or "*/*"
         try:
+            kind = guard.query_kind(text)
+            if kind in guard.UPDATE_KEYWORDS:
+                return error(403, READ_ONLY)
             if kind in ("CONSTRUCT", "DESCRIBE"):
                 media = negotiate(accept, list(sparql.GRAPH_FORMATS), "text/turtle")
-                answer = sparql.run(
-                    self.store, text, graph_media_type=media, timeout=self.timeout_seconds
-                )
+                result = await run_in_threadpool(self.runner.run, text, graph_media_type=media)
             else:
                 media = negotiate(accept, list(_RESULT_TYPES), "application/sparql-results+json")
-                answer = sparql.run(
-                    self.store,
-                    text,
-                    result_format=_RESULT_TYPES[media],
-                    timeout=self.timeout_seconds,
-                )
+                result_format = _RESULT_TYPES[media]
+                result = await run_in_threadpool(self.runner.run, text, result_format=result_format)
         except QueryError as exc:
-            timed_out = "timed out" in str(exc)
-            status = HTTPStatus.SERVICE_UNAVAILABLE if timed_out else HTTPStatus.BAD_REQUEST
-            self._error(status, str(exc))
-            return
-        media_type = answer.media_type
+            return error(_status_of(exc), str(exc))
+        media_type = result.media_type
         if "charset" not in media_type and not media_type.endswith("+json"):
             media_type += "; charset=utf-8"
-        self._send(HTTPStatus.OK, answer.body, media_type)
+        return answer(200, result.body, media_type, {"Vary": "Accept"})
 
-    # -- responses
 
-    def _send(self, status: HTTPStatus, body: bytes, media_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", media_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("X-Content-Type-Options", "nosniff")
-        if media_type.startswith("text/html"):
-            self.send_header(
-                "Content-Security-Policy",
-                "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-                "connect-src 'self'; img-src data:",
+def sparql_routes(
+    runner: QueryRunner, path: str = "/sparql", body_timeout: float = BODY_TIMEOUT
+) -> list[BaseRoute]:
+    """The SPARQL endpoint at `path`."""
+    endpoint = SparqlEndpoint(runner, body_timeout=body_timeout)
+    methods = ["GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"]
+    return [Route(path, endpoint.handle, methods=methods, name="sparql")]
+
+
+def page_routes(page: bytes) -> list[BaseRoute]:
+    """The query page at `/` (and `/index.html`)."""
+
+    async def show(request: Request) -> Response:
+        return answer(200, page, "text/html; charset=utf-8")
+
+    return [
+        Route("/", show, methods=["GET", "HEAD"], name="query-page"),
+        Route("/index.html", show, methods=["GET", "HEAD"]),
+    ]
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return error(404, f"nothing at {request.url.path}; the endpoint is /sparql")
+
+
+async def _not_allowed(request: Request, exc: Exception) -> Response:
+    return error(405, f"{request.method} is not allowed at {request.url.path}")
+
+
+# --------------------------------------------------------------------------- the application
+
+
+class HostAllowList:
+    """Refuse requests whose Host header is not an allowed name (DNS rebinding on loopback)."""
+
+    def __init__(self, app: ASGIApp, allowed: Sequence[str]) -> None:
+        self.app = app
+        self.allowed = {h.lower() for h in allowed}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or "*" in self.allowed:
+            await self.app(scope, receive, send)
+            return
+        host = ""
+        for key, value in scope["headers"]:
+            if key == b"host":
+                host = value.decode("latin-1").lower()
+                break
+        if host.startswith("["):  # [::1] or [::1]:8000
+            name = host[1 : host.find("]")] if "]" in host else host
+        else:
+            name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+        if name in self.allowed:
+            await self.app(scope, receive, send)
+            return
+        response = error(
+            421, f"host {host or '(none)'} not served here; use http://127.0.0.1:PORT/"
+        )
+        await response(scope, receive, send)
+
+
+def create_app(
+    runner: QueryRunner,
+    *,
+    routes: Sequence[BaseRoute] = (),
+    body_timeout: float = BODY_TIMEOUT,
+    page: bytes | None = None,
+    cors_origins: Sequence[str] = ("*",),
+    allowed_hosts: Sequence[str] = ("*",),
+) -> Starlette:
+    """The ASGI application: the SPARQL endpoint, the query page, and any extra `routes`."""
+    if page is None:
+        page = query_page(sparql.named_queries())
+    middleware = [Middleware(HostAllowList, allowed=list(allowed_hosts))]
+    if cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(cors_origins),
+                allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+                allow_headers=["Accept", "Content-Type"],
+                max_age=600,
             )
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def _error(self, status: HTTPStatus, message: str) -> None:
-        self._send(status, (message + "\n").encode("utf-8"), "text/plain; charset=utf-8")
-
-
-def make_server(
-    graph_path: str | Path,
-    host: str = "127.0.0.1",
-    port: int = 0,
-    timeout: float = 30.0,
-    quiet: bool = False,
-) -> ThreadingHTTPServer:
-    """A ready-to-run server over the graph at `graph_path` (port 0: any free port)."""
-    store = sparql.open_store(graph_path, memory=True)  # many queries: load once
-    handler = type(
-        "BoundSparqlHandler",
-        (SparqlHandler,),
-        {
-            "store": store,
-            "timeout_seconds": timeout,
-            "page": query_page(sparql.named_queries()),
-            "quiet": quiet,
-        },
+        )
+    all_routes = [*sparql_routes(runner, body_timeout=body_timeout), *page_routes(page), *routes]
+    return Starlette(
+        routes=all_routes,
+        middleware=middleware,
+        exception_handlers={404: _not_found, 405: _not_allowed},
     )
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
-    return server
+
+
+# --------------------------------------------------------------------------- serving
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and `localhost`."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """Everything `serve` needs: where, what, and the limits."""
+
+    graph: Path
+    host: str = "127.0.0.1"
+    port: int = 8000
+    timeout: float = 30.0
+    workers: int = 2
+    memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB
+    cors_origins: tuple[str, ...] = ("*",)
+    allowed_hosts: tuple[str, ...] = ()
+    quiet: bool = False
+    backlog: int = 2048
+    client_timeout: float = HEADER_TIMEOUT
+    limits: guard.Limits = field(default_factory=guard.Limits)
+
+    def hosts(self) -> tuple[str, ...]:
+        """The Host names answered: given ones, else loopback names for a loopback bind."""
+        if self.allowed_hosts:
+            return self.allowed_hosts
+        if is_loopback(self.host):
+            return (*LOOPBACK_NAMES, self.host)
+        return ("*",)
+
+
+def _http_protocol(timeout: float) -> type[asyncio.Protocol]:
+    """uvicorn's HTTP protocol (httptools when installed, else h11), closing connections that
+    send no complete request head within `timeout` seconds (uvicorn itself only times out idle
+    keep-alive connections)."""
+    base: type[Any]
+    try:
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+        base = HttpToolsProtocol
+    except ImportError:
+        from uvicorn.protocols.http.h11_impl import H11Protocol
+
+        base = H11Protocol
+
+    class GuardedProtocol(base):  # type: ignore[misc]
+        _head_timer: asyncio.TimerHandle | None = None
+
+        def _arm(self) -> None:
+            if self._head_timer is None:
+                self._head_timer = self.loop.call_later(timeout, self._head_overdue)
+
+        def _disarm(self) -> None:
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+                self._head_timer = None
+
+        def _head_overdue(self) -> None:
+            self._head_timer = None
+            waiting = self.cycle is None or self.cycle.response_complete
+            if waiting and not self.transport.is_closing():
+                self.transport.close()
+
+        def connection_made(self, transport: asyncio.Transport) -> None:
+            super().connection_made(transport)
+            self._arm()
+
+        def data_received(self, data: bytes) -> None:
+            if self.cycle is None or self.cycle.response_complete:
+                self._arm()
+            super().data_received(data)
+            if self.cycle is not None and not self.cycle.response_complete:
+                self._disarm()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+    return GuardedProtocol
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging, with the access log on stderr (stdout carries only the URL line)."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["handlers"]["access"]["stream"] = "ext://sys.stderr"
+    return config
+
+
+def listen(host: str, port: int, backlog: int) -> socket.socket:
+    """A listening TCP socket on `host`:`port` (port 0: any free port)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.create_server((host, port), family=family, backlog=backlog)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(settings: ServeSettings, announce: Callable[[str], None]) -> None:
+    """Start the workers, listen, call `announce(base_url)`, and serve until interrupted."""
+    import uvicorn
+
+    sock = listen(settings.host, settings.port, settings.backlog)
+    log = logging.getLogger("evidence_graph.serve")
+    pool: QueryPool | None = None
+    try:
+        pool = QueryPool(
+            WorkerSettings(
+                str(settings.graph), in_memory=True, memory_limit_mb=settings.memory_limit_mb
+            ),
+            size=settings.workers,
+            timeout=settings.timeout,
+            on_event=log.warning,
+            limits=settings.limits,
+        )
+        app = create_app(
+            pool,
+            cors_origins=settings.cors_origins,
+            allowed_hosts=settings.hosts(),
+            body_timeout=settings.client_timeout,
+        )
+        config = uvicorn.Config(
+            app,
+            log_config=_log_config(),
+            http=_http_protocol(settings.client_timeout),
+            lifespan="off",
+            access_log=not settings.quiet,
+            log_level="warning" if settings.quiet else "info",
+            timeout_keep_alive=5,
+            timeout_graceful_shutdown=5,
+            backlog=settings.backlog,
+            limit_concurrency=1000,
+            server_header=False,
+            date_header=True,
+        )
+        server = uvicorn.Server(config)
+        bound_host, bound_port = sock.getsockname()[:2]
+        shown = f"[{bound_host}]" if ":" in str(bound_host) else str(bound_host)
+        announce(f"http://{shown}:{bound_port}")
+        server.run(sockets=[sock])
+    finally:
+        if pool is not None:
+            pool.close()
+        sock.close()

@@ -37,12 +37,11 @@ from ...ontology import ID
 from ...ontology.prefixes import FILE_PREFIXES, PREFIXES, declare, shorten
 from ..base.errors import QueryError, SourceError, UnknownFormat
 from ..base.files import BUILD_GRAPH_FILE, GRAPH_SUFFIXES, resolve_graph_path
+from . import guard
 
 XSD = PREFIXES["xsd"]
 
-UPDATE_KEYWORDS = frozenset(
-    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
-)
+UPDATE_KEYWORDS = guard.UPDATE_KEYWORDS
 """First keywords of a SPARQL Update request (refused everywhere: reading is read-only)."""
 
 
@@ -230,6 +229,12 @@ def parse_param_pairs(pairs: Iterable[str]) -> dict[str, str]:
         key = key.strip()
         if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
             raise QueryError(f"bad parameter {pair!r}: expected KEY=VALUE with KEY a variable name")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise QueryError(
+                f"parameter {key!r}: the value is not valid UTF-8 text; pass it as UTF-8"
+            ) from None
         values[key] = value
     return values
 
@@ -237,7 +242,10 @@ def parse_param_pairs(pairs: Iterable[str]) -> dict[str, str]:
 def _iri(value: str) -> NamedNode:
     # Characters that cannot occur in an IRI are percent-encoded, so a value such as
     # `drug/B4" } UNION {…` is still one (non-matching) IRI rather than an error or an injection.
-    return NamedNode(quote(value, safe="/:#?&=;,+$@!*'()~%-._[]"))
+    try:
+        return NamedNode(quote(value, safe="/:#?&=;,+$@!*'()~%-._[]"))
+    except ValueError as exc:
+        raise QueryError(f"parameter value {value!r} is not a valid IRI: {exc}") from None
 
 
 def to_term(value: str, kind: str | None) -> NamedNode | Literal:
@@ -364,21 +372,7 @@ def _one_line(message: str) -> str:
 
 def query_kind(query: str) -> str:
     """SELECT, ASK, CONSTRUCT, DESCRIBE — or an update keyword (INSERT, DELETE, LOAD…)."""
-    in_prologue = False  # inside `PREFIX name: <iri>` / `BASE <iri>`, until its IRI
-    for match in _TOKEN.finditer(query):
-        if match.lastgroup == "word":
-            word = match.group().upper()
-            if word in ("PREFIX", "BASE"):
-                in_prologue = True
-                continue
-            if in_prologue:  # the prefix's name
-                continue
-            return word
-        if match.lastgroup == "iri":
-            in_prologue = False
-        elif match.lastgroup not in ("comment", "other"):
-            break
-    return ""
+    return guard.query_kind(query)
 
 
 def run(

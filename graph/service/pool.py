@@ -1,0 +1,397 @@
+"""Queries run in worker processes that can be killed: time and memory limits that stop the work.
+
+Oxigraph cannot cancel a query, and some inputs crash it (a segfault or an abort takes the whole
+process). So every query runs in a `graph.service.worker` process: over its time limit the worker
+is killed (its cores and memory come back at once) and a fresh one takes its place; a crash ends
+only the worker and becomes one `QueryFailed` message.
+
+`QueryPool` keeps a few workers for a server; `run_isolated` starts one for a single query (the
+CLI). Both check the query first (`graph.service.guard`).
+"""
+
+from __future__ import annotations
+
+import collections
+import faulthandler
+import json
+import os
+import queue
+import select
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from ..base.errors import QueryError, QueryFailed
+from . import guard
+from .sparql import Output
+
+DEFAULT_MEMORY_LIMIT_MB = 4096
+"""Extra address space one worker may take for a query, beyond the graph it holds (MB)."""
+
+_LENGTH = struct.Struct(">I")
+
+
+def _signal_name(code: int) -> str:
+    try:
+        return signal.Signals(-code).name
+    except ValueError:
+        return f"signal {-code}"
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """How workers open the graph and what they may use."""
+
+    graph: str
+    in_memory: bool = False
+    memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB
+
+
+class Forked:
+    """A forked copy of this process running the worker loop, with `subprocess.Popen`'s surface.
+
+    Forking skips starting a second interpreter (~0.3 s for a one-off query); it is only used
+    from a single-threaded command line, never from the server (a threaded process).
+    """
+
+    def __init__(self, settings: WorkerSettings) -> None:
+        from . import worker
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        in_r, in_w = os.pipe()
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            code = 70
+            try:
+                for fd in (in_w, out_r, err_r):
+                    os.close(fd)
+                os.dup2(err_w, 2)  # the engine's own last words (a panic) go to the parent
+                faulthandler.disable()  # a crash is reported by the parent, in one line
+                source, out = os.fdopen(in_r, "rb"), os.fdopen(out_w, "wb")
+                code = worker.work(
+                    settings.graph, settings.in_memory, settings.memory_limit_mb, source, out
+                )
+            finally:
+                os._exit(code)
+        for fd in (in_r, out_w, err_w):
+            os.close(fd)
+        self.pid = pid
+        self.returncode: int | None = None
+        self.stdin: IO[bytes] | None = os.fdopen(in_w, "wb")
+        self.stdout: IO[bytes] | None = os.fdopen(out_r, "rb")
+        self.stderr: IO[bytes] | None = os.fdopen(err_r, "rb")
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout or 0)
+            time.sleep(0.01)
+        assert self.returncode is not None
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signal.SIGKILL)
+
+
+class Worker:
+    """One worker process, its pipes, and the last lines it wrote to stderr."""
+
+    process: subprocess.Popen[bytes] | Forked
+
+    def __init__(self, settings: WorkerSettings, fork: bool = False) -> None:
+        command = [sys.executable, "-m", "evidence_graph.graph.service.worker", settings.graph]
+        if settings.in_memory:
+            command.append("--memory")
+        if settings.memory_limit_mb:
+            command += ["--memory-limit", str(settings.memory_limit_mb)]
+        if fork:
+            self.process = Forked(settings)
+        else:
+            self.process = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,  # a Ctrl-C to the terminal is the parent's to handle
+            )
+        self.errors: collections.deque[str] = collections.deque(maxlen=20)
+        self._stderr = threading.Thread(
+            target=self._drain_stderr, name="worker-stderr", daemon=True
+        )
+        self._stderr.start()
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def _drain_stderr(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.errors.append(line.decode("utf-8", errors="replace").rstrip())
+
+    def ready(self, timeout: float | None = None) -> None:
+        """Wait for the worker to open the graph; its error, if it could not, as `QueryError`."""
+        header, _ = self._receive(None if timeout is None else time.monotonic() + timeout)
+        if not header.get("ok"):
+            self.kill()
+            raise QueryError(str(header.get("error", "the query worker could not start")))
+
+    def ask(self, request: dict[str, Any], deadline: float | None) -> tuple[dict[str, Any], bytes]:
+        """Send one request and wait for its reply until `deadline` (time.monotonic)."""
+        assert self.process.stdin is not None
+        data = json.dumps(request).encode("utf-8")
+        try:
+            self.process.stdin.write(_LENGTH.pack(len(data)) + data)
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise self._crashed() from None
+        return self._receive(deadline)
+
+    def _receive(self, deadline: float | None) -> tuple[dict[str, Any], bytes]:
+        header = json.loads(self._frame(deadline))
+        body = self._frame(deadline)
+        return header, body
+
+    def _frame(self, deadline: float | None) -> bytes:
+        (size,) = _LENGTH.unpack(self._read(_LENGTH.size, deadline))
+        return self._read(size, deadline)
+
+    def _read(self, size: int, deadline: float | None) -> bytes:
+        assert self.process.stdout is not None
+        fd = self.process.stdout.fileno()
+        chunks: list[bytes] = []
+        missing = size
+        while missing:
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            readable, _, _ = select.select([fd], [], [], wait)
+            if not readable:
+                raise TimeoutError
+            chunk = os.read(fd, min(missing, 1 << 20))
+            if not chunk:
+                raise self._crashed()
+            chunks.append(chunk)
+            missing -= len(chunk)
+        return b"".join(chunks)
+
+    def _crashed(self) -> QueryFailed:
+        try:
+            code = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            code = self.process.returncode or -signal.SIGKILL
+        self._stderr.join(timeout=2)  # its last words (a panic, an allocation failure)
+        said = " ".join(self.errors)
+        if "memory allocation" in said or "MemoryError" in said:
+            return QueryFailed(
+                "the query needed more memory than allowed and was stopped", "memory"
+            )
+        lines = list(self.errors)
+        panic = next((i for i, line in enumerate(lines) if "panicked" in line), None)
+        if panic is not None:  # Rust: "thread … panicked at FILE:" then the reason
+            reason = lines[panic + 1] if panic + 1 < len(lines) else lines[panic]
+            panic_text = f"panicked: {reason.strip()}"
+        else:
+            panic_text = next((line for line in lines if "error" in line.lower()), "")
+        how = _signal_name(code) if code < 0 else f"exit {code}"
+        detail = f": {panic_text[:200]}" if panic_text else ""
+        return QueryFailed(f"the query crashed the query engine ({how}){detail}", "crash")
+
+    def kill(self) -> None:
+        """SIGKILL this one worker and reap it."""
+        if self.process.poll() is None:
+            self.process.kill()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        """Let the worker end by closing its input; kill it if it lingers."""
+        if self.process.stdin is not None:
+            try:
+                self.process.stdin.close()
+            except OSError:
+                pass
+        try:
+            self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            pass
+        self.kill()
+
+
+def _answer(header: dict[str, Any], body: bytes) -> Output:
+    if not header.get("ok"):
+        raise QueryError(str(header.get("error", "query failed")))
+    return Output(body, str(header["media_type"]), header.get("rows"))
+
+
+def _request(query: str, result_format: str, graph_media_type: str) -> dict[str, Any]:
+    return {"query": query, "result_format": result_format, "graph_media_type": graph_media_type}
+
+
+def _ask(
+    worker: Worker, request: dict[str, Any], timeout: float | None, limit: float | None = None
+) -> Output:
+    """One request to `worker`; over `timeout` the worker is killed and `QueryFailed` raised."""
+    limit = timeout if limit is None else limit
+    deadline = None if timeout is None else time.monotonic() + timeout
+    try:
+        header, body = worker.ask(request, deadline)
+    except TimeoutError:
+        worker.kill()
+        raise QueryFailed(f"query timed out after {limit:g} s and was stopped", "timeout") from None
+    except QueryFailed:
+        worker.kill()
+        raise
+    return _answer(header, body)
+
+
+def can_fork() -> bool:
+    """Whether a one-off worker may be a fork of this process (POSIX, one thread, not macOS)."""
+    return hasattr(os, "fork") and sys.platform != "darwin" and threading.active_count() == 1
+
+
+def run_isolated(
+    graph: str | Path,
+    query: str,
+    *,
+    result_format: str = "table",
+    graph_media_type: str = "text/turtle",
+    timeout: float | None = None,
+    memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB,
+    limits: guard.Limits | None = None,
+    fork: bool | None = None,
+) -> Output:
+    """Check `query`, then run it in a fresh worker over the graph at `graph` (for the CLI).
+
+    The worker is a fork of this process where that is safe (`can_fork`), unless `fork` says.
+    """
+    guard.check_query(query, limits)
+    settings = WorkerSettings(str(graph), in_memory=False, memory_limit_mb=memory_limit_mb)
+    worker = Worker(settings, fork=can_fork() if fork is None else fork)
+    try:
+        worker.ready()
+        return _ask(worker, _request(query, result_format, graph_media_type), timeout)
+    except QueryFailed:
+        raise
+    finally:
+        worker.close()
+
+
+class QueryPool:
+    """A few workers over one graph; each query takes an idle one, a killed one is replaced."""
+
+    def __init__(
+        self,
+        settings: WorkerSettings,
+        size: int = 2,
+        timeout: float = 30.0,
+        on_event: Callable[[str], None] | None = None,
+        limits: guard.Limits | None = None,
+    ) -> None:
+        self.settings = settings
+        self.limits = limits or guard.Limits()
+        self.size = size
+        self.timeout = timeout
+        self.on_event = on_event or (lambda message: None)
+        self._idle: queue.Queue[Worker] = queue.Queue()
+        self._closed = False
+        self._lock = threading.Lock()
+        self._all: set[Worker] = set()
+        starting = [self._start() for _ in range(size)]
+        for worker in starting:
+            worker.ready()
+            self._idle.put(worker)
+
+    def _start(self) -> Worker:
+        worker = Worker(self.settings)
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def _replace(self, dead: Worker) -> None:
+        """Start a worker in place of `dead`, in the background (opening the graph takes time)."""
+        with self._lock:
+            self._all.discard(dead)
+        if self._closed:
+            return
+
+        def start() -> None:
+            try:
+                worker = self._start()
+                worker.ready()
+            except (QueryError, OSError) as exc:
+                self.on_event(f"could not start a query worker: {exc}")
+                return
+            if self._closed:
+                worker.close()
+            else:
+                self._idle.put(worker)
+
+        threading.Thread(target=start, name="worker-replace", daemon=True).start()
+
+    def run(
+        self, query: str, *, result_format: str = "json", graph_media_type: str = "text/turtle"
+    ) -> Output:
+        """Check and run `query` on an idle worker (waiting for one at most the time limit)."""
+        guard.check_query(query, self.limits)
+        started = time.monotonic()
+        try:
+            worker = self._idle.get(timeout=self.timeout)
+        except queue.Empty:
+            raise QueryFailed("every query worker is busy; try again shortly", "busy") from None
+        remaining = max(0.001, self.timeout - (time.monotonic() - started))
+        request = _request(query, result_format, graph_media_type)
+        try:
+            answer = _ask(worker, request, remaining, self.timeout)
+        except QueryFailed as exc:
+            self.on_event(f"worker {worker.pid} stopped: {exc}")
+            self._replace(worker)
+            raise
+        except BaseException:
+            if worker.process.poll() is None:
+                self._idle.put(worker)
+            else:
+                self._replace(worker)
+            raise
+        self._idle.put(worker)
+        return answer
+
+    def pids(self) -> list[int]:
+        """Process ids of the live workers (for tests and diagnostics)."""
+        with self._lock:
+            return sorted(w.pid for w in self._all if w.process.poll() is None)
+
+    def close(self) -> None:
+        """Stop every worker this pool started."""
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            worker.close()
