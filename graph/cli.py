@@ -6,7 +6,7 @@ importing everything (`rdflib`, `pyvis`, …) at start-up.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -381,10 +381,17 @@ def stats(graph_path: Path, as_json: bool) -> None:
 @click.option(
     "--format",
     "result_format",
-    default="table",
+    default=None,
+    help="Result format: table, csv, tsv, json (SPARQL JSON) or xml (any case); default: "
+    "from -o FILE's suffix (.csv .tsv .json .xml .txt; .ttl .nt .jsonld .rdf for CONSTRUCT), "
+    "else table.",
+)
+@click.option(
+    "--width",
+    type=click.IntRange(min=0),
+    default=60,
     show_default=True,
-    help="Result format: table, csv, tsv, json (SPARQL JSON) or xml; "
-    "CONSTRUCT/DESCRIBE always print Turtle.",
+    help="Cut table cells longer than this many characters (0: never cut).",
 )
 @click.option(
     "--timeout",
@@ -402,7 +409,8 @@ def query(
     query_file: Path | None,
     name: str | None,
     params: tuple[str, ...],
-    result_format: str,
+    result_format: str | None,
+    width: int,
     timeout: float | None,
     list_queries: bool,
     memory_limit: int,
@@ -411,26 +419,29 @@ def query(
 ) -> None:
     """Run a SPARQL query (text, -f FILE or a named query -n NAME) on the built graph.
 
+    A parameter given twice (-p cell=drug/B3 -p cell=drug/B4) binds several values.
+
     \b
     Examples:
       evidence-graph query --list
-      evidence-graph query -n cell-contents -p cell=drug/B4 --format csv
+      evidence-graph query -n cell-contents -p cell=drug/B4 -o b4.csv
+      evidence-graph query -n cell-contents -p cell=drug/B3 -p cell=drug/B4 --width 0
       evidence-graph query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     """
     from .service import sparql as sp
     from .service.pool import run_isolated
 
     if list_queries:
-        for named in sp.named_queries().values():
-            click.echo(f"{named.name}\t{named.description}")
+        click.echo(_named_query_list(sp.named_queries().values()), nl=False)
         return
     given = [x for x in (sparql, query_file, name) if x is not None]
     if len(given) != 1:
         raise click.UsageError("give exactly one of: a SPARQL query, -f FILE, -n NAME (or --list)")
     values = sp.parse_param_pairs(params)
-    if name is not None:
-        named = sp.get_named_query(name)
-        text = sp.bind_params(named.text, values, named.params)
+    named = sp.get_named_query(name) if name is not None else None
+    if named is not None:
+        text = named.text
+        sp.bind_params(text, values, named.params)  # bad or missing parameters: before loading
     else:
         if query_file is not None:
             try:
@@ -442,8 +453,17 @@ def query(
                     f"{query_file}: not UTF-8 text (byte {exc.start}); save the query as UTF-8"
                 ) from exc
         assert sparql is not None
-        sparql = sp.with_prefixes(sparql)
-        text = sp.bind_params(sparql, values) if values else sparql
+        text = sp.with_prefixes(sparql)
+    graph_media_type = "text/turtle"
+    if result_format is None:
+        result_format = "table"
+        if output is not None:
+            chosen = sp.format_for_suffix(output, text)
+            if sp.is_graph_query(text):
+                graph_media_type = chosen
+            else:
+                result_format = chosen
+    result_format = result_format.lower()
     if result_format not in sp.RESULT_FORMATS:
         from .base.errors import UnknownFormat
 
@@ -451,14 +471,42 @@ def query(
     from .base.files import resolve_graph_path
 
     resolve_graph_path(graph_path)  # a missing graph: its own message and hint
+    if (named is not None and values) or sp.is_select_star(text):
+        # Checking values and spelling out SELECT * ask the graph our own small queries.
+        from .service.guard import check_query
+
+        check_query(text)  # nothing refused by the guard runs in this process
+        store = sp.open_store(graph_path)
+        if named is not None:
+            sp.check_params(store, named, values)
+        text = sp.keep_star_order(store, text)
+        del store
+    if named is not None or values:
+        text = sp.bind_params(text, values, named.params if named is not None else None)
     answer = run_isolated(
         graph_path,
         text,
         result_format=result_format,
+        graph_media_type=graph_media_type,
         timeout=timeout,
         memory_limit_mb=memory_limit or None,
+        width=width,
     )
     _write_bytes(answer.body, output)
+
+
+def _named_query_list(queries: Iterable[Any]) -> str:
+    """`query --list`: one line per query (name, tab, description), then its parameters."""
+    lines = []
+    for named in queries:
+        lines.append(f"{named.name}\t{named.description}")
+        for p in named.params:
+            default = f" (default {p.default})" if p.default is not None else ""
+            example = f"-p {p.name}={p.example}" if p.example else f"-p {p.name}=VALUE"
+            lines.append(f"    {example:<40} {p.description}{default}")
+    lines.append("")
+    lines.append("Give a parameter twice to bind several values: -p cell=drug/B3 -p cell=drug/B4.")
+    return "\n".join(lines) + "\n"
 
 
 @cli.command()
@@ -773,8 +821,9 @@ def viz(
             g = neighbourhood(g, centre, depth)
         if g.number_of_nodes() > pages.LARGE_GRAPH:
             click.echo(
-                f"warning: {g.number_of_nodes()} nodes is more than the page draws comfortably "
-                f"({pages.LARGE_GRAPH}); try --focus NODE --depth 1",
+                f"note: {g.number_of_nodes()} nodes is more than {pages.LARGE_GRAPH}: the page "
+                "draws with WebGL (sigma.js) from a precomputed layout; --focus NODE --depth 1 "
+                "draws a neighbourhood in full detail",
                 err=True,
             )
         text = pages.graph_page(g, focus=centre, depth=depth)

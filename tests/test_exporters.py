@@ -179,3 +179,36 @@ def test_cli_export_formats_suffix_guess_and_errors(tmp_path: Path) -> None:
 
 def test_registry_is_the_only_list() -> None:
     assert exporters.get("csv") is FORMATS["csv"]
+
+
+EVIDENCE = ("supports", "challenges", "inconclusive")
+
+
+@pytest.mark.parametrize("name", ["graphml", "gexf", "csv", "cytoscape"])
+def test_one_evidence_edge_per_document_claim_pair_in_every_export(name: str, seed_ds: Any) -> None:
+    """Degrees count documents, not quotes: each edge carries all the quotes of its pair."""
+    import yaml
+
+    claims: list[dict[str, Any]] = []
+    for path in sorted((Path(__file__).parent.parent / "data" / "claims").glob("*.yaml")):
+        claims += yaml.safe_load(path.read_text(encoding="utf-8"))["claims"]
+    lines = sum(len(c["evidence"]) for c in claims)
+    data = exported(seed_ds, name)
+    if name == "csv":
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+        edges = [(r["source"], r["relation"], r["target"], r) for r in rows if r["kind"] == "edge"]
+    elif name == "cytoscape":
+        elements = json.loads(data)["elements"]["edges"]
+        edges = [(e["data"]["source"], e["data"]["relation"], e["data"]["target"], e["data"])
+                 for e in elements]  # fmt: skip
+    else:
+        read = nx.read_graphml if name == "graphml" else nx.read_gexf
+        back = read(io.BytesIO(data))
+        edges = [(s, d["relation"], t, d) for s, t, d in back.edges(data=True)]
+    evidence = [(s, r, t, d) for s, r, t, d in edges if r in EVIDENCE]
+    assert len(evidence) == len({(s, r, t) for s, r, t, _ in evidence})
+    assert len(evidence) < lines  # several quotes of one document on one claim share an edge
+    assert sum(int(d["quotes"]) for _, _, _, d in evidence) == lines
+    assert max(int(d["quotes"]) for _, _, _, d in evidence) >= 2
+    several = next(d for _, _, _, d in evidence if int(d["quotes"]) >= 2)
+    assert len(str(several["quote"]).split("\n")) == int(several["quotes"])

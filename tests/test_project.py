@@ -249,13 +249,17 @@ def test_viz_cli(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "no built graph here" in result.output
 
 
-def test_viz_warns_on_large_graphs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_viz_switches_to_webgl_on_large_graphs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import evidence_graph.graph.explore.pages as viz
 
     monkeypatch.setattr(viz, "LARGE_GRAPH", 5)
     result = CliRunner().invoke(cli, ["viz", "-g", str(FIXTURE), "-o", str(tmp_path / "x.html")])
     assert result.exit_code == 0, result.output
-    assert "warning: 17 nodes" in result.output and "--focus" in result.output
+    assert "note: 17 nodes is more than 5: the page draws with WebGL" in result.output
+    page = (tmp_path / "x.html").read_text(encoding="utf-8")
+    assert "graphology" in page and "sigma" in page and "vis-network" not in page
 
 
 def test_large_layouts_are_deterministic_without_scipy() -> None:

@@ -41,7 +41,7 @@ def csv_rows(text: str) -> list[dict[str, str]]:
 def test_list_shows_every_named_query_with_a_description() -> None:
     code, out = run_cli("--list")
     assert code == 0, out
-    lines = out.splitlines()
+    lines = [line for line in out.splitlines() if "\t" in line]
     assert len(lines) >= 12
     names = [line.split("\t")[0] for line in lines]
     shipped = sorted(p.stem for p in (Path(sparql.__file__).parent / "queries").glob("*.rq"))
@@ -87,16 +87,17 @@ def test_cell_contents_csv_on_fixture() -> None:
     rows = csv_rows(out)
     assert [r["position"] for r in rows] == ["1", "2", "3"]
     assert rows[1]["title"] == "Can therapists be too accommodating?"
-    assert rows[1]["role"] == "Key"
+    assert rows[1]["role"] == "key"
     assert rows[1]["year"] == "2009"
 
 
-def test_injection_value_matches_nothing() -> None:
+def test_injection_value_is_an_unknown_cell() -> None:
     code, out = run_cli(
         "-g", str(FIXTURE), "-n", "cell-contents", "-p", f"cell={INJECTION}", "--format", "csv"
     )
-    assert code == 0, out
-    assert out.splitlines() == ["position,role,title,year,document"]
+    assert code != 0 and "Traceback" not in out
+    assert out.startswith(f"Error: no cell {INJECTION!r} in the graph")
+    assert "valid values: drug/B3, drug/B4" in out
 
 
 def test_injection_in_ad_hoc_string_parameter_is_one_literal() -> None:
@@ -143,7 +144,7 @@ def test_build_directory_is_accepted(tmp_path: Path) -> None:
     (tmp_path / "evidence.trig").write_bytes(FIXTURE.read_bytes())
     code, out = run_cli("-g", str(tmp_path), "-n", "cells", "--format", "csv")
     assert code == 0, out
-    assert {r["role"] for r in csv_rows(out)} == {"Seminal", "Key", "GuidanceRole"}
+    assert {r["role"] for r in csv_rows(out)} == {"seminal", "key", "guidance"}
 
 
 def test_unknown_named_query_and_parameters() -> None:
@@ -267,11 +268,11 @@ def test_cell_contents_csv_on_seed_build(seed_graph: Path) -> None:
     assert rows[0]["year"] == "1957"
     assert rows[0]["title"].startswith("Fundamentals of effective therapy")
     assert rows[3]["title"] == "Can therapists be too accommodating?"
-    assert [r["role"] for r in rows].count("Key") == 3
+    assert [r["role"] for r in rows].count("key") == 3
     code, out = run_cli(
         "-g", str(seed_graph), "-n", "cell-contents", "-p", f"cell={INJECTION}", "--format", "csv"
     )
-    assert code == 0 and len(csv_rows(out)) == 0
+    assert code != 0 and "no cell" in out
 
 
 # ----------------------------------------------------------- every named query, on the seed build
@@ -307,7 +308,7 @@ def claim_iri(claim_id: str) -> str:
 def test_named_cells(seed_graph: Path) -> None:
     rows = named(seed_graph, "cells")
     b4 = {r["role"]: int(r["listings"]) for r in rows if r["cell"] == ID + "cell/drug/B4"}
-    assert b4 == {"Seminal": 2, "Key": 3, "ReviewRole": 5, "GuidanceRole": 4}
+    assert b4 == {"seminal": 2, "key": 3, "review": 5, "guidance": 4}
     b3 = [int(r["listings"]) for r in rows if r["cell"] == ID + "cell/drug/B3"]
     assert sum(b3) == 13
 
@@ -418,7 +419,7 @@ def test_named_guidance_by_jurisdiction(seed_graph: Path) -> None:
         r["document"]
         for cell in ("drug/B3", "drug/B4")
         for r in named(seed_graph, "cell-contents", f"cell={cell}")
-        if "GuidanceRole" in r["role"].split()
+        if "guidance" in r["role"].split()
     }
     assert {r["document"] for r in rows} == guidance
 
@@ -432,7 +433,11 @@ def test_named_documents_by_topic(seed_graph: Path) -> None:
         for e in c["evidence"]
     }
     assert evidence and evidence <= {r["document"] for r in rows}
-    assert named(seed_graph, "documents-by-topic", "concept=no-such-topic") == []
+    reached = {r["document"]: r["reached"].split("; ") for r in rows}
+    assert all(reached[d] and "evidence for a tagged claim" in reached[d] for d in evidence)
+    direct = named(seed_graph, "documents-by-topic", "concept=therapeutic-alliance", "direct=yes")
+    assert direct and {r["document"] for r in direct} < set(reached)
+    assert all("evidence for a tagged claim" not in r["reached"] for r in direct)
 
 
 def test_named_studies_by_year(seed_graph: Path) -> None:
@@ -479,6 +484,135 @@ def test_every_named_query_has_a_seed_test() -> None:
         "studies-by-year", "documents-in-several-cells", "named-graphs",
     }  # fmt: skip
     assert set(sparql.named_queries()) == tested
+
+
+# ------------------------------------------------------ what a researcher sees (suffix, labels…)
+
+
+def test_output_suffix_picks_the_format(tmp_path: Path, seed_graph: Path) -> None:
+    for suffix, check in (
+        (".csv", lambda t: t.startswith("position,role,title,year,document\n")),
+        (".tsv", lambda t: t.startswith("?position\t?role\t?title\t?year\t?document\n")),
+        (".json", lambda t: json.loads(t)["head"]["vars"][0] == "position"),
+        (".xml", lambda t: t.startswith("<?xml") and "<sparql" in t),
+        (".txt", lambda t: t.splitlines()[-1] == "(14 rows)"),
+    ):
+        target = tmp_path / f"b4{suffix}"
+        code, out = run_cli(
+            "-g", str(seed_graph), "-n", "cell-contents", "-p", "cell=drug/B4", "-o", str(target)
+        )
+        assert code == 0, out
+        assert check(target.read_text(encoding="utf-8")), suffix
+    rows = csv_rows((tmp_path / "b4.csv").read_text(encoding="utf-8"))
+    assert len(rows) == 14 and not any(r["title"].endswith("…") for r in rows)
+    title = "<http://purl.org/dc/terms/title>"
+    construct = f"CONSTRUCT {{ ?d {title} ?t }} WHERE {{ ?d {title} ?t }}"
+    code, out = run_cli("-g", str(seed_graph), construct, "-o", str(tmp_path / "titles.nt"))
+    assert code == 0, out
+    lines = (tmp_path / "titles.nt").read_text(encoding="utf-8").splitlines()
+    assert lines and all(line.endswith(" .") and line.startswith("<") for line in lines)
+    code, out = run_cli("-g", str(seed_graph), "-n", "cells", "-o", str(tmp_path / "cells.pdf"))
+    assert code != 0 and "unknown file suffix for a table of results '.pdf'" in out
+    assert ".csv" in out and not (tmp_path / "cells.pdf").exists()
+
+
+def test_formats_are_case_insensitive(seed_graph: Path) -> None:
+    code, out = run_cli("-g", str(seed_graph), "-n", "cells", "--format", "CSV")
+    assert code == 0, out
+    assert out.startswith("cell,label,role,listings\n")
+
+
+def test_unknown_values_suggest_the_closest(seed_graph: Path) -> None:
+    cases = [
+        ("cell-contents", "cell=drug/b4", "no cell 'drug/b4' in the graph", "did you mean drug/B4"),
+        (
+            "claim-evidence",
+            "claim=helping-aliance-inverted-u",
+            "no claim 'helping-aliance-inverted-u'",
+            "did you mean helping-alliance-inverted-u?",
+        ),
+        ("claims-by-shape", "shape=inverted", "no shape 'inverted'", "did you mean inverted-u?"),
+        (
+            "documents-by-topic",
+            "concept=therapeutic-aliance",
+            "no concept 'therapeutic-aliance'",
+            "did you mean therapeutic-alliance",
+        ),
+    ]
+    for name, param, error, hint in cases:
+        code, out = run_cli("-g", str(seed_graph), "-n", name, "-p", param)
+        assert code != 0, out
+        assert out.startswith("Error: " + error), out
+        assert hint in out and "Traceback" not in out and "rows)" not in out
+
+
+def test_a_parameter_twice_binds_several_values(seed_graph: Path) -> None:
+    both = named(seed_graph, "cell-contents", "cell=drug/B3", "cell=drug/B4")
+    b3 = named(seed_graph, "cell-contents", "cell=drug/B3")
+    b4 = named(seed_graph, "cell-contents", "cell=drug/B4")
+    assert len(both) == len(b3) + len(b4) == 27
+    code, out = run_cli("--list")
+    assert "Give a parameter twice to bind several values: -p cell=drug/B3 -p cell=drug/B4" in out
+    code, out = run_cli("-g", str(seed_graph), "-n", "cell-contents", "-p", "cell=drug/B4",
+                        "-p", "cell=drug/Z9")  # fmt: skip
+    assert code != 0 and "no cell 'drug/Z9'" in out
+
+
+def test_list_shows_parameters_with_an_example() -> None:
+    code, out = run_cli("--list")
+    assert code == 0, out
+    lines = out.splitlines()
+    at = lines.index(next(line for line in lines if line.startswith("cell-contents\t")))
+    assert lines[at + 1].split()[:2] == ["-p", "cell=drug/B4"]
+    assert "the cell, a key like drug/B4" in lines[at + 1]
+    studies = lines.index(next(line for line in lines if line.startswith("studies-by-year\t")))
+    assert lines[studies + 1].split()[:2] == ["-p", "from=1990"]
+    assert "(default 0)" in lines[studies + 1]
+    topic = lines.index(next(line for line in lines if line.startswith("documents-by-topic\t")))
+    assert "-p direct=yes" in lines[topic + 2]
+
+
+def test_results_show_words_not_vocabulary_iris(seed_graph: Path) -> None:
+    code, out = run_cli("-g", str(seed_graph), "-n", "cell-contents", "-p", "cell=drug/B4")
+    assert code == 0, out
+    roles = {line.split()[1] for line in out.splitlines()[2:-1]}
+    assert roles == {"seminal", "key", "review", "guidance"}
+    assert "Role" not in out and "evg:" not in out
+    shapes = named(seed_graph, "claims-by-shape", "shape=inverted-u")
+    assert {r["shapeName"] for r in shapes} == {"inverted U"}
+    assert {r["claimStatus"] for r in shapes} == {"curated"}
+    assert {r["claimStatus"] for r in named(seed_graph, "most-supported-claims")} == {"curated"}
+
+
+def test_width_cuts_table_cells(seed_graph: Path) -> None:
+    args = ["-g", str(seed_graph), "-n", "cell-contents", "-p", "cell=drug/B4"]
+    _, narrow = run_cli(*args, "--width", "20")
+    _, whole = run_cli(*args, "--width", "0")
+    title = "Fundamentals of effective therapy: genuineness, positive regard and empathy"
+    assert title in whole and title not in narrow
+    assert "Fundamentals of eff…" in narrow
+    assert max(len(line) for line in narrow.splitlines()) < max(
+        len(line) for line in whole.splitlines()
+    )
+
+
+def test_select_star_keeps_the_written_order(seed_graph: Path) -> None:
+    query = "SELECT * WHERE { ?zeta a ?kind . ?zeta ?alpha ?middle } LIMIT 1"
+    code, out = run_cli("-g", str(seed_graph), query, "--format", "csv")
+    assert code == 0, out
+    assert out.splitlines()[0] == "zeta,kind,alpha,middle"
+    claim = "kind=<https://w3id.org/evidence-graph/ontology#Claim>"
+    code, out = run_cli("-g", str(seed_graph), query, "-p", claim, "--format", "tsv")
+    assert out.splitlines()[0] == "?zeta\t?kind\t?alpha\t?middle"
+
+
+def test_guidance_by_jurisdiction_is_one_row_per_document(seed_graph: Path) -> None:
+    rows = named(seed_graph, "guidance-by-jurisdiction")
+    documents = [r["document"] for r in rows]
+    assert len(documents) == len(set(documents))
+    joined = [r for r in rows if "; " in r["publisher"]]
+    assert joined and all(len(set(r["publisher"].split("; "))) > 1 for r in joined)
+    assert all(r["document"] and r["title"] for r in rows)
 
 
 # ----------------------------------------------------------------- attack and fault inputs

@@ -75,6 +75,37 @@ def test_seed_graph_page_draws_every_node_offline(
     page = opened.page
     try:
         assert opened.problems == [] and opened.requests == []
+        # The overview: claims, the documents bearing on them, the cells listing those; no topics.
+        evidence = {"supports", "challenges", "inconclusive"}
+        claims = {n for n, d in g.nodes(data=True) if d["class"] == "Claim"}
+        docs = {s for s, t, d in g.edges(data=True) if d["relation"] in evidence}
+        cells = {
+            t for s, t, d in g.edges(data=True)
+            if d["relation"] == "listedIn" and s in docs and g.nodes[t]["class"] == "Cell"
+        }  # fmt: skip
+        shown = set(page.evaluate("window.evidenceGraph.visibleNodeIds()"))
+        assert shown == claims | docs | cells
+        assert page.locator("#summary").inner_text().startswith(f"{len(shown)} of {len(g)} nodes")
+        legend = page.locator('#legend-classes input[data-cls="Concept"] ~ .count').inner_text()
+        concepts = sum(1 for _, d in g.nodes(data=True) if d["class"] == "Concept")
+        assert legend == f"0 / {concepts}"  # legend counts follow what is shown
+        claim_count = page.locator('#legend-classes input[data-cls="Claim"] ~ .count').inner_text()
+        assert claim_count == str(len(claims))
+        # Nothing sits on another node or its label, and labels are drawn at a legible size.
+        boxes = page.evaluate(
+            """() => { const n = window.evidenceGraph.network;
+                 return window.evidenceGraph.visibleNodeIds().map(id => n.getBoundingBox(id)); }"""
+        )
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                apart = (a["right"] <= b["left"] or b["right"] <= a["left"]
+                         or a["bottom"] <= b["top"] or b["bottom"] <= a["top"])  # fmt: skip
+                assert apart, (a, b)
+        scale = page.evaluate("window.evidenceGraph.network.getScale()")
+        assert 15 * scale >= 9, scale  # 15 px labels drawn at 9 px or more
+        page.screenshot(path=str(tmp_path / "seed-overview.png"))
+        # Everything: every node of the projection, laid out again.
+        page.locator('input[name="view"][value="all"]').check()
         assert page.evaluate("window.evidenceGraph.visibleNodeIds().length") == len(g)
         assert page.evaluate("window.evidenceGraph.visibleEdgeIds().length") == g.number_of_edges()
         drawn = page.evaluate("Object.keys(window.evidenceGraph.network.getPositions()).length")
@@ -99,8 +130,41 @@ def test_seed_graph_page_draws_every_node_offline(
         page.wait_for_function("!document.getElementById('focus-banner').hidden")
         shown = set(page.evaluate("window.evidenceGraph.visibleNodeIds()"))
         expected = {"cell/drug/B4", *g.successors("cell/drug/B4"), *g.predecessors("cell/drug/B4")}
-        assert shown == expected
+        assert shown == {n for n in expected if g.nodes[n]["class"] != "Concept"}
         page.screenshot(path=str(tmp_path / "seed-focus-B4.png"))
+        # #focus= takes what --focus takes: a title fragment, a claim id, an IRI.
+        for text, key in (
+            ("too accommodating", "doc/2009-can-therapists-be-too-accommodating"),
+            ("helping-alliance-inverted-u", "claim/helping-alliance-inverted-u"),
+            ("https://w3id.org/evidence-graph/id/cell/drug/B3", "cell/drug/B3"),
+        ):
+            page.evaluate(f"location.hash = '#focus=' + encodeURIComponent({text!r}) + '&depth=1'")
+            page.wait_for_function(
+                f"window.evidenceGraph.network.getSelectedNodes()[0] === {key!r}"
+            )
+        page.evaluate("location.hash = '#focus=therap&depth=1'")
+        page.wait_for_function(
+            "document.getElementById('focus-text').textContent.includes('match')"
+        )
+        assert "nodes match “therap”" in page.locator("#focus-text").inner_text()
+        # A picked claim's details are in view, beside it, with each evidence edge and its quotes.
+        page.evaluate("window.evidenceGraph.select('claim/stronger-relationships-better-outcomes')")
+        panel = page.locator("#details")
+        box = panel.bounding_box()
+        assert box is not None and box["y"] >= 0 and box["y"] + 40 < 900 and box["x"] > 330
+        at = page.evaluate(
+            """() => { const n = window.evidenceGraph.network;
+                 const id = 'claim/stronger-relationships-better-outcomes';
+                 return n.canvasToDOM(n.getPositions([id])[id]); }"""
+        )
+        assert 0 < at["x"] < box["x"] - 330  # the node is not under the panel
+        text = panel.inner_text()
+        assert "supported by ←" in text and "challenged by ←" in text
+        assert (
+            "“it was only towards the very top of this range that outcomes started to worsen”"
+            in text
+        )
+        page.screenshot(path=str(tmp_path / "seed-details.png"))
         assert opened.problems == [] and opened.requests == []
     finally:
         opened.close()
@@ -111,6 +175,7 @@ def test_legend_filters_and_search(browser: Any, tmp_path: Path) -> None:
     opened = open_page(browser, write(tmp_path / "fixture.html", graph_page(g)))
     page = opened.page
     try:
+        page.locator('input[name="view"][value="all"]').check()
         studies = {n for n, d in g.nodes(data=True) if d["class"] == "Study"}
         assert studies
         page.locator('#legend-classes input[data-cls="Study"]').uncheck()
@@ -183,12 +248,41 @@ def test_matrix_view_offline_and_links_to_focus(
         assert page.locator('table[data-matrix="drug"] td').count() == 25
         b4 = page.locator('table[data-matrix="drug"] td[data-cell="B4"]')
         assert "page" in (b4.get_attribute("class") or "")
-        text = b4.inner_text()
-        assert "S " in text and "listings" in text
-        assert "page" not in (
-            page.locator('table[data-matrix="drug"] td[data-cell="A1"]').get_attribute("class")
-            or ""
+        listed = {
+            s
+            for s, t, d in g.edges(data=True)
+            if t == "cell/drug/B4" and d["relation"] == "listedIn"
+        }
+        assert b4.get_attribute("data-documents") == str(len(listed))
+        assert f"{len(listed)} documents" in b4.inner_text() and "evidence on" in b4.inner_text()
+        slices = b4.locator("svg.bubble path, svg.bubble circle")
+        kinds = {
+            c.split("-")[1] for c in slices.evaluate_all("e => e.map(x => x.getAttribute('class'))")
+        }
+        assert {"supports", "challenges", "none"} <= kinds
+        a1 = page.locator('table[data-matrix="drug"] td[data-cell="A1"]')
+        assert "gap" in (a1.get_attribute("class") or "") and "gap" in a1.inner_text()
+        # Hover lists the cell's documents and what each says.
+        b4.hover()
+        tip = page.locator("#tip")
+        assert tip.is_visible() and "Can therapists be too accommodating?" in tip.inner_text()
+        assert "challenges: " in tip.inner_text()
+        page.screenshot(path=str(tmp_path / "matrix-hover.png"))
+        # Filters: without seminal listings B4 counts fewer documents; without curated claims
+        # every document is "no claim yet".
+        seminal = {
+            s for s, t, d in g.edges(data=True)
+            if t == "cell/drug/B4" and d["relation"] == "listedIn" and d.get("role") == "seminal"
+        }  # fmt: skip
+        page.locator('#filters input[value="seminal"]').uncheck()
+        assert b4.get_attribute("data-documents") == str(len(listed - seminal))
+        page.locator('#filters input[value="seminal"]').check()
+        page.locator('#filters input[value="curated"]').uncheck()
+        kinds = b4.locator("svg.bubble circle, svg.bubble path").evaluate_all(
+            "e => e.map(x => x.getAttribute('class'))"
         )
+        assert kinds == ["slice-none"]
+        page.locator('#filters input[value="curated"]').check()
         page.screenshot(path=str(tmp_path / "matrix.png"), full_page=True)
         assert opened.problems == [] and opened.requests == []
         b4.locator("a").click()
@@ -196,6 +290,66 @@ def test_matrix_view_offline_and_links_to_focus(
         page.wait_for_function("!document.getElementById('focus-banner').hidden")
         shown = set(page.evaluate("window.evidenceGraph.visibleNodeIds()"))
         assert "cell/drug/B4" in shown and len(shown) < len(g)
+        # Depth 2: the cell's documents and the claims their evidence bears on.
+        claims = {
+            t for d in g.predecessors("cell/drug/B4") for t in g.successors(d)
+            if g.nodes[t]["class"] == "Claim"
+        }  # fmt: skip
+        assert claims and claims <= shown
         assert opened.problems == [] and opened.requests == []
+    finally:
+        opened.close()
+
+
+def real_problems(opened: Opened) -> list[str]:
+    """Console problems, less the software-GL driver's performance notes (not the page's doing)."""
+    return [p for p in opened.problems if "GL Driver Message" not in p]
+
+
+@pytest.mark.slow
+def test_twenty_thousand_nodes_draw_with_webgl_and_answer_search_and_focus(
+    browser: Any, tmp_path: Path
+) -> None:
+    """A synthetic 20k-node projection: sigma.js page, drawn offline, searchable, focusable."""
+    import sys
+
+    from conftest import ROOT
+    from PIL import Image
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from viz_draw import synthetic_projection
+
+    g = synthetic_projection(20_000)
+    html = graph_page(g)
+    assert "graphology" in html and "vis.Network" not in html
+    opened = open_page(browser, write(tmp_path / "big.html", html))
+    page = opened.page
+    try:
+        assert real_problems(opened) == [] and opened.requests == []
+        assert page.evaluate("window.evidenceGraph.visibleNodeIds().length") == 20_000
+        assert page.evaluate("window.evidenceGraph.graph.size") == g.number_of_edges()
+        print(f"20k nodes: first draw {page.evaluate('window.__firstDraw') / 1000:.2f} s")
+        shot = tmp_path / "big.png"
+        page.screenshot(path=str(shot))
+        picture = Image.open(shot).convert("L").crop((340, 0, 1400, 900))
+        dark = sum(picture.histogram()[:200])
+        assert dark > 20_000  # nodes and edges really drawn, not a blank canvas
+        # Search answers, and picking a hit selects it and shows its details.
+        page.fill("#search", "claim 1234")
+        page.wait_for_selector("#results button")
+        first = page.locator("#results button").first
+        assert "Claim 1234" in first.inner_text() or "claim" in first.get_attribute("data-node")
+        first.click()
+        assert page.locator("#details").is_visible()
+        # Focus: the hash narrows the drawing to a neighbourhood.
+        key = page.evaluate("window.evidenceGraph.data.nodes[0][0]")
+        page.evaluate(f"location.hash = '#focus=' + encodeURIComponent({key!r}) + '&depth=1'")
+        page.wait_for_function("!document.getElementById('focus-banner').hidden")
+        shown = page.evaluate("window.evidenceGraph.visibleNodeIds()")
+        assert key in shown and len(shown) == 1 + len(
+            set(g.successors(key)) | set(g.predecessors(key))
+        )
+        page.screenshot(path=str(tmp_path / "big-focus.png"))
+        assert real_problems(opened) == [] and opened.requests == []
     finally:
         opened.close()

@@ -24,11 +24,12 @@ from typing import Any
 
 import networkx as nx
 
+from ...ontology import ID
 from ..base.matrices import LEVELS, TYPES
-from .projection import CLASSES, RELATIONS, CellInfo, simple_undirected
+from .projection import CLASSES, RELATIONS, CellInfo, shorten, simple_undirected
 
 LARGE_GRAPH = 3000
-"""Above this many nodes the page is slow to draw: the CLI warns and suggests --focus."""
+"""Above this many nodes the page draws with WebGL (sigma.js) from positions computed here."""
 
 CLASS_STYLE: dict[str, tuple[str, str]] = {
     "Matrix": ("#4d4d4d", "star"),
@@ -68,7 +69,7 @@ assert set(CLASS_STYLE) == set(CLASSES) and set(RELATION_COLOUR) == set(RELATION
 
 _TEMPLATES = files("evidence_graph.graph.explore.templates")
 _VIS_JS = files("pyvis") / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js"
-_EDGE_LABELS_UP_TO = 400
+_STATIC = files("evidence_graph.graph.explore.static")
 
 _NODE_FIELDS = (
     "title",
@@ -90,7 +91,7 @@ _NODE_FIELDS = (
     "excerpt",
     "iri",
 )
-_EDGE_FIELDS = ("role", "position", "listing", "via", "quote", "quoted_from", "excerpt")
+_EDGE_FIELDS = ("role", "position", "listing", "via", "quote", "quotes", "quoted_from", "excerpt")
 
 
 def layout(g: nx.MultiDiGraph, *, seed: int = 7) -> dict[str, tuple[float, float]]:
@@ -108,7 +109,7 @@ def layout(g: nx.MultiDiGraph, *, seed: int = 7) -> dict[str, tuple[float, float
     elif n <= LARGE_GRAPH:
         raw = _force_layout(u, seed, iterations=60 if n <= 1000 else 35)
     else:
-        raw = _ring_layout(u)
+        raw = _sampled_force_layout(u, seed)
     raw = _spread(raw)
     span = 70.0 * math.sqrt(n) + 300.0
     return {k: (round(x * span, 1), round(y * span, 1)) for k, (x, y) in raw.items()}
@@ -158,6 +159,87 @@ def _force_layout(u: nx.Graph, seed: int, iterations: int = 60) -> dict[str, tup
     return {k_: (float(pos[i, 0]), float(pos[i, 1])) for i, k_ in enumerate(nodes)}
 
 
+def _sampled_force_layout(
+    u: nx.Graph, seed: int, iterations: int = 80, samples: int = 12, gravity: float = 6.0
+) -> dict[str, tuple[float, float]]:
+    """A force layout in O(nodes + edges) per step, for graphs too big for the dense one.
+
+    Edges pull their ends together; each node is pushed away from a few random others (scaled up
+    to stand for all of them), so linked groups gather while the whole spreads out. A final pass
+    moves each node to the nearest free slot of a grid, so no two nodes sit on top of each other.
+    """
+    import numpy as np
+
+    nodes = list(u)
+    n = len(nodes)
+    index = {k: i for i, k in enumerate(nodes)}
+    pairs = [(index[s], index[t]) for s, t in u.edges() if s != t]
+    edges = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    rng = np.random.default_rng(seed)
+    pos = rng.random((n, 2)) - 0.5
+    k = 1.0 / math.sqrt(n)
+    temperature = 0.1
+    cooling = (0.002 / temperature) ** (1.0 / max(iterations, 1))
+    for _ in range(iterations):
+        others = rng.integers(0, n, size=(n, samples))
+        delta = pos[:, None, :] - pos[others]
+        d2 = (delta**2).sum(axis=-1) + 1e-9
+        push = (k * k / d2) * (n / samples)
+        disp = (delta * push[:, :, None]).sum(axis=1)
+        if len(edges):
+            de = pos[edges[:, 0]] - pos[edges[:, 1]]
+            dist = np.sqrt((de**2).sum(axis=-1)) + 1e-9
+            pull = de * (dist / k)[:, None]
+            for axis in (0, 1):
+                disp[:, axis] -= np.bincount(edges[:, 0], weights=pull[:, axis], minlength=n)
+                disp[:, axis] += np.bincount(edges[:, 1], weights=pull[:, axis], minlength=n)
+        disp -= pos * gravity  # keeps the whole a disc instead of a ring
+        length = np.sqrt((disp**2).sum(axis=-1)) + 1e-9
+        pos += disp * (np.minimum(length, temperature) / length)[:, None]
+        temperature *= cooling
+    pos -= np.median(pos, axis=0)
+    radius = np.sqrt((pos**2).sum(axis=-1))
+    # A few far outliers would squeeze everyone else into the centre: scale by the 95th
+    # percentile, open up the crowded middle (r -> sqrt r) and pull outliers back in.
+    scale = max(float(np.percentile(radius, 95)), 1e-9)
+    r = radius / scale
+    factor = np.minimum(np.sqrt(r), 1.1) / np.maximum(r, 1e-9)
+    pos *= factor[:, None]
+    return _free_slots({k_: (float(pos[i, 0]), float(pos[i, 1])) for i, k_ in enumerate(nodes)})
+
+
+def _free_slots(pos: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+    """Each node at the nearest unoccupied cell of a grid with ~2 cells per node (no overlaps)."""
+    side = max(int(math.sqrt(2 * len(pos))), 1)
+    taken: set[tuple[int, int]] = set()
+    out: dict[str, tuple[float, float]] = {}
+    order = sorted(pos.items(), key=lambda item: (item[1][0] ** 2 + item[1][1] ** 2, item[0]))
+    for key, (x, y) in order:
+        cx, cy = round((x + 1) / 2 * side), round((y + 1) / 2 * side)
+        radius = 0
+        while True:
+            free = [c for c in _ring(cx, cy, radius) if c not in taken]
+            if free:
+                slot = min(free, key=lambda c: ((c[0] - cx) ** 2 + (c[1] - cy) ** 2, c))
+                break
+            radius += 1
+        taken.add(slot)
+        out[key] = (slot[0] / side * 2 - 1, slot[1] / side * 2 - 1)
+    return out
+
+
+def _ring(cx: int, cy: int, radius: int) -> list[tuple[int, int]]:
+    """The grid cells at Chebyshev distance `radius` from (cx, cy)."""
+    if radius == 0:
+        return [(cx, cy)]
+    cells = []
+    for d in range(-radius, radius + 1):
+        cells += [(cx + d, cy - radius), (cx + d, cy + radius)]
+    for d in range(-radius + 1, radius):
+        cells += [(cx - radius, cy + d), (cx + radius, cy + d)]
+    return cells
+
+
 def _ring_layout(u: nx.Graph) -> dict[str, tuple[float, float]]:
     """A cheap layout for very large graphs: one ring per class, nodes by degree."""
     by_class: dict[str, list[str]] = {}
@@ -195,6 +277,21 @@ def _template(name: str) -> str:
     return (_TEMPLATES / name).read_text(encoding="utf-8")
 
 
+PAGE_LABEL_CHARS = 52
+"""Node labels on the page: wrapped on two lines under the node, so longer than the projection's."""
+
+
+def _page_label(data: dict[str, Any]) -> str:
+    """The label drawn under a node: a longer cut of its title (year first for documents)."""
+    title = str(data.get("title") or data["label"])
+    if data["class"] in ("Cell", "Matrix"):
+        return str(data["label"])
+    year = data.get("year")
+    if year is not None and str(year) not in title:
+        title = f"{year} {title}"
+    return shorten(title, PAGE_LABEL_CHARS)
+
+
 def network_data(g: nx.MultiDiGraph, *, focus: str | None = None, depth: int = 1) -> dict[str, Any]:
     """The page's data: nodes and edges as vis-network options (assembled with pyvis), legends."""
     from pyvis.edge import Edge
@@ -227,11 +324,11 @@ def network_data(g: nx.MultiDiGraph, *, focus: str | None = None, depth: int = 1
             Node(
                 key,
                 shape,
-                label=str(data["label"]),
+                label=_page_label(data),
                 cls=cls,
                 x=x,
                 y=y,
-                size=round(8 + 5 * math.sqrt(degrees.get(key, 0)), 1),
+                size=round(min(8 + 4 * math.sqrt(degrees.get(key, 0)), 22), 1),
                 degree=degrees.get(key, 0),
                 fields=fields,
                 **style,
@@ -286,7 +383,8 @@ def network_data(g: nx.MultiDiGraph, *, focus: str | None = None, depth: int = 1
             for r in RELATIONS
             if r in relation_counts
         ],
-        "edgeLabels": g.number_of_edges() <= _EDGE_LABELS_UP_TO,
+        "edgeLabels": False,
+        "idBase": ID,
         "drafts": len(drafts),
         "focus": {"node": focus, "depth": depth} if focus else None,
     }
@@ -326,7 +424,12 @@ def graph_page(
     focus: str | None = None,
     depth: int = 1,
 ) -> str:
-    """The interactive graph page of `g`, one self-contained HTML document."""
+    """The interactive graph page of `g`, one self-contained HTML document.
+
+    Above `LARGE_GRAPH` nodes the page draws with WebGL (sigma.js) instead of vis-network.
+    """
+    if g.number_of_nodes() > LARGE_GRAPH:
+        return large_graph_page(g, title=title, focus=focus, depth=depth)
     data = network_data(g, focus=focus, depth=depth)
     heading = title if not focus else f"{title}: around {g.nodes[focus]['title']}"
     vis_js = _VIS_JS.read_text(encoding="utf-8")
@@ -338,6 +441,80 @@ def graph_page(
         _template("graph.css"),
         [("graph-data", _json_for_script(data)), ("js", vis_js), ("js", page_js)],
     )
+
+
+def large_graph_data(g: nx.MultiDiGraph) -> dict[str, Any]:
+    """The large page's data in compact arrays: positions, sizes and classes by index."""
+    positions = layout(g)
+    degrees = dict(g.degree())
+    classes = [c for c in CLASSES if any(d["class"] == c for _, d in g.nodes(data=True))]
+    relations = sorted(
+        {str(d["relation"]) for _, _, d in g.edges(data=True)}, key=list(RELATIONS).index
+    )
+    class_index = {c: i for i, c in enumerate(classes)}
+    relation_index = {r: i for i, r in enumerate(relations)}
+    node_index: dict[str, int] = {}
+    nodes: list[list[Any]] = []
+    class_counts = dict.fromkeys(classes, 0)
+    for key, data in g.nodes(data=True):
+        node_index[key] = len(nodes)
+        cls = str(data["class"])
+        class_counts[cls] += 1
+        x, y = positions[key]
+        size = round(min(2.0 + 1.2 * math.sqrt(degrees.get(key, 0)), 12.0), 1)
+        title = str(data.get("title", key))
+        nodes.append(
+            [key, str(data["label"]), class_index[cls], x, -y, size, title, data.get("year")]
+        )
+    relation_counts = dict.fromkeys(relations, 0)
+    edges: list[list[int]] = []
+    for s, t, data in g.edges(data=True):
+        relation = str(data["relation"])
+        relation_counts[relation] += 1
+        edges.append([node_index[s], node_index[t], relation_index[relation]])
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "classes": [
+            {
+                "name": c,
+                "description": CLASSES[c],
+                "color": CLASS_STYLE[c][0],
+                "count": class_counts[c],
+            }
+            for c in classes
+        ],
+        "relations": [
+            {
+                "name": r,
+                "description": RELATIONS[r],
+                "color": RELATION_COLOUR[r],
+                "count": relation_counts[r],
+            }
+            for r in relations
+        ],
+        "idBase": ID,
+    }
+
+
+def large_graph_page(
+    g: nx.MultiDiGraph,
+    *,
+    title: str = "evidence-graph",
+    focus: str | None = None,
+    depth: int = 1,
+) -> str:
+    """The graph page for large graphs: sigma.js and graphology (vendored), WebGL, one file."""
+    heading = title if not focus else f"{title}: around {g.nodes[focus]['title']}"
+    data = large_graph_data(g)
+    scripts = [
+        ("graph-data", _json_for_script(data)),
+        ("js", (_STATIC / "graphology.umd.min.js").read_text(encoding="utf-8")),
+        ("js", (_STATIC / "sigma.min.js").read_text(encoding="utf-8")),
+        ("js", _template("graph-large.js")),
+    ]
+    body = _template("graph-large-body.html").replace("@@HEADING@@", html.escape(heading))
+    return _page(heading, body, _template("graph.css"), scripts)
 
 
 def matrix_data(g: nx.MultiDiGraph, cells: list[CellInfo]) -> dict[str, Any]:
@@ -397,6 +574,7 @@ def _cell_summary(
         "claims": 0,
         "sections": 0,
         "refs": 0,
+        "docs": [],
     }
     if node is None:
         return summary
@@ -421,7 +599,44 @@ def _cell_summary(
             if edge["relation"] in ("supports", "challenges", "inconclusive"):
                 claims.add(t)
     summary["claims"] = len(claims)
+    summary["docs"] = [_cell_document(g, node, doc) for doc in sorted(docs)]
     return summary
+
+
+_EVIDENCE = ("supports", "challenges", "inconclusive")
+
+
+def _cell_document(g: nx.MultiDiGraph, cell: str, doc: str) -> dict[str, Any]:
+    """One document a cell lists, as the evidence map shows it: roles here, evidence it gives."""
+    data = g.nodes[doc]
+    roles = sorted(
+        {
+            role
+            for _s, t, edge in g.out_edges(doc, data=True)
+            if t == cell and edge["relation"] == "listedIn"
+            for role in str(edge.get("role") or "unspecified").split(", ")
+        }
+    )
+    evidence = sorted(
+        (
+            str(edge["relation"]),
+            claim,
+            shorten(str(g.nodes[claim].get("title", claim)), 90),
+            str(g.nodes[claim].get("status", "curated")),
+        )
+        for _s, claim, edge in g.out_edges(doc, data=True)
+        if edge["relation"] in _EVIDENCE
+    )
+    return {
+        "key": doc,
+        "title": str(data.get("title", doc)),
+        "year": data.get("year"),
+        "roles": roles,
+        "evidence": [
+            {"direction": d, "claim": c, "label": label, "status": status}
+            for d, c, label, status in evidence
+        ],
+    }
 
 
 def matrix_page(

@@ -391,8 +391,14 @@ def _sections(index: _Index, b: _Builder) -> None:
             b.edge(section, "refersTo", target)
 
 
+QUOTE_SEPARATOR = "\n"
+"""Joins the quotes of one document→claim edge (each quote has its whitespace folded)."""
+
+
 def _claims(index: _Index, b: _Builder) -> None:
     quotes: dict[URIRef, list[str]] = defaultdict(list)
+    # One edge per (document, direction, claim), carrying every quote: degrees count documents.
+    lines: dict[tuple[URIRef, str, URIRef], list[tuple[str, str, list[str]]]] = defaultdict(list)
     for line in index.of_type(EVG.EvidenceLine):
         direction = next(
             (_DIRECTIONS[d] for d in index.iris(line, EVG.direction) if d in _DIRECTIONS),
@@ -404,14 +410,18 @@ def _claims(index: _Index, b: _Builder) -> None:
             if quote:
                 quotes[claim].append(quote)
             for doc in index.iris(line, EVG.evidence):
-                b.edge(
-                    doc,
-                    direction,
-                    claim,
-                    quote=shorten(quote, EXCERPT_CHARS),
-                    evidence_line=key_of(line),
-                    quoted_from="; ".join(sources),
-                )
+                lines[(doc, direction, claim)].append((key_of(line), quote, sources))
+    for (doc, direction, claim), found in sorted(lines.items(), key=lambda i: str(i[0])):
+        texts = [shorten(q, EXCERPT_CHARS) for _, q, _ in found if q]
+        b.edge(
+            doc,
+            direction,
+            claim,
+            quote=QUOTE_SEPARATOR.join(texts),
+            quotes=len(texts),
+            evidence_line="; ".join(k for k, _, _ in found),
+            quoted_from="; ".join(sorted({s for _, _, src in found for s in src})),
+        )
     for claim in index.of_type(EVG.Claim):
         shapes = [_concept_name(index, s) for s in index.iris(claim, EVG.effectShape)]
         b.node(

@@ -223,7 +223,7 @@ class Worker:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
-        for stream in (self.process.stdin, self.process.stdout):
+        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
             if stream is not None:
                 try:
                     stream.close()
@@ -250,8 +250,15 @@ def _answer(header: dict[str, Any], body: bytes) -> Output:
     return Output(body, str(header["media_type"]), header.get("rows"))
 
 
-def _request(query: str, result_format: str, graph_media_type: str) -> dict[str, Any]:
-    return {"query": query, "result_format": result_format, "graph_media_type": graph_media_type}
+def _request(
+    query: str, result_format: str, graph_media_type: str, width: int = 60
+) -> dict[str, Any]:
+    return {
+        "query": query,
+        "result_format": result_format,
+        "graph_media_type": graph_media_type,
+        "width": width,
+    }
 
 
 def _ask(
@@ -286,6 +293,7 @@ def run_isolated(
     memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB,
     limits: guard.Limits | None = None,
     fork: bool | None = None,
+    width: int = 60,
 ) -> Output:
     """Check `query`, then run it in a fresh worker over the graph at `graph` (for the CLI).
 
@@ -296,7 +304,7 @@ def run_isolated(
     worker = Worker(settings, fork=can_fork() if fork is None else fork)
     try:
         worker.ready()
-        return _ask(worker, _request(query, result_format, graph_media_type), timeout)
+        return _ask(worker, _request(query, result_format, graph_media_type, width), timeout)
     except QueryFailed:
         raise
     finally:

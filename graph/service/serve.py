@@ -34,6 +34,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ...ontology import ID
+from ...ontology.prefixes import PREFIXES
 from ..base.errors import EvidenceGraphError, QueryError, QueryFailed, QueryRefused
 from . import guard, sparql
 from .pool import DEFAULT_MEMORY_LIMIT_MB, QueryPool, WorkerSettings
@@ -59,8 +61,8 @@ _RESULT_TYPES: dict[str, str] = {
 }
 
 _HTML_POLICY = (
-    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-    "connect-src 'self'; img-src data:"
+    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "connect-src 'self'; img-src 'self' data:"
 )
 
 READ_ONLY = "this endpoint is read-only: updates are refused"
@@ -89,8 +91,51 @@ def negotiate(accept: str, offers: list[str], default: str) -> str:
     return best
 
 
-def query_page(named: Mapping[str, sparql.NamedQuery]) -> bytes:
-    """The HTML query page, with the named queries (parameters bound to their examples) inlined."""
+STATIC_FILES: dict[str, str] = {
+    "yasgui.min.js": "text/javascript; charset=utf-8",
+    "yasgui.min.css": "text/css; charset=utf-8",
+}
+"""The vendored files the query page loads from `/static/NAME`, with their media types."""
+
+
+def static_file(name: str) -> tuple[bytes, str] | None:
+    """The bytes and media type of a vendored file the query page needs, or None."""
+    media_type = STATIC_FILES.get(name)
+    if media_type is None:
+        return None
+    folder = resources.files("evidence_graph.graph.explore.static")
+    return (folder / name).read_bytes(), media_type
+
+
+_VOCABULARY = """
+SELECT DISTINCT ?term ?kind WHERE {
+  { ?s ?term ?o BIND("property" AS ?kind) }
+  UNION { ?s a ?term BIND("class" AS ?kind) }
+  UNION { GRAPH ?g { ?term a ?type } VALUES (?type ?kind) {
+    (<http://www.w3.org/1999/02/22-rdf-syntax-ns#Property> "property")
+    (<http://www.w3.org/2002/07/owl#ObjectProperty> "property")
+    (<http://www.w3.org/2002/07/owl#DatatypeProperty> "property")
+    (<http://www.w3.org/2002/07/owl#AnnotationProperty> "property")
+    (<http://www.w3.org/2002/07/owl#Class> "class")
+    (<http://www.w3.org/2000/01/rdf-schema#Class> "class") } }
+  FILTER(isIRI(?term))
+}
+"""
+
+
+def vocabulary(runner: QueryRunner) -> dict[str, list[str]]:
+    """The properties and classes this graph uses or declares: what the query page completes."""
+    found: dict[str, set[str]] = {"property": set(), "class": set()}
+    answer = json.loads(runner.run(_VOCABULARY, result_format="json").body)
+    for row in answer["results"]["bindings"]:
+        found[row["kind"]["value"]].add(row["term"]["value"])
+    return {kind: sorted(terms) for kind, terms in found.items()}
+
+
+def query_page(
+    named: Mapping[str, sparql.NamedQuery], terms: Mapping[str, Sequence[str]] | None = None
+) -> bytes:
+    """The YASGUI query page: named queries (parameters bound to examples), our prefixes, terms."""
     examples = []
     for q in named.values():
         values = {p.name: p.example for p in q.params if p.example is not None}
@@ -98,13 +143,29 @@ def query_page(named: Mapping[str, sparql.NamedQuery]) -> bytes:
             text = sparql.bind_params(q.text, values, q.params)
         except EvidenceGraphError:
             text = q.text
-        examples.append({"name": q.name, "description": q.description, "query": text})
+        shown = [f"{p.name} = {p.example}" for p in q.params if p.example is not None]
+        if q.params:
+            note = (
+                "# Parameters are bound in the VALUES line below: change its values "
+                "(one row per value) and run again.\n"
+            )
+            text = note + text
+        examples.append(
+            {"name": q.name, "description": q.description, "query": text, "params": shown}
+        )
+    config = {
+        "examples": examples,
+        "prefixes": dict(sorted(PREFIXES.items())),
+        "properties": list((terms or {}).get("property", [])),
+        "classes": list((terms or {}).get("class", [])),
+        "idBase": ID,
+    }
     # `</` and `<!--` must not appear inside <script>: escape `<` in the JSON.
-    data = json.dumps(examples, ensure_ascii=False).replace("<", "\\u003c")
+    data = json.dumps(config, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
     template = (resources.files("evidence_graph.graph.explore.templates") / "query.html").read_text(
         encoding="utf-8"
     )
-    return template.replace("/*EXAMPLES*/[]", data).encode("utf-8")
+    return template.replace("/*CONFIG*/{}", data).encode("utf-8")
 
 
 # --------------------------------------------------------------------------- responses
@@ -278,9 +339,17 @@ def page_routes(page: bytes) -> list[BaseRoute]:
     async def show(request: Request) -> Response:
         return answer(200, page, "text/html; charset=utf-8")
 
+    async def static(request: Request) -> Response:
+        found = static_file(request.path_params["name"])
+        if found is None:
+            return error(404, f"nothing at {request.url.path}; the endpoint is /sparql")
+        body, media_type = found
+        return answer(200, body, media_type, {"Cache-Control": "public, max-age=86400"})
+
     return [
         Route("/", show, methods=["GET", "HEAD"], name="query-page"),
         Route("/index.html", show, methods=["GET", "HEAD"]),
+        Route("/static/{name}", static, methods=["GET", "HEAD"], name="static"),
     ]
 
 
@@ -335,7 +404,7 @@ def create_app(
 ) -> Starlette:
     """The ASGI application: the SPARQL endpoint, the query page, and any extra `routes`."""
     if page is None:
-        page = query_page(sparql.named_queries())
+        page = query_page(sparql.named_queries(), vocabulary(runner))
     middleware = [Middleware(HostAllowList, allowed=list(allowed_hosts))]
     if cors_origins:
         middleware.append(

@@ -12,10 +12,12 @@ same query text to a remote SPARQL server, so local and remote answers can be co
 
 from __future__ import annotations
 
+import difflib
+import itertools
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
@@ -53,6 +55,27 @@ RESULT_FORMATS: dict[str, str] = {
     "xml": "application/sparql-results+xml",
 }
 """Result formats of SELECT/ASK queries and their media types; CONSTRUCT/DESCRIBE give Turtle."""
+
+RESULT_SUFFIXES: dict[str, str] = {
+    ".txt": "table",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".json": "json",
+    ".srj": "json",
+    ".xml": "xml",
+    ".srx": "xml",
+}
+"""File suffix → result format of a SELECT/ASK answer written with `query -o FILE`."""
+
+CONSTRUCT_SUFFIXES: dict[str, str] = {
+    ".ttl": "text/turtle",
+    ".nt": "application/n-triples",
+    ".jsonld": "application/ld+json",
+    ".json": "application/ld+json",
+    ".rdf": "application/rdf+xml",
+    ".xml": "application/rdf+xml",
+}
+"""File suffix → media type of a CONSTRUCT/DESCRIBE answer written with `query -o FILE`."""
 
 GRAPH_FORMATS: dict[str, RdfFormat] = {
     "text/turtle": RdfFormat.TURTLE,
@@ -138,21 +161,22 @@ class Param:
 
     KIND says how a value becomes an RDF term: ``iri:cell/`` (a key under the identifier base, so
     ``drug/B4`` → ``…/id/cell/drug/B4``), ``iri`` (a full IRI), ``string`` (a plain literal),
-    ``integer`` (an ``xsd:integer``).
+    ``integer`` (an ``xsd:integer``), ``boolean`` (``yes``/``no`` → ``xsd:boolean``).
+    `values` is a SELECT whose ``?value`` column lists the accepted values (``# values: NAME
+    SELECT …``); ``iri:BASE`` parameters are checked against the graph's keys without one.
     """
 
     name: str
     kind: str
     description: str
     default: str | None = None
+    values: str | None = None
 
     @property
     def example(self) -> str | None:
-        """A value to show: the default, or the word after "like" in the description."""
-        if self.default is not None:
-            return self.default
+        """A value to show: the word after "like" in the description, else the default."""
         match = re.search(r"\blike (\S+?)[,;)]?(?:\s|$)", self.description)
-        return match.group(1) if match else None
+        return match.group(1) if match else self.default
 
 
 @dataclass(frozen=True)
@@ -168,9 +192,9 @@ class NamedQuery:
         return next((p for p in self.params if p.name == name), None)
 
 
-_HEADER = re.compile(r"^#\s*(name|description|param):\s*(.*?)\s*$")
+_HEADER = re.compile(r"^#\s*(name|description|param|values):\s*(.*?)\s*$")
 _PARAM = re.compile(
-    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<kind>iri(?::\S*)?|string|integer)"
+    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<kind>iri(?::\S*)?|string|integer|boolean)"
     r"(?:\s*=\s*(?P<default>\S+))?\s*(?:[—-]+\s*(?P<description>.*))?$"
 )
 
@@ -179,6 +203,7 @@ def parse_named_query(name: str, text: str) -> NamedQuery:
     """Read the header comment of a `.rq` file (its leading `#` lines)."""
     description = ""
     params: list[Param] = []
+    checks: dict[str, str] = {}
     for line in text.splitlines():
         if not line.startswith("#"):
             if line.strip():
@@ -197,6 +222,15 @@ def parse_named_query(name: str, text: str) -> NamedQuery:
             params.append(
                 Param(pm["name"], pm["kind"], pm["description"] or "", pm["default"] or None)
             )
+        elif key == "values":
+            target, _, select = value.partition(" ")
+            checks[target] = select.strip()
+    unknown = sorted(set(checks) - {p.name for p in params})
+    if unknown:
+        raise SourceError(
+            f"{name}.rq", None, f"values header for undeclared parameter {unknown[0]!r}"
+        )
+    params = [replace(p, values=checks.get(p.name)) for p in params]
     return NamedQuery(name=name, description=description, text=text, params=tuple(params))
 
 
@@ -221,9 +255,16 @@ def get_named_query(name: str) -> NamedQuery:
 # --------------------------------------------------------------------------- parameters
 
 
-def parse_param_pairs(pairs: Iterable[str]) -> dict[str, str]:
-    """``["cell=drug/B4", …]`` → ``{"cell": "drug/B4"}``; the value may contain anything."""
-    values: dict[str, str] = {}
+ParamValues = Mapping[str, str | Sequence[str]]
+"""Parameter values by name: one value, or several (bound as several rows of a VALUES block)."""
+
+
+def parse_param_pairs(pairs: Iterable[str]) -> dict[str, list[str]]:
+    """``["cell=drug/B4", "cell=drug/B3"]`` → ``{"cell": ["drug/B4", "drug/B3"]}``.
+
+    The value may contain anything; a key given twice collects several values.
+    """
+    values: dict[str, list[str]] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         key = key.strip()
@@ -235,8 +276,12 @@ def parse_param_pairs(pairs: Iterable[str]) -> dict[str, str]:
             raise QueryError(
                 f"parameter {key!r}: the value is not valid UTF-8 text; pass it as UTF-8"
             ) from None
-        values[key] = value
+        values.setdefault(key, []).append(value)
     return values
+
+
+def _as_list(value: str | Sequence[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
 
 
 def _iri(value: str) -> NamedNode:
@@ -246,6 +291,16 @@ def _iri(value: str) -> NamedNode:
         return NamedNode(quote(value, safe="/:#?&=;,+$@!*'()~%-._[]"))
     except ValueError as exc:
         raise QueryError(f"parameter value {value!r} is not a valid IRI: {exc}") from None
+
+
+_BOOLEANS = {
+    "yes": "true",
+    "true": "true",
+    "1": "true",
+    "no": "false",
+    "false": "false",
+    "0": "false",
+}
 
 
 def to_term(value: str, kind: str | None) -> NamedNode | Literal:
@@ -264,21 +319,25 @@ def to_term(value: str, kind: str | None) -> NamedNode | Literal:
         if not re.fullmatch(r"[+-]?\d+", value.strip()):
             raise QueryError(f"parameter value {value!r} is not an integer")
         return Literal(value.strip(), datatype=NamedNode(XSD + "integer"))
+    if kind == "boolean":
+        flag = _BOOLEANS.get(value.strip().lower())
+        if flag is None:
+            raise QueryError(f"parameter value {value!r} is not yes or no")
+        return Literal(flag, datatype=NamedNode(XSD + "boolean"))
     if kind == "iri" or re.match(r"https?://", value):
         return _iri(value.strip("<>") if value.startswith("<") else value)
     base = kind.partition(":")[2]
     return _iri(ID + base + value)
 
 
-def bind_params(
-    query: str, params: Mapping[str, str], declared: Sequence[Param] | None = None
-) -> str:
+def bind_params(query: str, params: ParamValues, declared: Sequence[Param] | None = None) -> str:
     """`query` with `params` joined as a VALUES block of RDF terms at the start of its WHERE group.
 
     With `declared` (a named query), every parameter must be declared, defaults fill in missing
-    values, and a required parameter without a value is an error.
+    values, and a required parameter without a value is an error. A parameter with several values
+    gives several rows (every combination, when several parameters have several values).
     """
-    terms: dict[str, NamedNode | Literal] = {}
+    terms: dict[str, list[NamedNode | Literal]] = {}
     if declared is not None:
         known = {p.name: p for p in declared}
         for key in params:
@@ -286,23 +345,78 @@ def bind_params(
                 accepted = ", ".join(sorted(known)) or "none"
                 raise QueryError(f"unknown parameter {key!r}; this query takes: {accepted}")
         for p in declared:
-            value = params.get(p.name, p.default)
-            if value is None:
+            given = params.get(p.name)
+            values = _as_list(given) if given is not None else []
+            if not values and p.default is not None:
+                values = [p.default]
+            if not values:
                 raise QueryError(
                     f"missing parameter {p.name!r} ({p.description or p.kind}); "
                     f"pass -p {p.name}=VALUE"
                 )
-            terms[p.name] = to_term(value, p.kind)
+            terms[p.name] = [to_term(v, p.kind) for v in values]
     else:
-        terms = {key: to_term(value, None) for key, value in params.items()}
+        terms = {key: [to_term(v, None) for v in _as_list(value)] for key, value in params.items()}
     if not terms:
         return query
     names = sorted(terms)
     variables = " ".join("?" + n for n in names)
-    values = " ".join(str(terms[n]) for n in names)
-    block = f"VALUES ({variables}) {{ ({values}) }}"
+    rows = itertools.product(*(dict.fromkeys(terms[n]) for n in names))
+    table = " ".join("(" + " ".join(str(t) for t in row) + ")" for row in rows)
+    block = f"VALUES ({variables}) {{ {table} }}"
     at = _where_brace(query)
     return f"{query[: at + 1]} {block}{query[at + 1 :]}"
+
+
+def check_params(store: Store, named: NamedQuery, params: ParamValues) -> None:
+    """Refuse a value the graph does not hold (an unknown cell, claim, shape…) before running.
+
+    Without this a mistyped key is a silent ``(0 rows)``; with it the user sees the closest
+    valid values. Parameters of kind ``iri:BASE`` are checked against the keys under BASE that
+    have a type; a parameter with a ``values`` query against that query's ``?value`` column.
+    """
+    for p in named.params:
+        given = params.get(p.name)
+        if given is None:
+            continue
+        valid = _valid_values(store, p)
+        if valid is None:
+            continue
+        folded = {v.lower(): v for v in valid}
+        for value in _as_list(given):
+            if value in valid or (p.values and value.lower() in folded):
+                continue
+            close = difflib.get_close_matches(value.lower(), list(folded), n=3, cutoff=0.5)
+            what = p.kind.partition(":")[2].rstrip("/") or p.name
+            message = f"no {what} {value!r} in the graph (parameter {p.name!r} of {named.name})"
+            error = QueryError(message)
+            if close:
+                error.hint = "did you mean " + " or ".join(folded[c] for c in close) + "?"
+            elif valid:
+                shown = ", ".join(sorted(valid)[:8]) + (" …" if len(valid) > 8 else "")
+                error.hint = f"valid values: {shown}"
+            raise error
+
+
+def _valid_values(store: Store, p: Param) -> list[str] | None:
+    """The values `p` accepts in this graph, or None when they cannot be listed."""
+    if p.values:
+        answer = store.query(p.values)
+        assert isinstance(answer, QuerySolutions)
+        return sorted({_display_value(s["value"]) for s in answer if s["value"] is not None})
+    if not p.kind.startswith("iri:"):
+        return None
+    base = ID + p.kind.partition(":")[2]
+    depth = (p.example or "").count("/")
+    query = f'SELECT DISTINCT ?s WHERE {{ ?s a ?type FILTER(STRSTARTS(STR(?s), "{base}")) }}'
+    answer = store.query(query)
+    assert isinstance(answer, QuerySolutions)
+    keys = {str(s["s"].value)[len(base) :] for s in answer if isinstance(s["s"], NamedNode)}
+    return sorted(k for k in keys if k.count("/") == depth)
+
+
+def _display_value(term: Term) -> str:
+    return term.value if isinstance(term, NamedNode | Literal) else str(term)
 
 
 _TOKEN = re.compile(
@@ -375,6 +489,86 @@ def query_kind(query: str) -> str:
     return guard.query_kind(query)
 
 
+def is_graph_query(query: str) -> bool:
+    """True for CONSTRUCT and DESCRIBE, whose answer is triples rather than a table."""
+    return query_kind(query) in ("CONSTRUCT", "DESCRIBE")
+
+
+def format_for_suffix(path: str | Path, query: str) -> str:
+    """The format `query -o PATH` writes: a result format, or a graph media type for CONSTRUCT."""
+    suffix = Path(path).suffix.lower()
+    graph = is_graph_query(query)
+    table = CONSTRUCT_SUFFIXES if graph else RESULT_SUFFIXES
+    if suffix not in table:
+        kind = "a CONSTRUCT/DESCRIBE answer" if graph else "a table of results"
+        raise UnknownFormat(suffix or "(no suffix)", table, what=f"file suffix for {kind}")
+    return table[suffix]
+
+
+def keep_star_order(store: Store, query: str) -> str:
+    """`SELECT *` with its variables spelt out in the order they first appear in the query.
+
+    Oxigraph answers ``SELECT *`` with the variables sorted by name (and a bound parameter's
+    VALUES block would come first in any case); a person expects the order they wrote.
+    """
+    star = _select_star(query)
+    if star is None:
+        return query
+    try:
+        answer = store.query(query)
+    except (SyntaxError, OSError, RuntimeError):
+        return query  # reported with its position when the query itself runs
+    if not isinstance(answer, QuerySolutions):
+        return query
+    in_scope = {v.value for v in answer.variables}
+    order = [v for v in _variables_in_order(query[star + 1 :]) if v in in_scope]
+    order += sorted(in_scope - set(order))
+    if not order:
+        return query
+    return query[:star] + " ".join("?" + v for v in order) + query[star + 1 :]
+
+
+def is_select_star(query: str) -> bool:
+    """True for a top-level ``SELECT *`` (whose variable order `keep_star_order` restores)."""
+    return _select_star(query) is not None
+
+
+def _select_star(query: str) -> int | None:
+    """Offset of the `*` of a top-level ``SELECT [DISTINCT|REDUCED] *``, if the query has one."""
+    seen_select = False
+    for match in _TOKEN.finditer(query):
+        kind = match.lastgroup
+        if kind == "comment" or kind == "iri":
+            continue
+        word = match.group().upper()
+        if not seen_select:
+            # Before SELECT come only PREFIX/BASE declarations (their names are words too).
+            if kind == "word" and word == "SELECT":
+                seen_select = True
+            elif kind == "word" and word in ("CONSTRUCT", "ASK", "DESCRIBE") or kind == "open":
+                return None
+            continue
+        if kind == "word" and word in ("DISTINCT", "REDUCED"):
+            continue
+        return match.start() if match.group() == "*" else None
+    return None
+
+
+def _variables_in_order(text: str) -> list[str]:
+    names: dict[str, None] = {}
+    previous: re.Match[str] | None = None
+    for match in _TOKEN.finditer(text):
+        if (
+            match.lastgroup == "word"
+            and previous is not None
+            and previous.group() in ("?", "$")
+            and previous.end() == match.start()
+        ):
+            names.setdefault(match.group(), None)
+        previous = match
+    return list(names)
+
+
 def run(
     store: Store,
     query: str,
@@ -382,19 +576,22 @@ def run(
     result_format: str = "table",
     graph_media_type: str = "text/turtle",
     timeout: float | None = None,
+    width: int = 60,
 ) -> Output:
     """Run `query` over the store's default graph (see `open_store`) and format its answer.
 
+    `result_format` is case-insensitive; `width` cuts the cells of the plain-text table.
     Oxigraph cannot cancel a running query, so with a `timeout` the query runs in a daemon thread
     (Oxigraph releases the GIL while it evaluates) that is abandoned when time is up.
     """
+    result_format = result_format.lower()
     if result_format not in RESULT_FORMATS:
         raise UnknownFormat(result_format, RESULT_FORMATS)
     outcome: list[Output | BaseException] = []
 
     def work() -> None:
         try:
-            outcome.append(_evaluate(store, query, result_format, graph_media_type))
+            outcome.append(_evaluate(store, query, result_format, graph_media_type, width))
         except BaseException as exc:  # handed to the calling thread, raised there
             outcome.append(exc)
 
@@ -412,7 +609,9 @@ def run(
     return result
 
 
-def _evaluate(store: Store, query: str, result_format: str, graph_media_type: str) -> Output:
+def _evaluate(
+    store: Store, query: str, result_format: str, graph_media_type: str, width: int
+) -> Output:
     try:
         answer = store.query(query)
     except SyntaxError as exc:
@@ -440,7 +639,8 @@ def _evaluate(store: Store, query: str, result_format: str, graph_media_type: st
         return Output(data, RESULT_FORMATS[result_format])
     names = [v.value for v in answer.variables]
     rows = [[_display(solution[i]) for i in range(len(names))] for solution in answer]
-    return Output(_table(names, rows).encode("utf-8"), RESULT_FORMATS["table"], len(rows))
+    table = _table(names, rows, max_width=width)
+    return Output(table.encode("utf-8"), RESULT_FORMATS["table"], len(rows))
 
 
 def _used_prefixes(triples: Sequence[Triple]) -> dict[str, str]:
@@ -477,10 +677,12 @@ def _display(term: Term | None) -> str:
 
 
 def _table(names: Sequence[str], rows: Sequence[Sequence[str]], max_width: int = 60) -> str:
-    """An aligned plain-text table; long cells are cut with an ellipsis."""
+    """An aligned plain-text table; cells longer than `max_width` are cut (0: never)."""
 
     def cut(text: str) -> str:
-        return text if len(text) <= max_width else text[: max_width - 1] + "…"
+        if max_width <= 0 or len(text) <= max_width:
+            return text
+        return text[: max(max_width - 1, 1)] + "…"
 
     header = [f"?{n}" for n in names]
     body = [[cut(c) for c in row] for row in rows]

@@ -144,6 +144,7 @@ def work(
                 request["query"],
                 result_format=request.get("result_format", "table"),
                 graph_media_type=request.get("graph_media_type", "text/turtle"),
+                width=int(request.get("width", 60)),
             )
         except EvidenceGraphError as exc:
             message = str(exc)

@@ -1,6 +1,6 @@
-// evidence-graph page: draws the network with vis-network, builds legend, filters, search, details.
-// Every string from the sources is put into the page with textContent (never innerHTML), so a title
-// such as <img src=x onerror=...> is shown as text and runs nothing.
+// evidence-graph page: draws the network with vis-network, lays out what is shown, builds legend,
+// topic facet, search and details. Every string from the sources is put into the page with
+// textContent (never innerHTML), so a title such as <img src=x onerror=...> is shown as text.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("graph-data").textContent);
@@ -8,9 +8,14 @@
     year: "year", role: "role", publisher: "publisher", jurisdiction: "jurisdiction",
     matrix: "matrix", cell: "cell", level: "level", type: "type", exposure: "exposure",
     outcome: "outcome", effect_shape: "effect shape", moderator: "moderator",
-    population: "population", excerpt: "excerpt", iri: "IRI", quote: "quote",
-    position: "position", listing: "listing", via: "via", quoted_from: "quoted from"
+    population: "population", status: "status", excerpt: "excerpt", iri: "IRI"
   };
+  var EVIDENCE = { supports: true, challenges: true, inconclusive: true };
+  var INVERSE = { supports: "supported by", challenges: "challenged by", inconclusive: "inconclusive evidence from" };
+  var DOCS = { Study: true, Review: true, Guidance: true, Document: true };
+  // Columns of the layered layout, left to right; classes sharing a number share a column group.
+  var RANK = { Matrix: 0, Cell: 1, Section: 2, Organisation: 2, Study: 3, Review: 3, Guidance: 3, Document: 3, Claim: 4, Concept: 5 };
+  var COLUMN_WIDTH = 255, GROUP_GAP = 60;
   var classInfo = {};
   data.classes.forEach(function (c) { classInfo[c.name] = c; });
   var relationInfo = {};
@@ -22,12 +27,15 @@
     if (cls) e.className = cls;
     return e;
   }
+  function titleOf(n) { return n.fields.title || n.label; }
+  function quotesOf(e) { return e.fields.quote ? String(e.fields.quote).split("\n") : []; }
 
   function nodeTooltip(n) {
     var f = n.fields || {};
     var box = el("div");
     box.appendChild(el("div", f.title || n.label, "tip-title"));
     var meta = [n.cls];
+    if (f.status === "draft") meta.push("draft");
     if (f.year) meta.push(f.year);
     if (f.role) meta.push("listed as " + f.role);
     if (f.publisher) meta.push(f.publisher);
@@ -37,8 +45,6 @@
       if (f.exposure) parts.push("exposure: " + f.exposure);
       if (f.outcome) parts.push("outcome: " + f.outcome);
       if (f.effect_shape) parts.push("shape: " + f.effect_shape);
-      if (f.moderator) parts.push("moderator: " + f.moderator);
-      if (f.population) parts.push("population: " + f.population);
       if (parts.length) box.appendChild(el("div", parts.join(" · "), "tip-meta"));
     }
     if (f.excerpt) box.appendChild(el("div", "“" + f.excerpt + "”", "tip-excerpt"));
@@ -49,11 +55,12 @@
     var f = e.fields || {};
     var box = el("div");
     var r = relationInfo[e.rel];
-    box.appendChild(el("div", e.rel, "tip-title"));
+    box.appendChild(el("div", e.rel + (f.quotes > 1 ? " (" + f.quotes + " quotes)" : ""), "tip-title"));
     if (r) box.appendChild(el("div", r.description, "tip-meta"));
     if (f.role) box.appendChild(el("div", "role: " + f.role + (f.position ? " (entry " + f.position + ")" : ""), "tip-meta"));
-    var text = f.quote || f.excerpt;
-    if (text) box.appendChild(el("div", "“" + text + "”", "tip-excerpt"));
+    var texts = quotesOf(e);
+    if (!texts.length && f.excerpt) texts = [f.excerpt];
+    texts.forEach(function (t) { box.appendChild(el("div", "“" + t + "”", "tip-excerpt")); });
     return box;
   }
 
@@ -66,48 +73,165 @@
   data.nodes.forEach(function (n) { adjacency[n.id] = []; });
   data.edges.forEach(function (e) {
     e.title = edgeTooltip(e);
+    if (e.fields.quotes > 1) e.width = 1.2 + Math.min(e.fields.quotes, 6) * 0.5;
     adjacency[e.from].push({ edge: e, other: e.to, out: true });
     adjacency[e.to].push({ edge: e, other: e.from, out: false });
   });
 
+  // --- what the overview shows: claims, the documents bearing on them, the cells listing those --
+  var overview = new Set();
+  data.nodes.forEach(function (n) {
+    if (n.cls !== "Claim") return;
+    overview.add(n.id);
+    adjacency[n.id].forEach(function (a) {
+      if (EVIDENCE[a.edge.rel]) overview.add(a.other);
+    });
+  });
+  Array.from(overview).forEach(function (id) {
+    if (!DOCS[byId[id].cls]) return;
+    adjacency[id].forEach(function (a) {
+      if (a.edge.rel === "listedIn" && byId[a.other].cls === "Cell") overview.add(a.other);
+    });
+  });
+  var OVERVIEW_RELATIONS = { supports: 1, challenges: 1, inconclusive: 1, listedIn: 1, consistentWith: 1, contradicts: 1, relatedClaim: 1, subject: 1 };
+  var hasOverview = overview.size > 0;
+
   var showEdgeLabels = !!data.edgeLabels;
-  function edgeLabel(e) { return showEdgeLabels ? e.rel : undefined; }
-  data.edges.forEach(function (e) { e.label = edgeLabel(e); });
+  data.edges.forEach(function (e) { e.label = showEdgeLabels ? e.rel : undefined; });
 
   var nodes = new vis.DataSet(data.nodes);
   var edges = new vis.DataSet(data.edges);
+  var view = hasOverview && !data.focus ? "overview" : "all";
   var classOn = {};
-  data.classes.forEach(function (c) { classOn[c.name] = true; });
   var relationOn = {};
-  data.relations.forEach(function (r) { relationOn[r.name] = true; });
+  var topicOn = new Set();
   var focusSet = null;
   var showDrafts = true;
 
+  function setView(v) {
+    view = v;
+    data.classes.forEach(function (c) { classOn[c.name] = c.name !== "Concept" || v === "all"; });
+    data.relations.forEach(function (r) { relationOn[r.name] = v === "all" || !!OVERVIEW_RELATIONS[r.name]; });
+    syncBoxes();
+  }
+
   function nodeVisible(n) {
-    return classOn[n.cls] && (showDrafts || !n.draft) && (focusSet === null || focusSet.has(n.id));
+    if (focusSet !== null) {
+      if (!focusSet.has(n.id)) return false;
+    } else if (view === "overview" && !overview.has(n.id)) {
+      if (!(n.cls === "Concept" && topicOn.has(n.id))) return false;
+    }
+    if (!showDrafts && n.draft) return false;
+    return classOn[n.cls] || (n.cls === "Concept" && topicOn.has(n.id));
+  }
+  function edgeVisible(e) {
+    return relationOn[e.rel] && nodeVisible(byId[e.from]) && nodeVisible(byId[e.to]);
   }
   var nodeView = new vis.DataView(nodes, { filter: nodeVisible });
-  var edgeView = new vis.DataView(edges, {
-    filter: function (e) {
-      return relationOn[e.rel] && nodeVisible(byId[e.from]) && nodeVisible(byId[e.to]);
-    }
-  });
+  var edgeView = new vis.DataView(edges, { filter: edgeVisible });
   var container = document.getElementById("network");
   var network = new vis.Network(container, { nodes: nodeView, edges: edgeView }, data.options);
 
-  function updateSummary() {
-    var text = nodeView.length + " of " + data.nodes.length + " nodes, " +
-      edgeView.length + " of " + data.edges.length + " edges shown";
-    document.getElementById("summary").textContent = text;
+  // --- layered layout of what is shown: columns by class, long columns wrapped, rows ordered by
+  // the mean position of each node's neighbours so edges cross less; rows tall enough that a
+  // node and its label never touch the next one.
+  function rowHeight(n) { return Math.max(2 * (n.size || 10), 18) + 56; }
+  function layout() {
+    var shown = nodeView.getIds();
+    var groups = {};
+    shown.forEach(function (id) {
+      var r = RANK[byId[id].cls];
+      (groups[r] = groups[r] || []).push(id);
+    });
+    var ranks = Object.keys(groups).map(Number).sort(function (a, b) { return a - b; });
+    var shownSet = new Set(shown);
+    var y = {};
+    ranks.forEach(function (r) {
+      groups[r].sort(function (a, b) { return a < b ? -1 : a > b ? 1 : 0; });
+      groups[r].forEach(function (id, i) { y[id] = i; });
+    });
+    function sweep(order) {
+      order.forEach(function (r) {
+        var keyed = groups[r].map(function (id) {
+          var sum = 0, k = 0;
+          adjacency[id].forEach(function (a) {
+            if (shownSet.has(a.other) && RANK[byId[a.other].cls] !== r && relationOn[a.edge.rel]) { sum += y[a.other] / Math.max(groups[RANK[byId[a.other].cls]].length, 1); k++; }
+          });
+          return [k ? sum / k : y[id] / groups[r].length, id];
+        });
+        keyed.sort(function (a, b) { return a[0] - b[0] || (a[1] < b[1] ? -1 : 1); });
+        groups[r] = keyed.map(function (x) { return x[1]; });
+        groups[r].forEach(function (id, i) { y[id] = i; });
+      });
+    }
+    for (var s = 0; s < 4; s++) { sweep(ranks); sweep(ranks.slice().reverse()); }
+    // Wrap long columns so the whole layout has about the page's proportions.
+    var box = container.getBoundingClientRect();
+    var freeWidth = Math.max(box.width - panelWidth(), 300);
+    var heights = ranks.map(function (r) { return groups[r].reduce(function (h, id) { return h + rowHeight(byId[id]); }, 0); });
+    var tallest = Math.max.apply(null, heights.concat([1]));
+    var best = null;
+    var limits = [tallest];
+    heights.forEach(function (h) { for (var k = 2; k <= 10; k++) limits.push(h / k); });
+    limits.forEach(function (candidate) {
+      var limit = Math.max(candidate, 120);
+      var width = 0, height = 0;
+      ranks.forEach(function (r, i) {
+        var cols = Math.ceil(heights[i] / limit - 1e-9);
+        width += cols * COLUMN_WIDTH + GROUP_GAP;
+        height = Math.max(height, heights[i] / cols);
+      });
+      var scale = Math.min(freeWidth / width, box.height / height);
+      if (best === null || scale > best.scale) best = { limit: limit, scale: scale };
+    });
+    var updates = [];
+    var x0 = 0;
+    ranks.forEach(function (r, i) {
+      var cols = Math.max(Math.ceil(heights[i] / best.limit - 1e-9), 1);
+      var per = Math.ceil(groups[r].length / cols);
+      for (var c = 0; c < cols; c++) {
+        var members = groups[r].slice(c * per, (c + 1) * per);
+        var total = members.reduce(function (h, id) { return h + rowHeight(byId[id]); }, 0);
+        var yy = -total / 2;
+        members.forEach(function (id) {
+          var h = rowHeight(byId[id]);
+          updates.push({ id: id, x: x0 + c * COLUMN_WIDTH, y: Math.round(yy + h / 2) });
+          yy += h;
+        });
+      }
+      x0 += cols * COLUMN_WIDTH + GROUP_GAP;
+    });
+    nodes.update(updates);
+  }
+  // Fit what is shown into the part of the picture the details panel leaves free.
+  function panelWidth() { return details.hidden ? 0 : details.getBoundingClientRect().width + 20; }
+  function fit(ids) {
+    ids = ids || nodeView.getIds();
+    if (!ids.length) return;
+    var left = Infinity, right = -Infinity, top = Infinity, bottom = -Infinity;
+    ids.forEach(function (id) {
+      var b = network.getBoundingBox(id);
+      if (!b) return;
+      left = Math.min(left, b.left); right = Math.max(right, b.right);
+      top = Math.min(top, b.top); bottom = Math.max(bottom, b.bottom);
+    });
+    var box = container.getBoundingClientRect();
+    var free = Math.max(box.width - panelWidth(), 200);
+    var scale = Math.min((free - 30) / Math.max(right - left, 1), (box.height - 30) / Math.max(bottom - top, 1), 1.3);
+    network.moveTo({
+      position: { x: (left + right) / 2, y: (top + bottom) / 2 },
+      scale: scale,
+      offset: { x: -panelWidth() / 2, y: 0 },
+      animation: false
+    });
+  }
+  function centreOn(id) {
+    var p = network.getPositions([id])[id];
+    if (!p) return;
+    network.moveTo({ position: p, scale: Math.max(network.getScale(), 1.0), offset: { x: -panelWidth() / 2, y: 0 }, animation: false });
   }
 
-  function refresh() {
-    nodeView.refresh();
-    edgeView.refresh();
-    updateSummary();
-  }
-
-  // --- legend with filters ------------------------------------------------------------------
+  // --- legend (with counts of what is shown), view switch, topic facet -------------------------
   var SVGNS = "http://www.w3.org/2000/svg";
   function shapeIcon(shape, colour) {
     var svg = document.createElementNS(SVGNS, "svg");
@@ -140,23 +264,25 @@
     return svg;
   }
 
+  var counters = { cls: {}, rel: {} };
   function legendItem(list, kind, item, icon, state) {
     var li = el("li");
     var label = el("label");
     var box = el("input");
     box.type = "checkbox";
-    box.checked = true;
     box.dataset[kind] = item.name;
     box.addEventListener("change", function () {
       state[item.name] = box.checked;
-      refresh();
+      refresh(true);
     });
     label.appendChild(box);
     label.appendChild(icon);
     var name = el("span", item.name);
     name.title = item.description;
     label.appendChild(name);
-    label.appendChild(el("span", item.count, "count"));
+    var count = el("span", item.count, "count");
+    counters[kind][item.name] = count;
+    label.appendChild(count);
     li.appendChild(label);
     list.appendChild(li);
   }
@@ -170,13 +296,51 @@
     line.style.borderTopColor = r.color;
     legendItem(relationList, "rel", r, line, relationOn);
   });
+  function syncBoxes() {
+    classList.querySelectorAll("input").forEach(function (b) { b.checked = !!classOn[b.dataset.cls]; });
+    relationList.querySelectorAll("input").forEach(function (b) { b.checked = !!relationOn[b.dataset.rel]; });
+    document.querySelectorAll('input[name="view"]').forEach(function (b) { b.checked = focusSet === null && b.value === view; });
+  }
+  document.querySelectorAll('input[name="view"]').forEach(function (b) {
+    if (b.value === "overview" && !hasOverview) b.disabled = true;
+    b.addEventListener("change", function () {
+      if (!b.checked) return;
+      setView(b.value);
+      refresh(true);
+    });
+  });
+
+  var topicList = document.getElementById("topic-list");
+  var topics = data.nodes.filter(function (n) { return n.cls === "Concept"; }).map(function (n) {
+    var tagged = adjacency[n.id].filter(function (a) { return a.edge.rel === "subject" && !a.out; }).length;
+    return { node: n, tagged: tagged };
+  });
+  topics.sort(function (a, b) { return b.tagged - a.tagged || (titleOf(a.node) < titleOf(b.node) ? -1 : 1); });
+  topics.forEach(function (t) {
+    var li = el("li");
+    var label = el("label");
+    var box = el("input");
+    box.type = "checkbox";
+    box.dataset.topic = t.node.id;
+    box.addEventListener("change", function () {
+      if (box.checked) topicOn.add(t.node.id); else topicOn.delete(t.node.id);
+      refresh(true);
+    });
+    label.appendChild(box);
+    label.appendChild(el("span", titleOf(t.node)));
+    label.appendChild(el("span", t.tagged, "count"));
+    li.appendChild(label);
+    topicList.appendChild(li);
+  });
+  document.getElementById("topics").hidden = topics.length === 0;
+
   if (data.drafts) {
     var draftsBox = document.getElementById("show-drafts");
     document.getElementById("draft-count").textContent = data.drafts;
     document.getElementById("drafts-toggle").hidden = false;
     draftsBox.addEventListener("change", function () {
       showDrafts = draftsBox.checked;
-      refresh();
+      refresh(true);
     });
   }
   var labelBox = document.getElementById("edge-labels");
@@ -186,28 +350,58 @@
     edges.update(data.edges.map(function (e) { return { id: e.id, label: showEdgeLabels ? e.rel : "" }; }));
   });
 
-  // --- details of the selected node ---------------------------------------------------------
+  function updateCounts() {
+    var perClass = {}, perRelation = {};
+    nodeView.get().forEach(function (n) { perClass[n.cls] = (perClass[n.cls] || 0) + 1; });
+    edgeView.get().forEach(function (e) { perRelation[e.rel] = (perRelation[e.rel] || 0) + 1; });
+    data.classes.forEach(function (c) {
+      var shown = perClass[c.name] || 0;
+      counters.cls[c.name].textContent = shown === c.count ? String(c.count) : shown + " / " + c.count;
+    });
+    data.relations.forEach(function (r) {
+      var shown = perRelation[r.name] || 0;
+      counters.rel[r.name].textContent = shown === r.count ? String(r.count) : shown + " / " + r.count;
+    });
+    document.getElementById("summary").textContent = nodeView.length + " of " + data.nodes.length +
+      " nodes, " + edgeView.length + " of " + data.edges.length + " edges shown";
+  }
+
+  function refresh(relayout) {
+    nodeView.refresh();
+    edgeView.refresh();
+    updateCounts();
+    if (relayout) { layout(); fit(); }
+  }
+
+  // --- details of the selected node: in view, beside the picture ------------------------------
   var details = document.getElementById("details");
   function nodeLink(id) {
     var n = byId[id];
-    var b = el("button", n ? (n.fields.title || n.label) : id, "link");
+    var b = el("button", n ? titleOf(n) : id, "link");
     b.type = "button";
     b.addEventListener("click", function () { select(id); });
     return b;
   }
+  function hideDetails() { details.hidden = true; details.replaceChildren(); }
   function showDetails(id) {
     var n = byId[id];
     details.replaceChildren();
-    if (!n) return;
-    var badge = el("span", n.cls, "badge");
+    if (!n) { details.hidden = true; return; }
+    details.hidden = false;
+    var close = el("button", "×", "close");
+    close.type = "button";
+    close.title = "close";
+    close.addEventListener("click", function () { network.unselectAll(); hideDetails(); });
+    details.appendChild(close);
+    var badge = el("span", n.cls + (n.fields.status === "draft" ? " (draft)" : ""), "badge");
     badge.style.background = (classInfo[n.cls] || {}).color || "#777";
     details.appendChild(badge);
-    details.appendChild(el("h2", n.fields.title || n.label));
+    details.appendChild(el("h2", titleOf(n)));
     var dl = el("dl");
     dl.appendChild(el("dt", "key"));
     dl.appendChild(el("dd", n.id));
     Object.keys(FIELD_NAMES).forEach(function (k) {
-      if (n.fields[k] !== undefined && n.fields[k] !== "") {
+      if (n.fields[k] !== undefined && n.fields[k] !== "" && !(k === "status" && n.cls !== "Claim")) {
         dl.appendChild(el("dt", FIELD_NAMES[k]));
         dl.appendChild(el("dd", n.fields[k]));
       }
@@ -218,49 +412,76 @@
     var focus = el("a", "focus on this node (depth 1)", "link");
     focus.href = "#focus=" + encodeURIComponent(n.id) + "&depth=1";
     details.appendChild(focus);
-    var list = el("ul");
-    adjacency[id].slice(0, 200).forEach(function (a) {
-      var li = el("li");
-      li.appendChild(el("span", (a.out ? a.edge.rel + " → " : "← " + a.edge.rel + " ") ));
-      li.appendChild(nodeLink(a.other));
-      if (a.edge.fields.role) li.appendChild(el("span", " (" + a.edge.fields.role + ")"));
-      list.appendChild(li);
-    });
-    details.appendChild(list);
+    var evidence = adjacency[id].filter(function (a) { return EVIDENCE[a.edge.rel]; });
+    if (evidence.length) {
+      details.appendChild(el("h3", "Evidence (" + evidence.length + ")"));
+      var ev = el("ul", null, "evidence");
+      evidence.forEach(function (a) {
+        var li = el("li", null, "ev-" + a.edge.rel);
+        li.appendChild(el("span", a.out ? a.edge.rel + " → " : INVERSE[a.edge.rel] + " ← ", "direction"));
+        li.appendChild(nodeLink(a.other));
+        quotesOf(a.edge).forEach(function (q) { li.appendChild(el("blockquote", "“" + q + "”")); });
+        if (a.edge.fields.quoted_from) li.appendChild(el("div", "quoted from " + a.edge.fields.quoted_from, "small"));
+        ev.appendChild(li);
+      });
+      details.appendChild(ev);
+    }
+    var others = adjacency[id].filter(function (a) { return !EVIDENCE[a.edge.rel]; });
+    if (others.length) {
+      details.appendChild(el("h3", "Other relations (" + others.length + ")"));
+      var list = el("ul");
+      others.slice(0, 200).forEach(function (a) {
+        var li = el("li");
+        li.appendChild(el("span", (a.out ? a.edge.rel + " → " : "← " + a.edge.rel + " ")));
+        li.appendChild(nodeLink(a.other));
+        if (a.edge.fields.role) li.appendChild(el("span", " (" + a.edge.fields.role + ")"));
+        list.appendChild(li);
+      });
+      details.appendChild(list);
+    }
+    details.scrollTop = 0;
   }
   function select(id) {
     var n = byId[id];
     if (!n) return false;
     if (!nodeVisible(n)) {
-      classOn[n.cls] = true;
-      var box = classList.querySelector('input[data-cls="' + CSS.escape(n.cls) + '"]');
-      if (box) box.checked = true;
-      if (focusSet !== null && !focusSet.has(id)) clearFocus();
-      refresh();
+      if (focusSet !== null && !focusSet.has(id)) { focusSet = null; banner.hidden = true; }
+      if (view === "overview" && !overview.has(id)) setView("all");
+      if (n.cls === "Concept") topicOn.add(id);
+      classOn[n.cls] = classOn[n.cls] || n.cls !== "Concept";
+      syncBoxes();
+      refresh(true);
     }
     network.selectNodes([id]);
-    network.focus(id, { scale: Math.max(network.getScale(), 1.0), animation: false });
     showDetails(id);
+    centreOn(id);
     return true;
   }
-  network.on("selectNode", function (p) { if (p.nodes.length) showDetails(p.nodes[0]); });
+  network.on("selectNode", function (p) {
+    if (!p.nodes.length) return;
+    showDetails(p.nodes[0]);
+    // A node picked under the panel is brought into the free part of the picture.
+    var at = network.canvasToDOM(network.getPositions([p.nodes[0]])[p.nodes[0]]);
+    if (at.x > container.getBoundingClientRect().width - panelWidth()) centreOn(p.nodes[0]);
+  });
+  network.on("deselectNode", function () { hideDetails(); });
 
   // --- search -----------------------------------------------------------------------------------
   var search = document.getElementById("search");
   var results = document.getElementById("results");
+  function fold(s) { return String(s).toLowerCase().split(/\s+/).join(" ").trim(); }
   function matches(q) {
-    q = q.trim().toLowerCase();
+    q = fold(q);
     if (!q) return [];
     return data.nodes.filter(function (n) {
-      return n.id.toLowerCase().indexOf(q) >= 0 ||
-        String(n.fields.title || n.label).toLowerCase().indexOf(q) >= 0;
+      return n.id.toLowerCase().indexOf(q) >= 0 || fold(titleOf(n)).indexOf(q) >= 0;
     }).slice(0, 25);
   }
   function showResults() {
     results.replaceChildren();
     matches(search.value).forEach(function (n) {
       var li = el("li");
-      var b = el("button", (n.fields.title || n.label) + " — " + n.cls);
+      var b = el("button", titleOf(n) + " — " + n.cls);
       b.type = "button";
       b.dataset.node = n.id;
       b.addEventListener("click", function () { select(n.id); });
@@ -276,7 +497,17 @@
     }
   });
 
-  // --- focus: #focus=<key>&depth=<n> shows the neighbourhood of a node -------------------------
+  // --- focus: #focus=<what --focus accepts>&depth=<n> shows the neighbourhood of a node ---------
+  // A key, an IRI, a claim id, or a fragment of exactly one title (as on the command line).
+  function resolve(text) {
+    text = String(text).trim();
+    var candidates = [text, text.indexOf(data.idBase) === 0 ? text.slice(data.idBase.length) : text, "claim/" + text];
+    for (var i = 0; i < candidates.length; i++) if (byId[candidates[i]]) return { node: candidates[i] };
+    var needle = fold(text);
+    var found = needle ? data.nodes.filter(function (n) { return fold(n.fields.title || "").indexOf(needle) >= 0; }) : [];
+    if (found.length === 1) return { node: found[0].id };
+    return { matches: found.map(function (n) { return n.id; }).sort() };
+  }
   function neighbourhood(centre, depth) {
     var seen = new Set([centre]);
     var frontier = [centre];
@@ -292,24 +523,34 @@
     return seen;
   }
   var banner = document.getElementById("focus-banner");
-  function applyFocus(centre, depth) {
-    if (!byId[centre]) return false;
+  var focusText = document.getElementById("focus-text");
+  function applyFocus(text, depth) {
+    var found = resolve(text);
+    if (!found.node) {
+      banner.hidden = false;
+      focusText.textContent = found.matches.length
+        ? found.matches.length + " nodes match “" + text + "”: " + found.matches.slice(0, 8).join(", ") + (found.matches.length > 8 ? " …" : "") + ". Give a longer fragment or a key."
+        : "No node matches “" + text + "”: give a claim id, a key such as cell/drug/B4, an IRI or part of a title.";
+      return false;
+    }
+    var centre = found.node;
     focusSet = neighbourhood(centre, depth);
+    data.classes.forEach(function (c) { classOn[c.name] = c.name !== "Concept" || byId[centre].cls === "Concept"; });
+    data.relations.forEach(function (r) { relationOn[r.name] = true; });
+    syncBoxes();
     banner.hidden = false;
-    document.getElementById("focus-text").textContent = "Showing " + focusSet.size +
-      " nodes within " + depth + " step" + (depth === 1 ? "" : "s") + " of “" +
-      (byId[centre].fields.title || centre) + "”.";
-    refresh();
-    network.fit({ nodes: Array.from(focusSet).filter(function (id) { return nodeVisible(byId[id]); }), animation: false });
+    focusText.textContent = "Showing the nodes within " + depth + " step" + (depth === 1 ? "" : "s") +
+      " of “" + titleOf(byId[centre]) + "”.";
+    hideDetails();
+    refresh(true);
     network.selectNodes([centre]);
-    showDetails(centre);
     return true;
   }
   function clearFocus() {
     focusSet = null;
     banner.hidden = true;
-    refresh();
-    network.fit({ animation: false });
+    setView(hasOverview ? "overview" : "all");
+    refresh(true);
   }
   document.getElementById("focus-clear").addEventListener("click", function (ev) {
     ev.preventDefault();
@@ -328,21 +569,32 @@
   }
   window.addEventListener("hashchange", fromHash);
 
-  updateSummary();
+  setView(view);
   if (!fromHash()) {
-    network.fit({ animation: false });
     if (data.focus && data.focus.node) {
-      network.selectNodes([data.focus.node]);
-      showDetails(data.focus.node);
+      applyFocus(data.focus.node, data.focus.depth);
+    } else {
+      refresh(true);
     }
   }
-  network.once("afterDrawing", function () { document.body.dataset.ready = "1"; });
+  // Labels are measured at the first drawing: fit once more then, and only then say "ready".
+  network.once("afterDrawing", function () {
+    fit();
+    network.once("afterDrawing", function () {
+      window.__firstDraw = performance.now();
+      document.body.dataset.ready = "1";
+    });
+    network.redraw();
+  });
   network.redraw();
 
   window.evidenceGraph = {
     network: network, nodes: nodes, edges: edges, data: data,
     visibleNodeIds: function () { return nodeView.getIds(); },
     visibleEdgeIds: function () { return edgeView.getIds(); },
-    select: select, focus: applyFocus, clearFocus: clearFocus
+    overviewIds: function () { return Array.from(overview).sort(); },
+    select: select, focus: applyFocus, clearFocus: clearFocus, resolve: resolve,
+    setView: function (v) { setView(v); refresh(true); },
+    showTopic: function (id) { topicOn.add(id); var b = topicList.querySelector('input[data-topic="' + CSS.escape(id) + '"]'); if (b) b.checked = true; refresh(true); }
   };
 })();

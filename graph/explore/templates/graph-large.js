@@ -1,0 +1,251 @@
+// evidence-graph page for large graphs: sigma.js (WebGL) over a graphology graph, positions
+// computed before drawing. Search, class filters, focus (#focus=KEY&depth=N) and details work
+// through sigma's reducers, so nothing is re-laid out or rebuilt. Strings go in with textContent.
+(function () {
+  "use strict";
+  var t0 = performance.now();
+  var data = JSON.parse(document.getElementById("graph-data").textContent);
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  }
+  // nodes: [key, label, class index, x, y, size, title, year]; edges: [source, target, relation].
+  var graph = new graphology.Graph({ multi: true, type: "directed", allowSelfLoops: true });
+  var keys = [];
+  data.nodes.forEach(function (n) {
+    keys.push(n[0]);
+    graph.addNode(n[0], {
+      x: n[3], y: n[4], size: n[5], label: n[1], color: data.classes[n[2]].color,
+      cls: n[2], title: n[6], year: n[7]
+    });
+  });
+  data.edges.forEach(function (e, i) {
+    graph.addEdgeWithKey("e" + i, keys[e[0]], keys[e[1]], { color: data.relations[e[2]].color, rel: e[2], size: 0.6 });
+  });
+  var classOn = data.classes.map(function () { return true; });
+  var relationOn = data.relations.map(function () { return true; });
+  var focusSet = null;
+  var selected = null;
+  var neighbours = null;
+  function nodeShown(key, attrs) {
+    return classOn[attrs.cls] && (focusSet === null || focusSet.has(key));
+  }
+  var container = document.getElementById("network");
+  var renderer = new Sigma(graph, container, {
+    hideEdgesOnMove: true,
+    labelDensity: 0.6,
+    labelGridCellSize: 90,
+    labelRenderedSizeThreshold: 7,
+    defaultEdgeType: "line",
+    zIndex: true,
+    // Reducers get (key, attributes) and return what to draw; nothing in the graph changes.
+    nodeReducer: function (key, attrs) {
+      if (!nodeShown(key, attrs)) return Object.assign({}, attrs, { hidden: true });
+      if (selected !== null) {
+        if (key === selected) return Object.assign({}, attrs, { highlighted: true, zIndex: 2, forceLabel: true });
+        if (neighbours.has(key)) return Object.assign({}, attrs, { zIndex: 1, forceLabel: neighbours.size < 40 });
+        return Object.assign({}, attrs, { color: "#e2e2e2", label: "", zIndex: 0 });
+      }
+      return attrs;
+    },
+    edgeReducer: function (key, attrs) {
+      var s = graph.source(key), t = graph.target(key);
+      if (!relationOn[attrs.rel] || !nodeShown(s, graph.getNodeAttributes(s)) || !nodeShown(t, graph.getNodeAttributes(t))) {
+        return Object.assign({}, attrs, { hidden: true });
+      }
+      if (selected !== null && s !== selected && t !== selected) return Object.assign({}, attrs, { hidden: true });
+      return attrs;
+    }
+  });
+
+  function visibleNodeIds() {
+    return graph.filterNodes(function (key, attrs) { return nodeShown(key, attrs); });
+  }
+  function updateSummary() {
+    var shown = visibleNodeIds().length;
+    document.getElementById("summary").textContent = shown + " of " + graph.order + " nodes, " + graph.size + " edges";
+    var perClass = data.classes.map(function () { return 0; });
+    graph.forEachNode(function (key, attrs) { if (nodeShown(key, attrs)) perClass[attrs.cls] += 1; });
+    data.classes.forEach(function (c, i) {
+      counts[i].textContent = perClass[i] === c.count ? String(c.count) : perClass[i] + " / " + c.count;
+    });
+  }
+
+  // --- legend ------------------------------------------------------------------------------------
+  var counts = [];
+  var classList = document.getElementById("legend-classes");
+  data.classes.forEach(function (c, i) {
+    var li = el("li"), label = el("label"), box = el("input");
+    box.type = "checkbox"; box.checked = true; box.dataset.cls = c.name;
+    box.addEventListener("change", function () { classOn[i] = box.checked; updateSummary(); renderer.refresh({ skipIndexation: true }); });
+    var dot = el("span", null, "dot"); dot.style.background = c.color;
+    label.appendChild(box); label.appendChild(dot);
+    var name = el("span", c.name); name.title = c.description; label.appendChild(name);
+    var count = el("span", c.count, "count"); counts.push(count); label.appendChild(count);
+    li.appendChild(label); classList.appendChild(li);
+  });
+  var relationList = document.getElementById("legend-relations");
+  data.relations.forEach(function (r, i) {
+    var li = el("li"), label = el("label"), box = el("input");
+    box.type = "checkbox"; box.checked = true; box.dataset.rel = r.name;
+    box.addEventListener("change", function () { relationOn[i] = box.checked; renderer.refresh({ skipIndexation: true }); });
+    var line = el("span", null, "swatch-line"); line.style.borderTopColor = r.color;
+    label.appendChild(box); label.appendChild(line);
+    var name = el("span", r.name); name.title = r.description; label.appendChild(name);
+    label.appendChild(el("span", r.count, "count"));
+    li.appendChild(label); relationList.appendChild(li);
+  });
+
+  // --- selection and details ---------------------------------------------------------------------
+  var details = document.getElementById("details");
+  function showDetails(key) {
+    var a = graph.getNodeAttributes(key);
+    details.replaceChildren();
+    details.hidden = false;
+    var close = el("button", "×", "close"); close.type = "button";
+    close.addEventListener("click", function () { select(null); });
+    details.appendChild(close);
+    var badge = el("span", data.classes[a.cls].name, "badge"); badge.style.background = a.color;
+    details.appendChild(badge);
+    details.appendChild(el("h2", a.title || a.label));
+    var dl = el("dl");
+    dl.appendChild(el("dt", "key")); dl.appendChild(el("dd", key));
+    if (a.year) { dl.appendChild(el("dt", "year")); dl.appendChild(el("dd", a.year)); }
+    dl.appendChild(el("dt", "degree")); dl.appendChild(el("dd", graph.degree(key)));
+    details.appendChild(dl);
+    var focus = el("a", "focus on this node (depth 1)", "link");
+    focus.href = "#focus=" + encodeURIComponent(key) + "&depth=1";
+    details.appendChild(focus);
+    var list = el("ul");
+    var n = 0;
+    graph.forEachEdge(key, function (edge, attrs, s, t) {
+      if (n++ >= 100) return;
+      var li = el("li");
+      var out = s === key, other = out ? t : s;
+      li.appendChild(el("span", out ? data.relations[attrs.rel].name + " → " : "← " + data.relations[attrs.rel].name + " "));
+      var b = el("button", graph.getNodeAttribute(other, "title") || other, "link"); b.type = "button";
+      b.addEventListener("click", function () { select(other, true); });
+      li.appendChild(b);
+      list.appendChild(li);
+    });
+    details.appendChild(list);
+  }
+  function select(key, move) {
+    if (key === null || !graph.hasNode(key)) {
+      selected = null; neighbours = null; details.hidden = true; renderer.refresh({ skipIndexation: true }); return false;
+    }
+    var a = graph.getNodeAttributes(key);
+    if (!nodeShown(key, a)) {
+      if (focusSet !== null && !focusSet.has(key)) clearFocus();
+      classOn[a.cls] = true;
+      classList.querySelector('input[data-cls="' + CSS.escape(data.classes[a.cls].name) + '"]').checked = true;
+      updateSummary();
+    }
+    selected = key;
+    neighbours = new Set(graph.neighbors(key));
+    showDetails(key);
+    renderer.refresh({ skipIndexation: true });
+    if (move !== false) {
+      // A jump, not an animation: every animated frame would redraw the whole graph.
+      var p = renderer.getNodeDisplayData(key);
+      if (p) renderer.getCamera().setState({ x: p.x, y: p.y, ratio: Math.min(renderer.getCamera().ratio, 0.15) });
+    }
+    return true;
+  }
+  renderer.on("clickNode", function (ev) { select(ev.node, false); });
+  renderer.on("clickStage", function () { select(null); });
+
+  // --- search ------------------------------------------------------------------------------------
+  var search = document.getElementById("search");
+  var results = document.getElementById("results");
+  var lowered = data.nodes.map(function (n) { return (n[0] + " " + (n[6] || n[1])).toLowerCase(); });
+  function matches(q) {
+    q = q.trim().toLowerCase();
+    var found = [];
+    if (!q) return found;
+    for (var i = 0; i < lowered.length && found.length < 25; i++) if (lowered[i].indexOf(q) >= 0) found.push(i);
+    return found;
+  }
+  function showResults() {
+    results.replaceChildren();
+    matches(search.value).forEach(function (i) {
+      var n = data.nodes[i];
+      var li = el("li"), b = el("button", (n[6] || n[1]) + " — " + data.classes[n[2]].name);
+      b.type = "button"; b.dataset.node = n[0];
+      b.addEventListener("click", function () { select(n[0], true); });
+      li.appendChild(b); results.appendChild(li);
+    });
+  }
+  search.addEventListener("input", showResults);
+  search.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter") { var f = matches(search.value); if (f.length) select(data.nodes[f[0]][0], true); }
+  });
+
+  // --- focus -------------------------------------------------------------------------------------
+  var banner = document.getElementById("focus-banner");
+  function resolve(text) {
+    text = String(text).trim();
+    var cands = [text, text.indexOf(data.idBase) === 0 ? text.slice(data.idBase.length) : text, "claim/" + text];
+    for (var i = 0; i < cands.length; i++) if (graph.hasNode(cands[i])) return cands[i];
+    var q = text.toLowerCase().split(/\s+/).join(" ");
+    var hits = data.nodes.filter(function (n) { return q && String(n[6] || "").toLowerCase().indexOf(q) >= 0; });
+    return hits.length === 1 ? hits[0][0] : null;
+  }
+  function applyFocus(text, depth) {
+    var centre = resolve(text);
+    if (centre === null) {
+      banner.hidden = false;
+      document.getElementById("focus-text").textContent = "No single node matches “" + text + "”.";
+      return false;
+    }
+    var seen = new Set([centre]), frontier = [centre];
+    for (var d = 0; d < depth; d++) {
+      var next = [];
+      frontier.forEach(function (k) { graph.forEachNeighbor(k, function (o) { if (!seen.has(o)) { seen.add(o); next.push(o); } }); });
+      frontier = next;
+    }
+    focusSet = seen;
+    banner.hidden = false;
+    document.getElementById("focus-text").textContent = "Showing " + seen.size + " nodes within " + depth +
+      " step" + (depth === 1 ? "" : "s") + " of “" + (graph.getNodeAttribute(centre, "title") || centre) + "”.";
+    updateSummary();
+    select(centre, true);
+    return true;
+  }
+  function clearFocus() {
+    focusSet = null; banner.hidden = true; updateSummary(); renderer.refresh({ skipIndexation: true });
+  }
+  document.getElementById("focus-clear").addEventListener("click", function (ev) {
+    ev.preventDefault();
+    if (location.hash) history.replaceState(null, "", location.pathname + location.search);
+    clearFocus();
+    renderer.getCamera().animatedReset({ duration: 300 });
+  });
+  function fromHash() {
+    var params = new URLSearchParams(location.hash.replace(/^#/, ""));
+    var centre = params.get("focus");
+    if (centre) {
+      var depth = parseInt(params.get("depth") || "1", 10);
+      return applyFocus(centre, isNaN(depth) || depth < 0 ? 1 : depth);
+    }
+    if (focusSet !== null) clearFocus();
+    return false;
+  }
+  window.addEventListener("hashchange", fromHash);
+
+  updateSummary();
+  renderer.once("afterRender", function () {
+    window.__firstDraw = performance.now();
+    window.__buildMs = performance.now() - t0;
+    document.body.dataset.ready = "1";
+  });
+  fromHash();
+  renderer.refresh({ skipIndexation: true });
+
+  window.evidenceGraph = {
+    renderer: renderer, graph: graph, data: data, select: select, focus: applyFocus, clearFocus: clearFocus,
+    resolve: resolve, visibleNodeIds: visibleNodeIds, matches: function (q) { return matches(q).map(function (i) { return data.nodes[i][0]; }); }
+  };
+})();
