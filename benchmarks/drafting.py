@@ -210,10 +210,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     held_out = LABELS / "held-out-sentences.yaml"
     if held_out.is_file():
         figures["held_out"] = finding_scores(held_out, LABELS)
+    held_out_2 = LABELS / "held-out-2-sentences.yaml"
+    if held_out_2.is_file():
+        figures["held_out_2"] = finding_scores(held_out_2, LABELS)
     figures["recovery"] = recovery(DATA)
     if args.pages:
         figures["speed"] = speed(args.pages)
-    for name in ("seeds", "held_out"):
+    for name in ("seeds", "held_out", "held_out_2"):
         if name in figures:
             f = figures[name]
             print(

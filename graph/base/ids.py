@@ -88,6 +88,16 @@ def section_key(matrix: str, cell: str, heading: str) -> str:
     return f"cell/{matrix}/{cell}/section/{slugify(heading)}"
 
 
+def commentary_key(matrix: str, cell: str) -> str:
+    """The commentary of a cell as one document: evidence no listed document can be told for."""
+    return f"cell/{matrix}/{cell}/commentary"
+
+
+def is_commentary_key(key: str) -> bool:
+    """Whether `key` is a cell's commentary (`commentary_key`) rather than a listed document."""
+    return key.startswith("cell/") and key.endswith("/commentary")
+
+
 def listing_key(matrix: str, cell: str, position: int) -> str:
     return f"listing/{matrix}/{cell}/{position}"
 

@@ -20,7 +20,7 @@ from typing import cast, get_args
 import yaml
 
 from ..base.errors import QuoteNotFound, QuotesNotFound, SourceError, clip
-from ..base.ids import cell_key, doc_key, listing_key, section_key, slugify
+from ..base.ids import cell_key, commentary_key, doc_key, listing_key, section_key, slugify
 from ..base.records import (
     Cell,
     Claim,
@@ -66,6 +66,9 @@ CLAIM_KEYS = {
 CLAIM_REQUIRED = ("id", "statement", "exposure", "outcome", "effect_shape", "evidence")
 EVIDENCE_KEYS = {"document", "direction", "quote", "section", "cell", "note"}
 EVIDENCE_REQUIRED = ("document", "direction", "quote")
+COMMENTARY = "commentary"
+"""`document: commentary` (with `cell:`): evidence from the cell's commentary as a whole, for a
+commentary finding whose listed document cannot be told; the quote must lie in a section."""
 
 
 @dataclass(frozen=True)
@@ -320,6 +323,7 @@ class _Corpus:
         # recently used are kept: claims files quote a few cells each, so memory stays flat.
         self._texts: OrderedDict[int, _CellText] = OrderedDict()
         self.listed: dict[str, list[_Listed]] = {}
+        self.by_key = {f"{c.matrix}/{c.cell}": c for c in self.cells}
         for cell in self.cells:
             for entry in cell.entries:
                 key = doc_key(entry.title, entry.year)
@@ -413,8 +417,10 @@ def _find_quote(
     return (best[1] if best else None), (", ".join(searched) or "no cell")
 
 
-def _check_section(source: _File, node: yaml.Node, heading: str, listed: list[_Listed]) -> None:
-    cells = {id(x.cell): x.cell for x in listed}.values()
+def _check_section(
+    source: _File, node: yaml.Node, heading: str, listed: list[_Listed], extra: list[Cell]
+) -> None:
+    cells = {id(c): c for c in [*(x.cell for x in listed), *extra]}.values()
     wanted = slugify(heading)
     headings = [s.heading for c in cells for s in c.sections]
     if not any(slugify(h) == wanted for h in headings):
@@ -436,6 +442,22 @@ class _RawEvidence:
     section: str | None
     cell: str | None
     note: str
+    commentary: Cell | None = None
+    """For `document: commentary`: the cell whose commentary the quote is from."""
+
+
+def _find_in_commentary(
+    quote: str, cell: Cell, corpus: _Corpus, section: str | None
+) -> tuple[TextQuote | None, str]:
+    """The first occurrence of `quote` in a commentary section of `cell` (the named one if any)."""
+    text = corpus.text(cell)
+    sections = {section_key(cell.matrix, cell.cell, s.heading) for s in cell.sections}
+    wanted = section_key(cell.matrix, cell.cell, section) if section else None
+    for start, end in text.find(fold(quote)):
+        found = text.quote(start, end)
+        if found.quoted_from in sections and wanted in (None, found.quoted_from):
+            return found, cell.source
+    return None, f"{cell.source} commentary" + (f" section {section!r}" if section else "")
 
 
 @dataclass
@@ -487,14 +509,23 @@ def load_claims(
             evidence: list[EvidenceLine] = []
             for line_node, raw in item.evidence:
                 checked += 1
-                found, searched = _find_quote(raw.quote, raw.listed, corpus, raw.section, raw.cell)
+                if raw.commentary is not None:
+                    found, searched = _find_in_commentary(
+                        raw.quote, raw.commentary, corpus, raw.section
+                    )
+                    document = commentary_key(raw.commentary.matrix, raw.commentary.cell)
+                else:
+                    found, searched = _find_quote(
+                        raw.quote, raw.listed, corpus, raw.section, raw.cell
+                    )
+                    document = raw.listed[0].key if raw.listed else ""
                 if found is None:
                     failure = QuoteNotFound(item.claim.id, path, _line(line_node), raw.quote)
                     failures.append((failure, searched))
                     continue
                 evidence.append(
                     EvidenceLine(
-                        document=raw.listed[0].key,
+                        document=document,
                         direction=raw.direction,
                         quote=found,
                         note=raw.note,
@@ -604,8 +635,8 @@ def _read_claim(
     claim = Claim(
         id=claim_id,
         statement=source.text(fields["statement"], "statement"),
-        exposure=source.text(fields["exposure"], "exposure"),
-        outcome=source.text(fields["outcome"], "outcome"),
+        exposure=_term(source, fields["exposure"], "exposure", status),
+        outcome=_term(source, fields["outcome"], "outcome", status),
         effect_shape=shape,
         source=str(source.path),
         line=_line(node),
@@ -624,9 +655,42 @@ def _read_claim(
     return _Pending(claim=claim, source=source, relation_nodes=relation_nodes, evidence=evidence)
 
 
+def _term(source: _File, node: yaml.Node, what: str, status: str) -> str:
+    """A claim's exposure or outcome: a draft may leave it empty ("") where the text does not
+    state it; a curated claim must state it."""
+    if status == "draft" and isinstance(node, yaml.ScalarNode) and not str(node.value).strip():
+        return ""
+    if isinstance(node, yaml.ScalarNode) and not str(node.value).strip():
+        raise source.error(
+            node,
+            f"{what} is empty",
+            hint=f"a curated claim states its {what}; drafts may leave it empty",
+        )
+    return source.text(node, what)
+
+
 def _read_evidence(source: _File, node: yaml.Node, corpus: _Corpus) -> _RawEvidence:
     fields = source.mapping(node, "an evidence line", EVIDENCE_KEYS, EVIDENCE_REQUIRED)
-    listed = _document(source, fields["document"], corpus)
+    document = fields["document"]
+    commentary: Cell | None = None
+    listed: list[_Listed] = []
+    if isinstance(document, yaml.ScalarNode) and str(document.value).strip() == COMMENTARY:
+        if "cell" not in fields:
+            raise source.error(
+                document,
+                "evidence from a cell's commentary needs the cell it is from",
+                hint="add `cell: <matrix>/<cell>`, e.g. `cell: drug/B4`",
+            )
+        key = source.scalar(fields["cell"], "cell")
+        commentary = corpus.by_key.get(key)
+        if commentary is None:
+            raise source.error(
+                fields["cell"],
+                f"no parsed cell {key!r} for evidence from its commentary",
+                hint="cells: " + ", ".join(sorted(corpus.by_key)),
+            )
+    else:
+        listed = _document(source, document, corpus)
     direction = source.scalar(fields["direction"], "direction")
     if direction not in DIRECTION_NAMES:
         raise source.error(
@@ -636,7 +700,9 @@ def _read_evidence(source: _File, node: yaml.Node, corpus: _Corpus) -> _RawEvide
         )
     section = source.text(fields["section"], "section") if "section" in fields else None
     if section is not None:
-        _check_section(source, fields["section"], section, listed)
+        _check_section(
+            source, fields["section"], section, listed, [commentary] if commentary else []
+        )
     cell = source.scalar(fields["cell"], "cell") if "cell" in fields else None
     return _RawEvidence(
         listed=listed,
@@ -645,4 +711,5 @@ def _read_evidence(source: _File, node: yaml.Node, corpus: _Corpus) -> _RawEvide
         section=section,
         cell=cell,
         note=source.text(fields["note"], "note") if "note" in fields else "",
+        commentary=commentary,
     )

@@ -6,9 +6,11 @@ and as errors by `validate --strict`.
 - ``short-quote``: a quote under five words is too short to rest a claim on;
 - ``unlisted-document``: the document is neither listed in nor discussed by the cell the quote
   comes from;
-- ``polarity-against``: all the claim's evidence points the other way from its polarity (its
-  `polarity`, or the sign of its effect shape): every directed line challenges it, or, for a draft,
-  every quote whose direction can be read confidently reads the other way.
+- ``polarity-against``: where a claim states a polarity (every draft; a curated claim with an
+  explicit `polarity:`), all its evidence points the other way: every quote whose direction can
+  be read confidently reads opposite to the polarity (a supporting line) or with it (a
+  challenging one). A curated claim stated in order to be refuted (all its evidence challenges
+  it) is legitimate, and its effect shape alone is no stated polarity, so neither is flagged.
 """
 
 from __future__ import annotations
@@ -18,21 +20,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..base.ids import doc_key, listing_key, section_key
+from ..base.ids import commentary_key, doc_key, listing_key, section_key
 from ..base.records import Cell, Claim, Discussion
 from ..base.text import fold
 
 MAX_CLAIMS_PER_QUOTE = 3
 MIN_QUOTE_WORDS = 5
-
-SHAPE_POLARITY = {
-    "positive": "positive",
-    "linear-positive": "positive",
-    "negative": "negative",
-    "linear-negative": "negative",
-    "null": "null",
-}
-"""The polarity an effect shape implies (other shapes imply none)."""
 
 
 @dataclass(frozen=True)
@@ -143,13 +136,11 @@ def lint(claims: Sequence[LintClaim]) -> list[Lint]:
                 )
         if claim.polarity in ("positive", "negative", "null") and claim.evidence:
             directed = [line for line in claim.evidence if line.direction != "inconclusive"]
-            against = bool(directed) and all(line.direction == "challenges" for line in directed)
-            if not against and claim.status == "draft":
-                read = [(line, quote_polarity(line.quote)) for line in directed]
-                known = [(line, p) for line, p in read if p is not None]
-                against = bool(known) and all(
-                    _against(claim.polarity, p, line.direction) for line, p in known
-                )
+            read = [(line, quote_polarity(line.quote)) for line in directed]
+            known = [(line, p) for line, p in read if p is not None]
+            against = bool(known) and all(
+                _against(claim.polarity, p, line.direction) for line, p in known
+            )
             if against:
                 found.append(
                     Lint(
@@ -162,8 +153,9 @@ def lint(claims: Sequence[LintClaim]) -> list[Lint]:
 
 
 def claim_polarity(claim: Claim) -> str | None:
-    """The claim's stated polarity, else the one its effect shape implies."""
-    return claim.polarity or SHAPE_POLARITY.get(claim.effect_shape)
+    """The polarity the claim states (`polarity:`; every draft has one), else None: an effect
+    shape alone states none for the lint (see ``polarity-against``)."""
+    return claim.polarity
 
 
 def from_records(
@@ -184,6 +176,7 @@ def from_records(
             listing = listing_key(cell.matrix, cell.cell, entry.position)
             listing_doc[listing] = doc
             cell_of_block[listing] = key
+        cells_of[commentary_key(cell.matrix, cell.cell)].add(key)
         for section in cell.sections:
             block = section_key(cell.matrix, cell.cell, section.heading)
             section_cell[block] = key

@@ -415,6 +415,11 @@ def claim_quads(claim: Claim, graph: URIRef, source_relpath: str | None = None) 
         node = iri(evidence_key(key, line.document, line.quote.exact))
         selector = iri(f"{evidence_key(key, line.document, line.quote.exact)}/selector")
         doc = iri(line.document)
+        if ids.is_commentary_key(line.document):
+            cell_of = line.document.removesuffix("/commentary")
+            yield doc, RDF.type, EVG.Commentary, graph
+            yield doc, RDFS.label, _text(f"commentary of {cell_of.removeprefix('cell/')}"), graph
+            yield doc, DCTERMS.isPartOf, iri(cell_of), graph
         yield node, RDF.type, EVG.EvidenceLine, graph
         yield node, EVG.claim, c, graph
         yield node, EVG.evidence, doc, graph

@@ -8,7 +8,7 @@ from collections import defaultdict
 from rdflib import Dataset
 
 from ...ontology import ID
-from ..curation.lints import SHAPE_POLARITY, Lint, LintClaim, LintEvidence, lint
+from ..curation.lints import Lint, LintClaim, LintEvidence, lint
 
 _QUERY = """
 PREFIX evg: <https://w3id.org/evidence-graph/ontology#>
@@ -34,6 +34,7 @@ PREFIX evg: <https://w3id.org/evidence-graph/ontology#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT DISTINCT ?doc ?cell WHERE {
   { ?doc evg:listedIn ?cell } UNION { ?doc evg:discussedIn/dcterms:isPartOf ?cell }
+  UNION { ?doc a evg:Commentary ; dcterms:isPartOf ?cell }
 }
 """
 
@@ -50,10 +51,10 @@ def graph_lints(ds: Dataset) -> list[Lint]:
     claims: dict[str, dict[str, object]] = {}
     lines: dict[str, dict[str, LintEvidence]] = defaultdict(dict)
     for row in ds.query(_QUERY):
-        claim, status, shape, polarity, line, doc, title, direction, quote, cell = row  # type: ignore[misc]
+        claim, status, _shape, polarity, line, doc, title, direction, quote, cell = row  # type: ignore[misc]
         key = _key(claim).removeprefix("claim/")
         status_key = _key(status).rsplit("#", 1)[-1].lower() if status is not None else "curated"
-        stated = str(polarity) if polarity is not None else SHAPE_POLARITY.get(str(shape))
+        stated = str(polarity) if polarity is not None else None
         claims.setdefault(key, {"status": status_key, "polarity": stated})
         if line is not None:
             document = _key(doc)

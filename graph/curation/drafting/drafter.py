@@ -8,10 +8,12 @@ not verify), from the document it is about:
 - in the commentary, a document the sentence names (its year, its title), or one it refers back to
   ("listed above", "this study", "another study") among those the section discusses, or the one
   the paragraph was last about, or the one the section discusses; failing all that, the listed
-  document sharing most words with it, with a low confidence.
+  document sharing most words with it, with a low confidence; and when none can be told, the
+  cell's commentary itself (`commentary_key`), with a low confidence.
 Findings of a cell that say the same (shared words, agreeing polarity; the same or related
 documents) become one claim with several evidence lines; claims of different pages with the same
-exposure and outcome words are related (consistent-with / contradicts). Findings whose quote a
+exposure and outcome concepts (thesaurus, by the tagger; words where a claim names none) are
+related (consistent-with / contradicts). Findings whose quote a
 curated evidence line already covers are not drafted again.
 """
 
@@ -21,7 +23,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from ...base.ids import doc_key, listing_key, section_key, slugify
+from ...base.ids import commentary_key, doc_key, listing_key, section_key, slugify
 from ...base.records import (
     Cell,
     Claim,
@@ -49,6 +51,8 @@ RELATED_OVERLAP = 0.25
 annotation's finding and a commentary sentence the drafter attributed to the same document."""
 TERM_OVERLAP = 0.5
 """Share of exposure words and of outcome words two claims of different pages need to relate."""
+COMMENTARY_WEIGHT = 0.3
+"""Attribution weight of a finding evidenced from the cell's commentary (no document told)."""
 MAX_RELATIONS = 5
 MAX_CANDIDATES = 200
 """Claims sharing an outcome word looked at per claim (the first, in page order)."""
@@ -82,9 +86,10 @@ def tool_label() -> str:
 
 @dataclass(frozen=True)
 class Attribution:
-    """The document a finding is evidence from, and why."""
+    """The document a finding is evidence from, and why: a listed entry's, or (entry None) the
+    cell's commentary as a whole."""
 
-    entry: Entry
+    entry: Entry | None
     cue: str
     weight: float
 
@@ -113,7 +118,8 @@ class DraftResult:
     covered: int
     """Findings left out because a curated evidence line already quotes them."""
     unattributed: int
-    """Findings left out because no document could be told."""
+    """Commentary findings whose document could not be told: evidence from the cell's
+    commentary, with a low confidence."""
     unverified: int = 0
     """Findings left out because their sentence could not be found verbatim in the page."""
     pages: tuple[str, ...] = field(default_factory=tuple)
@@ -322,7 +328,11 @@ def find_findings(
                 attribution = attributor.fallback(words, discussed)
             if attribution is None:
                 unattributed += 1
-                continue
+                attribution = Attribution(
+                    None,
+                    "document: none can be told; evidence from the cell's commentary",
+                    COMMENTARY_WEIGHT,
+                )
             quote = locator.locate(cell, sentence.text)
             if quote is None:
                 unverified += 1
@@ -362,7 +372,7 @@ def _group(findings: Sequence[Finding]) -> list[_Group]:
             seed = group.seed
             if not _compatible(seed.reading, finding.reading):
                 continue
-            a, b = seed.attribution.entry.position, finding.attribution.entry.position
+            a, b = _position(seed), _position(finding)
             overlap = _overlap(_content_of(seed), _content_of(finding))
             across = (seed.section is None) != (finding.section is None)
             if (a == b and overlap >= (RELATED_OVERLAP if across else GROUP_OVERLAP)) or (
@@ -374,6 +384,12 @@ def _group(findings: Sequence[Finding]) -> list[_Group]:
             groups.append(_Group(finding, [finding]))
     groups.sort(key=lambda g: min(f.order for f in g.members))
     return groups
+
+
+def _position(finding: Finding) -> int:
+    """The position of the finding's document's entry; 0 for the cell's commentary."""
+    entry = finding.attribution.entry
+    return entry.position if entry is not None else 0
 
 
 def _confidence_of(finding: Finding) -> float:
@@ -432,7 +448,7 @@ def draft(
     for cell in cells:
         for group in _group(by_cell.get(id(cell), [])):
             claims.append(_claim(cell, group, compiled, label, used))
-    claims = _relate(claims)
+    claims = _relate(claims, compiled)
     return DraftResult(
         claims=tuple(claims),
         sentences=read,
@@ -457,7 +473,12 @@ def _claim(
     evidence: list[EvidenceLine] = []
     seen: set[tuple[str, str]] = set()
     for member in members:
-        document = doc_key(member.attribution.entry.title, member.attribution.entry.year)
+        entry = member.attribution.entry
+        document = (
+            doc_key(entry.title, entry.year)
+            if entry is not None
+            else commentary_key(cell.matrix, cell.cell)
+        )
         if (document, member.quote.exact) in seen:
             continue
         seen.add((document, member.quote.exact))
@@ -472,8 +493,9 @@ def _claim(
     moderators = tuple(dict.fromkeys(m for f in members for m in f.reading.moderators))
     population = next((f.reading.population for f in members if f.reading.population), None)
     statement = _statement(seed.quote.exact)
-    exposure = reading.exposure or statement
-    outcome = reading.outcome or "outcomes"
+    # Empty rather than invented: a term the sentence does not state stays "" (drafts only).
+    exposure = next((f.reading.exposure for f in members if f.reading.exposure), "")
+    outcome = next((f.reading.outcome for f in members if f.reading.outcome), "")
     topics = tag_text(". ".join([statement, exposure, outcome, *moderators]), compiled)
     confidence = _confidence_of(seed) + min(0.1, 0.05 * (len(evidence) - 1))
     cues = [*reading.cues, seed.attribution.cue]
@@ -500,25 +522,50 @@ def _claim(
     )
 
 
-def _relate(claims: list[Claim]) -> list[Claim]:
-    """Relate claims of different pages with the same exposure and outcome words."""
-    terms = [(_content(c.exposure), _content(c.outcome)) for c in claims]
-    by_word: dict[str, list[int]] = {}
-    for i, (_exposure, outcome) in enumerate(terms):
-        for word in outcome:
-            by_word.setdefault(word, []).append(i)
+def _sides(claim: Claim, compiled: Matchers) -> tuple[frozenset[str], frozenset[str], bool]:
+    """(exposure terms, outcome terms, whether they are concepts) of a claim.
+
+    Concepts of the thesaurus (by the tagger) where the claim's exposure and outcome name some:
+    the exposure's concepts, and the outcome's (else those the statement names beyond the
+    exposure's); the content words of each side when either has none."""
+    exposure = frozenset(tag_text(claim.exposure, compiled)) if claim.exposure else frozenset()
+    outcome = frozenset(tag_text(claim.outcome, compiled)) if claim.outcome else frozenset()
+    if exposure and not outcome:
+        outcome = frozenset(tag_text(claim.statement, compiled)) - exposure
+    if exposure and outcome:
+        return exposure, outcome, True
+    return frozenset(_content(claim.exposure)), frozenset(_content(claim.outcome)), False
+
+
+def _relate(claims: list[Claim], compiled: Matchers) -> list[Claim]:
+    """Relate claims of different pages about the same exposure and outcome: the same thesaurus
+    concepts (one shared on each side) where both claims have them, else the same words
+    (`TERM_OVERLAP` of each side); consistent-with when their polarities agree, contradicts when
+    they oppose, related otherwise."""
+    terms = [_sides(c, compiled) for c in claims]
+    by_term: dict[tuple[bool, str], list[int]] = {}
+    for i, (_exposure, outcome, concepts) in enumerate(terms):
+        for term in outcome:
+            by_term.setdefault((concepts, term), []).append(i)
     relations: dict[str, list[ClaimRelation]] = {c.id: [] for c in claims}
     for i, a in enumerate(claims):
-        candidates = sorted({j for w in terms[i][1] for j in by_word.get(w, ()) if j > i})
+        exposure_a, outcome_a, concepts_a = terms[i]
+        candidates = sorted(
+            {j for t in outcome_a for j in by_term.get((concepts_a, t), ()) if j > i}
+        )
         for j in candidates[:MAX_CANDIDATES]:
             if len(relations[a.id]) >= MAX_RELATIONS:
                 break
             b = claims[j]
             if a.source == b.source:
                 continue
-            if (
-                _overlap(terms[i][0], terms[j][0]) < TERM_OVERLAP
-                or _overlap(terms[i][1], terms[j][1]) < TERM_OVERLAP
+            exposure_b, outcome_b, _ = terms[j]
+            if concepts_a:
+                if not (exposure_a & exposure_b and outcome_a & outcome_b):
+                    continue
+            elif (
+                _overlap(exposure_a, exposure_b) < TERM_OVERLAP
+                or _overlap(outcome_a, outcome_b) < TERM_OVERLAP
             ):
                 continue
             if a.polarity == b.polarity:

@@ -37,6 +37,30 @@ _DETERMINERS = frozenset({"the", "a", "an", "these", "those", "all", "this", "th
 _CITATION = re.compile(
     r"\((?:\d{1,2} )*\d{1,2}\)|\((?:study|review|studies|trial)[^)]{0,20} above\)"
 )
+_REFERENCE_WORDS = frozenset({"listed", "above", "below", "so", "too", "here", "there", "again"})
+"""Words that point at another passage ("the review listed above suggests so"): no content."""
+_INTENSIFIERS = frozenset({"especially", "particularly", "only", "most", "marked", "even"})
+_MODERATOR_WORDS = 20
+"""At most this many words of a moderator clause."""
+_CLAUSE_WORDS = frozenset(
+    {"but", "and", "or", "yet", "while", "whereas", "although", "though", "because", "which",
+     "who", "whom", "so", "then", "when", "if", "unless"}
+)  # fmt: skip
+"""Words that open a new clause: a comma before them ends a clause."""
+_SUBJECT_ENDS = frozenset(
+    {"but", "yet", "while", "whereas", "although", "though", "because", "unless", "if", "only"}
+)
+"""Words after which a sentence's subject cannot go on (a condition or a contrast starts)."""
+_FRAME_NOUNS = frozenset({"finding", "conclusion", "result", "message", "lesson", "implication"})
+"""Nouns that frame a finding: "the finding was that …", "its message is that …"."""
+_DISCOURSE = frozenset(
+    {"even", "instead", "despite", "across", "what", "also", "however", "clearly", "typically",
+     "indeed", "moreover", "overall", "thus", "therefore", "still", "again", "yet"}
+)  # fmt: skip
+"""Discourse words that open a sentence but are no part of its subject."""
+_NOT_ADVERBS = frozenset(
+    {"early", "only", "family", "supply", "weekly", "monthly", "daily", "elderly"}
+)
 _CLAUSE_END = frozenset({",", ";", ":", ".", "–", "—", "(", ")", "?", "!"})
 _GOOD_SUPERLATIVES = frozenset({"best", "greatest", "most", "highest", "strongest"})
 _LOW_POLES = frozenset({"poor", "poorly", "weak", "low", "lax", "least", "little", "bad", "worst"})
@@ -75,19 +99,95 @@ def _span_text(tokens: Sequence[Token], sentence: Sentence) -> str:
     start = tokens[0].start - sentence.start
     last = tokens[-1]
     end = last.start + len(last.text) - sentence.start
+    # A quotation the span opens and the page closes right after it: keep the closing mark.
+    for opening, closing in (("‘", "’"), ("“", "”")):
+        if sentence.text[end : end + 1] == closing and opening in sentence.text[start:end]:
+            end += 1
     return " ".join(sentence.text[start:end].split())
 
 
-def _clause_after(tokens: Sequence[Token], index: int, limit: int = 14) -> list[Token]:
-    """The tokens from `index` up to the end of the clause (punctuation), at most `limit` words."""
+def _clause_after(
+    tokens: Sequence[Token], index: int, limit: int = 14, *, commas: bool = False
+) -> list[Token]:
+    """The tokens from `index` up to the end of the clause (punctuation), at most `limit` words.
+
+    With `commas`, a comma inside a short clause that the next word continues (not a function
+    word, not a capital: "a well structured, bona fide treatment") does not end it.
+    """
     found: list[Token] = []
-    for token in tokens[index:]:
+    rest = list(tokens[index:])
+    for k, token in enumerate(rest):
         if token.text in _CLAUSE_END:
+            following = rest[k + 1] if k + 1 < len(rest) else None
+            if (
+                commas
+                and token.text == ","
+                and following is not None
+                and following.word
+                and following.lower not in STOP
+                and following.lower not in _CLAUSE_WORDS
+                and following.text[:1].islower()
+                and len(found) < 8
+            ):
+                continue
             break
         found.append(token)
         if len(found) >= limit:
             break
     return found
+
+
+def _trim_end(tokens: list[Token]) -> list[Token]:
+    """`tokens` without trailing function words and punctuation."""
+    while tokens and (tokens[-1].lower in STOP or not _is_word(tokens[-1])):
+        tokens = tokens[:-1]
+    return tokens
+
+
+_QUOTE_PAIRS = (("“", "”"), ("‘", "’"), ('"', '"'))
+
+
+def _balanced(text: str) -> str:
+    """`text` with an unpaired opening or closing quotation mark at either end removed (a span
+    cut out of a quotation), and stray quotes and brackets at its ends stripped."""
+    text = text.strip()
+    for _ in range(3):
+        before = text
+        for opening, closing in _QUOTE_PAIRS:
+            if opening == closing:
+                if text.count(opening) % 2:
+                    text = (
+                        text.strip(opening).strip()
+                        if text[:1] == opening or text[-1:] == opening
+                        else text
+                    )
+                continue
+            opened, closed = text.count(opening), text.count(closing)
+            # ’ doubles as an apostrophe: only a quote at the very end or start counts
+            if opened > closed and text[:1] == opening:
+                text = text[1:].strip()
+            elif closed > opened and text[-1:] == closing and opening != "‘":
+                text = text[:-1].strip()
+            elif (
+                opening == "‘"
+                and opened > text.count(closing) - _apostrophes(text)
+                and text[:1] == opening
+            ):
+                text = text[1:].strip()
+            elif opened > closed and opening in text and text.rfind(opening) > text.rfind(closing):
+                cut = text.rfind(opening)
+                rest = text[cut + 1 :].strip()
+                # an opening quote left unclosed inside the span: drop the quote mark only
+                text = (text[:cut] + rest).strip() if rest else text[:cut].strip()
+        text = text.strip(" ,;:–—(")
+        if text == before:
+            break
+    return " ".join(text.split())
+
+
+def _apostrophes(text: str) -> int:
+    """Right single quotes used as apostrophes (between letters: "clients’ own", "don’t")."""
+    return len(re.findall(r"\w’\w|s’(?=\s|$)", text))
 
 
 def _trim(tokens: list[Token]) -> list[Token]:
@@ -150,9 +250,15 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         score += 1.0
         cues.append("comparison: " + ", ".join(listed("comparatives")))
         than = next((lowers[i] for i in comparative if "than" in lowers[i + 1 : i + 10]), None)
+        likely = next(
+            (lowers[i] for i in comparative if lowers[i + 1 : i + 3] == ["likely", "to"]), None
+        )
         if than is not None:
             score += 1.0
             cues.append(f"comparison: {than} … than")
+        elif likely is not None:
+            score += 1.0
+            cues.append(f"comparison: {likely} likely to")
     if nulls:
         score += 1.5
         cues.append("no-difference: " + "; ".join(dict.fromkeys(" ".join(p) for _, p in nulls)))
@@ -165,7 +271,14 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
             ))  # fmt: skip
     if positives or negatives:
         score += 0.5
-    if comparative and (result or "outcome_words" in at):
+    # An effect verb that happened ("reduced drop-out", "improved retention") on an outcome.
+    changes = w["increase_words"] | w["decrease_words"] | w["positive_words"] | w["negative_words"]
+    happened = [
+        i
+        for i in effect
+        if lowers[i] != lemmas[i] and lowers[i].endswith("ed") and lemmas[i] in changes
+    ]
+    if (comparative or happened) and (result or "outcome_words" in at):
         score += 0.5
     if score + 1.0 < FINDING_SCORE and not full:
         return Reading(False, round(score, 2), "positive", "", tuple(cues))
@@ -227,6 +340,18 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         cues.append("cites sources")
     if len(words) < 6:
         score -= 3.0
+    substance = [
+        t
+        for t in words
+        if t.lower not in STOP
+        and t.lower not in _REFERENCE_WORDS
+        and t.lemma not in w["report_verbs"]
+        and t.lemma not in w["research_words"]
+        and t.lemma not in w["hedges"]
+    ]
+    if len(substance) < 2:
+        score -= 3.0
+        cues.append("says nothing of its own (refers to another sentence)")
 
     # --- polarity ----------------------------------------------------------------------------
     negations = at.get("negations", [])
@@ -236,8 +361,58 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
             i > 0 and lowers[i - 1] in {"less", "least"}
         )
 
-    pos = sum(1 for i in positives if not negated(i)) + sum(1 for i in negatives if negated(i))
-    neg = sum(1 for i in negatives if not negated(i)) + sum(1 for i in positives if negated(i))
+    # Changes in an outcome: "fewer patients starting" (less of a good thing: worse), "reduced
+    # relapse" (less of an adverse outcome: better), "more likely to drop out" (worse); a
+    # negation reverses it ("did not reduce relapse" is no gain). The change word and the
+    # outcome it governs then count once, as this direction, not as evaluative words.
+    used: set[int] = set()
+    pos = neg = 0
+
+    def change(k: int) -> int:
+        """+1 for a word of increase, -1 for one of decrease, 0 for neither."""
+        if lowers[k] in w["increase_words"] or lemmas[k] in w["increase_words"]:
+            return 1
+        if lowers[k] in w["decrease_words"] or lemmas[k] in w["decrease_words"]:
+            return -1
+        return 0
+
+    for i in range(n):
+        sign = change(i)
+        if not sign or i in used:
+            continue
+        target = None
+        chain = [i]
+        for k in range(i + 1, min(n, i + 7)):
+            if tokens[k].text in _CLAUSE_END:
+                break
+            if (
+                _adverse(lowers, lemmas, k, w)
+                or lemmas[k] in w["outcome_words"]
+                or (lemmas[k] in w["uptake_words"] or lowers[k] in w["uptake_words"])
+            ):
+                target = k
+                break
+            if change(k) and k == chain[-1] + 1:  # "larger reductions in drinking"
+                sign *= change(k)
+                chain.append(k)
+            elif change(k):
+                break  # "lower caseloads meant fewer …": the next change governs its own
+            elif lowers[k] in w["positive_words"] or lowers[k] in w["negative_words"]:
+                break  # "greater improvement": an evaluative word says it already
+        if target is None:
+            continue
+        better = (sign > 0) != _adverse(lowers, lemmas, target, w)
+        if any(0 < i - j <= 3 for j in negations):
+            continue  # "did not reduce relapse": no change either way (a null reads it)
+        used.update((*chain, target))
+        if better:
+            pos += 1
+        else:
+            neg += 1
+    pos += sum(1 for i in positives if i not in used and not negated(i))
+    pos += sum(1 for i in negatives if i not in used and negated(i))
+    neg += sum(1 for i in negatives if i not in used and not negated(i))
+    neg += sum(1 for i in positives if i not in used and negated(i))
 
     # --- shape -------------------------------------------------------------------------------
     shape = ""
@@ -325,19 +500,32 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
 
     # --- conditions, people, terms ----------------------------------------------------------
     moderators: list[str] = []
-    for i, phrase in phrases.get("moderator_openers", []):
-        if phrase == ("when",) and shape != "conditional":
+    taken: set[int] = set()
+    for i, phrase in sorted(phrases.get("moderator_openers", []), key=lambda x: (x[0], -len(x[1]))):
+        if i in taken or (phrase == ("when",) and shape != "conditional"):
             continue
-        clause = _trim(_clause_after(tokens, i))
-        if len(clause) >= 3:
-            moderators.append(_span_text(clause, sentence))
+        taken.update(range(i, i + len(phrase)))
+        # "especially when X" → "when X"; "depends on X" → "X"; "as long as X" stays whole.
+        keep = i
+        while keep < i + len(phrase) and lowers[keep] in _INTENSIFIERS:
+            keep += 1
+        if lowers[keep] in {"depends", "depend", "depending"}:
+            keep = i + len(phrase)
+        taken.update(range(keep, i + len(phrase)))
+        clause = _clause_after(tokens, i + len(phrase), limit=_MODERATOR_WORDS, commas=True)
+        clause = _trim_end(clause)
+        if len(clause) >= 2:
+            moderators.append(
+                _balanced(_span_text([*tokens[keep : i + len(phrase)], *clause], sentence))
+            )
     population: str | None = None
     for i, _phrase in phrases.get("population_openers", []):
         clause = _trim(_clause_after(tokens, i + len(_phrase), limit=10))
         if len(clause) >= 2 and any(t.lemma in w["research_words"] for t in clause):
             population = _span_text(clause, sentence)
             break
-    exposure, outcome = _terms(tokens, lowers, lemmas, lex, sentence)
+    openers = frozenset(i for i, _ in phrases.get("moderator_openers", []))
+    exposure, outcome = _terms(tokens, lowers, lemmas, lex, sentence, openers)
     content = frozenset(
         t.lemma for t in words if t.lower not in STOP and len(t.lower) > 2 and t.lower.isalpha()
     )
@@ -357,12 +545,56 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
     )
 
 
+def _subject(
+    tokens: Sequence[Token],
+    begin: int,
+    pivot: int,
+    aside: set[int],
+    w: dict[str, frozenset[str]],
+    sentence: Sentence,
+) -> str:
+    """The subject before `pivot`: from the last clause boundary (past "In a trial, …"), without
+    asides, discourse words, trailing verbs and adverbs; "" when nothing of substance is left."""
+    start = begin
+    for i in range(begin, pivot):
+        if tokens[i].text in _CLAUSE_END and i not in aside:
+            start = i + 1
+    span = [
+        t
+        for k, t in enumerate(tokens[start:pivot], start)
+        if t.text not in _CLAUSE_END and k not in aside
+    ]
+    while span and (
+        span[-1].lemma in {"be", "have", "do"}
+        or span[-1].lower in STOP
+        or (span[-1].lemma in w["report_verbs"] and not span[-1].lower.endswith("ing"))
+    ):
+        span = span[:-1]
+    span = _trim(span[:14])
+    while span and (span[0].lower in _DISCOURSE or span[0].lower in STOP):
+        span = span[1:]
+    while len(span) > 1 and span[-1].lower.endswith("ly") and span[-1].lower not in _NOT_ADVERBS:
+        span = _trim(span[:-1])
+    if not span or (len(span) == 1 and span[0].lower in _DISCOURSE | {"average", "due", "paper"}):
+        return ""
+    return _balanced(_span_text(span, sentence))
+
+
+def _adverse(
+    lowers: Sequence[str], lemmas: Sequence[str], k: int, w: dict[str, frozenset[str]]
+) -> bool:
+    """Whether the word at `k` names an adverse outcome (relapse, drop-out, mortality), or
+    "drop"/"missed" heads one ("drop out", "missed appointments")."""
+    return lowers[k] in w["adverse_outcomes"] or lemmas[k] in w["adverse_outcomes"]
+
+
 def _terms(
     tokens: Sequence[Token],
     lowers: Sequence[str],
     lemmas: Sequence[str],
     lex: Lexicon,
     sentence: Sentence,
+    condition_at: frozenset[int] = frozenset(),
 ) -> tuple[str, str]:
     """(exposure, outcome) read from the sentence: the outcome noun phrase, and what comes before
     the first effect, comparison or null cue (after any "found that")."""
@@ -402,32 +634,55 @@ def _terms(
             )
         ):
             end += 1
-        outcome = _span_text(_trim(list(tokens[start:end])), sentence)
+        outcome = _balanced(_span_text(_trim(list(tokens[start:end])), sentence))
+    # The report frame ("X found that", "findings … led the authors to argue that"): the finding
+    # is what follows its "that"; else what follows a finite report verb.
     begin = 0
-    for i in range(n):
-        if (lemmas[i] in w["report_verbs"]) and i + 1 < n:
-            begin = i + 1 + (1 if lowers[i + 1] == "that" else 0)
+    framing = w["report_verbs"] | w["argument_verbs"] | _FRAME_NOUNS
+    for i in range(1, n - 1):
+        if lowers[i] == "that" and any(
+            lemmas[k] in framing and not lowers[k].endswith("ing") for k in range(max(0, i - 4), i)
+        ):
+            begin = i + 1
             break
-    # The pivot: the first effect or comparison word after the subject, else its first verb.
+    else:
+        for i in range(n - 1):
+            if lemmas[i] in w["report_verbs"] and not lowers[i].endswith("ing"):
+                # "the study found X …": the finding follows; but in "patients … showed higher
+                # retention" the verb itself states the effect, and its subject is the exposure.
+                after = lowers[i + 1 : i + 3]
+                if not any(x in w["comparatives"] or x in w["result_words"] for x in after):
+                    begin = i + 1
+                break
+    # The pivot: the first effect or comparison word after the subject, else its first verb
+    # (an -ing form is an adjective or a participle here: "a firm helping alliance").
     strong = [
         i
         for i in range(begin + 1, n)
-        if lemmas[i] in w["effect_words"] or lowers[i] in w["comparatives"]
+        if (lemmas[i] in w["effect_words"] and not lowers[i].endswith("ing"))
+        or (lowers[i] in w["comparatives"] and lowers[i - 1] not in _DETERMINERS)
     ]
     weak = [i for i in range(begin + 1, n) if lemmas[i] in {"be", "have", "do"}]
-    pivot = strong[0] if strong else (weak[0] if weak else None)
+    # The subject ends where a condition or a new clause starts ("only pay off as long as …").
+    stops = [i for i in range(begin + 1, n) if i in condition_at or lowers[i] in _SUBJECT_ENDS]
+    pivots = [*strong, *(i for i in weak[:1] if i not in strong)]
+    if stops:
+        pivots = [p for p in pivots if p < stops[0]] + [stops[0]]
+    # Parenthetical asides are no part of the subject, nor a boundary of it.
+    aside: set[int] = set()
+    depth = 0
+    for i, token in enumerate(tokens):
+        if token.text == "(":
+            depth += 1
+        if depth:
+            aside.add(i)
+        if token.text == ")" and depth:
+            depth -= 1
     exposure = ""
-    if pivot is not None:
-        # The subject: from the last clause boundary before the pivot (past "In a trial, …").
-        start = begin
-        for i in range(begin, pivot):
-            if tokens[i].text in _CLAUSE_END:
-                start = i + 1
-        span = [t for t in tokens[start:pivot] if t.text not in _CLAUSE_END]
-        while span and (span[-1].lemma in {"be", "have", "do"} or span[-1].lower in STOP):
-            span = span[:-1]
-        exposure = _span_text(_trim(span[:14]), sentence)
-    if not exposure or exposure == outcome:
-        span = _trim([t for t in tokens[begin : begin + 10] if t.text not in _CLAUSE_END])
-        exposure = _span_text(span, sentence)
+    for pivot in pivots:
+        exposure = _subject(tokens, begin, pivot, aside, w, sentence)
+        if exposure:
+            break
+    if exposure == outcome:
+        exposure = ""
     return exposure, outcome

@@ -31,6 +31,10 @@ WORD_LISTS = (
     "hedges",
     "method_verbs",
     "argument_verbs",
+    "increase_words",
+    "decrease_words",
+    "adverse_outcomes",
+    "uptake_words",
 )
 PHRASE_LISTS = (
     "imperative_starts",

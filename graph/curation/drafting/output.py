@@ -8,7 +8,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-from ...base.ids import doc_key, section_key
+from ...base.ids import doc_key, is_commentary_key, section_key
 from ...base.records import Cell, Claim
 from .drafter import DraftResult, tool_label
 
@@ -18,7 +18,8 @@ HEADER = """\
 # exposure, outcome, shape and document are the drafter's reading. To accept a claim, check it
 # against the page, reword and fix it, set `status: curated`, and move it into data/claims/.
 # Summary: {sentences} sentences read, {findings} finding sentences, {covered} already quoted by
-# curated claims, {unattributed} without a document; {claims} draft claims.
+# curated claims, {unattributed} without a document (evidence from the cell's commentary, low
+# confidence: `document: commentary`); {claims} draft claims.
 """
 
 
@@ -135,8 +136,13 @@ def claim_dict(
     by_source = {c.source: c for c in cells}
     for line in claim.evidence:
         cell = by_source.get(line.quote.source)
+        named: Any = (
+            "commentary"
+            if is_commentary_key(line.document)
+            else dict(documents.get(line.document, {"title": line.document}))
+        )
         entry: dict[str, Any] = {
-            "document": dict(documents.get(line.document, {"title": line.document})),
+            "document": named,
             "direction": line.direction,
         }
         if cell is not None:
