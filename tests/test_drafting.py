@@ -461,7 +461,7 @@ def test_commentary_finding_without_a_document_is_evidence_from_the_commentary(
     assert (commentary, DCTERMS.isPartOf, rdf.iri("cell/drug/C2")) in ds
     lines = set(ds.subjects(EVG.evidence, commentary))
     assert lines and all((x, EVG.quote, None) in ds for x in lines)
-    valid = CliRunner().invoke(cli, ["validate", str(out / "evidence.trig")])
+    valid = CliRunner().invoke(cli, ["validate", str(out / "evidence.trig"), "--data", str(data)])
     assert valid.exit_code == 0, valid.output
     assert "unlisted-document" not in built.output
 

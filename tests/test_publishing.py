@@ -134,7 +134,7 @@ def test_position_selectors_anchor_every_quote(seed: Dataset) -> None:
     from evidence_graph.graph.parsing.lines import split_lines
 
     oa = "http://www.w3.org/ns/oa#"
-    query = f"""SELECT ?exact ?start ?end ?path ?sha WHERE {{
+    query = f"""SELECT ?line ?exact ?start ?end ?path ?sha WHERE {{
         ?line <{NS}selector>/<{oa}exact> ?exact ;
               <{NS}positionSelector> ?p .
         ?p <{oa}start> ?start ; <{oa}end> ?end ; <http://purl.org/dc/terms/source> ?src .
@@ -142,7 +142,7 @@ def test_position_selectors_anchor_every_quote(seed: Dataset) -> None:
     found = rows(seed, query)
     quotes = rows(seed, f"SELECT ?l WHERE {{ ?l a <{NS}EvidenceLine> }}")
     assert len(found) == len(quotes) > 0
-    for exact, start, end, path, _ in found:
+    for _, exact, start, end, path, _ in found:
         text = "\n".join(split_lines((DATA / path).read_text(encoding="utf-8")))
         assert text[int(start) : int(end)] == exact
 

@@ -27,8 +27,9 @@ _QUERY = f"""SELECT DISTINCT ?p ?exact ?start ?end ?path ?sha WHERE {{
 def orphaned_selectors(ds: Dataset, data_dir: Path) -> list[str]:
     """One message per position selector whose source changed so that its offsets miss the quote.
 
-    A source whose SHA-256 still matches is not read further; a changed or missing source is read
-    and each selector's span compared with its quote.
+    A source whose SHA-256 still matches is not read further; a changed source is read and each
+    selector's span compared with its quote. A source not found under `data_dir` (a graph built
+    from another data directory) cannot be checked and is left out.
     """
     texts: dict[str, str | None] = {}
     messages: list[str] = []
@@ -48,11 +49,11 @@ def orphaned_selectors(ds: Dataset, data_dir: Path) -> list[str]:
 
 
 def _changed_text(path: Path, sha: str) -> str | None:
-    """The text of `path` when it no longer has digest `sha` ("" when unreadable); else None."""
+    """The text of `path` when it no longer has digest `sha`; None when unchanged or unreadable."""
     try:
         data = path.read_bytes()
     except OSError:
-        return ""
+        return None
     if hashlib.sha256(data).hexdigest() == sha:
         return None
     return "\n".join(split_lines(data.decode("utf-8", errors="replace")))
