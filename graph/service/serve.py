@@ -37,6 +37,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ...ontology import ID
 from ...ontology.prefixes import PREFIXES
 from ..base.errors import EvidenceGraphError, QueryError, QueryFailed, QueryRefused
+from ..reading.resource import negotiate as resource_negotiate
 from . import guard, sparql
 from .pool import DEFAULT_MEMORY_LIMIT_MB, QueryPool, WorkerSettings
 
@@ -69,26 +70,10 @@ READ_ONLY = "this endpoint is read-only: updates are refused"
 
 
 def negotiate(accept: str, offers: list[str], default: str) -> str:
-    """The offered media type the Accept header likes best (ties: the order of `offers`)."""
-    best, best_q = default, 0.0
-    for rank, part in enumerate(accept.split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        media = fields[0].lower()
-        q = 1.0
-        for f in fields[1:]:
-            if f.startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
-        candidates = [o for o in offers if media in (o, "*/*") or media == o.split("/")[0] + "/*"]
-        if not candidates or q <= 0:
-            continue
-        choice = default if media == "*/*" and default in offers else candidates[0]
-        score = q - rank * 1e-6  # earlier entries win ties
-        if score > best_q:
-            best, best_q = choice, score
-    return best
+    """The offered media type the Accept header likes best; `default` when it names none of them
+    (or names any type)."""
+    ordered = [default, *(o for o in offers if o != default)]
+    return resource_negotiate(accept, ordered) or default
 
 
 STATIC_FILES: dict[str, str] = {
