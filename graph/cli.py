@@ -74,6 +74,18 @@ def output_option(func: F) -> F:
     )(func)
 
 
+def data_option(what: str) -> Callable[[F], F]:
+    """`--data DIR` (default ``data``): the data directory; `what` says what the command reads."""
+    return click.option(
+        "--data",
+        "data_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=Path("data"),
+        show_default=True,
+        help=what,
+    )
+
+
 def memory_limit_option(func: F) -> F:
     """`--memory-limit MB`: the memory one query may take beyond the graph (0: no limit)."""
     return click.option(
@@ -146,13 +158,8 @@ def parse_command(ctx: click.Context, files: tuple[Path, ...], as_json: bool) ->
 @cli.command("draft")
 @click.argument("pages", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @output_option
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("data"),
-    show_default=True,
-    help="Data directory whose curated claims, concepts and discussion links to use (if present).",
+@data_option(
+    "Data directory whose curated claims, concepts and discussion links to use (if present)."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the drafts as one JSON object.")
 def draft_command(
@@ -229,13 +236,8 @@ class _ProgressBars:
 
 
 @cli.command()
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("data"),
-    show_default=True,
-    help="Data directory: cells/<matrix>/<CELL>.txt, claims/*.yaml, concepts.ttl, matrices.yaml.",
+@data_option(
+    "Data directory: cells/<matrix>/<CELL>.txt, claims/*.yaml, concepts.ttl, matrices.yaml."
 )
 @click.option(
     "--out",
@@ -306,14 +308,7 @@ def build(data_dir: Path, out_dir: Path, store: str, drafts: bool, jobs: int | N
     help="Fail on claim lints too (quote = title, reused or short quote, unlisted document, "
     "evidence against the claim's polarity).",
 )
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("data"),
-    show_default=True,
-    help="Data directory the graph was built from (to check text anchors against the sources).",
-)
+@data_option("Data directory the graph was built from (to check text anchors against the sources).")
 def validate(graph_path: Path, strict: bool, data_dir: Path) -> None:
     """Check a built graph against the SHACL shapes, lint its claims and check its text anchors
     against the sources; non-zero exit on a violation or an orphaned text selector (a source
@@ -597,14 +592,7 @@ def _named_query_list(queries: Iterable[Any]) -> str:
     show_default=True,
     help="The IRI the server's root stands for: <BASE>id/… is served at /id/….",
 )
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("data"),
-    show_default=True,
-    help="Data directory the graph was built from (resource pages quote the source lines).",
-)
+@data_option("Data directory the graph was built from (resource pages quote the source lines).")
 def serve(
     graph_path: Path,
     host: str,
@@ -821,14 +809,7 @@ class _FormatChoice(click.Choice):  # type: ignore[type-arg]
     metavar="URL",
     help="site: where the site will be hosted (the w3id.org redirect rules point there).",
 )
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("data"),
-    show_default=True,
-    help="site: data directory the graph was built from (pages quote the source lines).",
-)
+@data_option("site: data directory the graph was built from (pages quote the source lines).")
 @click.option(
     "--key",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -972,14 +953,7 @@ def viz(
 @cli.command()
 @click.argument("node")
 @graph_option
-@click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("data"),
-    show_default=True,
-    help="Data directory the graph was built from (to print the source lines).",
-)
+@data_option("Data directory the graph was built from (to print the source lines).")
 def explain(node: str, graph_path: Path, data_dir: Path) -> None:
     """Show a node, its edges, and the source passage (file, line) behind each edge.
 
