@@ -604,22 +604,8 @@ def _read_claim(
     moderators = (
         source.strings(fields["moderators"], "moderators") if "moderators" in fields else ()
     )
-    status = source.scalar(fields["status"], "status") if "status" in fields else "curated"
-    if status not in STATUS_NAMES:
-        raise source.error(
-            fields["status"],
-            f"claim {claim_id!r}: unknown status {status!r}",
-            hint="statuses: " + ", ".join(STATUS_NAMES),
-        )
-    polarity: str | None = None
-    if "polarity" in fields:
-        polarity = source.scalar(fields["polarity"], "polarity")
-        if polarity not in POLARITY_NAMES:
-            raise source.error(
-                fields["polarity"],
-                f"claim {claim_id!r}: unknown polarity {polarity!r}",
-                hint="polarities: " + ", ".join(POLARITY_NAMES),
-            )
+    status = _choice(source, fields, "status", STATUS_NAMES, claim_id, "statuses") or "curated"
+    polarity = _choice(source, fields, "polarity", POLARITY_NAMES, claim_id, "polarities")
     confidence: float | None = None
     if "confidence" in fields:
         raw_confidence = source.scalar(fields["confidence"], "confidence")
@@ -713,3 +699,24 @@ def _read_evidence(source: _File, node: yaml.Node, corpus: _Corpus) -> _RawEvide
         note=source.text(fields["note"], "note") if "note" in fields else "",
         commentary=commentary,
     )
+
+
+def _choice(
+    source: _File,
+    fields: dict[str, yaml.Node],
+    key: str,
+    names: Sequence[str],
+    claim_id: str,
+    plural: str,
+) -> str | None:
+    """The value of the optional field `key`, which must be one of `names` (None when absent)."""
+    if key not in fields:
+        return None
+    value = source.scalar(fields[key], key)
+    if value not in names:
+        raise source.error(
+            fields[key],
+            f"claim {claim_id!r}: unknown {key} {value!r}",
+            hint=f"{plural}: " + ", ".join(names),
+        )
+    return value
