@@ -79,6 +79,7 @@ def negotiate(accept: str, offers: list[str], default: str) -> str:
 STATIC_FILES: dict[str, str] = {
     "yasgui.min.js": "text/javascript; charset=utf-8",
     "yasgui.min.css": "text/css; charset=utf-8",
+    "yasr-chart.js": "text/javascript; charset=utf-8",
 }
 """The vendored files the query page loads from `/static/NAME`, with their media types."""
 
