@@ -197,10 +197,13 @@ def test_named_query_draws_as_a_chart(opened: Opened, tmp_path: Path) -> None:
     assert bars.count() == labels.count() == 2  # the two cells of the seed graph
     assert all(any(label in row for row in shown) for label in labels.all_text_contents())
     totals = [int(t) for t in page.locator(".evg-chart text.evg-chart-total").all_text_contents()]
-    values = [int(v) for v in page.evaluate(
-        "[...document.querySelectorAll('.tabPanel.active rect.evg-chart-bar')]"
-        ".map(r => r.getAttribute('data-value'))"
-    )]
+    values = [
+        int(v)
+        for v in page.evaluate(
+            "[...document.querySelectorAll('.tabPanel.active rect.evg-chart-bar')]"
+            ".map(r => r.getAttribute('data-value'))"
+        )
+    ]
     assert sum(totals) == sum(values) > 0
     # Split (pivot) by role: each cell's bar is stacked from its roles, with a legend.
     page.locator(".tabPanel.active .evg-chart-controls select[name=split]").select_option("role")

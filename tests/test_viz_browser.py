@@ -353,3 +353,65 @@ def test_twenty_thousand_nodes_draw_with_webgl_and_answer_search_and_focus(
         assert real_problems(opened) == [] and opened.requests == []
     finally:
         opened.close()
+
+
+def test_large_page_relays_out_on_filter_and_counts_what_is_shown(
+    browser: Any, tmp_path: Path
+) -> None:
+    """The WebGL page (5k nodes): a class filter or focus moves what is shown; counts follow."""
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from viz_draw import synthetic_projection
+
+    g = synthetic_projection(5_000)
+    opened = open_page(browser, write(tmp_path / "large.html", graph_page(g)))
+    page = opened.page
+    positions = """() => { const g = window.evidenceGraph.graph, out = {};
+        g.forEachNode((k, a) => { out[k] = [a.x, a.y]; }); return out; }"""
+    counts = "() => [...document.querySelectorAll('.legend .count')].map(e => e.textContent)"
+    try:
+        before = page.evaluate(positions)
+        legend = page.evaluate(counts)
+        assert all("/" not in c for c in legend)
+        page.locator('input[data-cls="Study"]').uncheck()
+        after = page.evaluate(positions)
+        shown = set(page.evaluate("window.evidenceGraph.visibleNodeIds()"))
+        studies = {k for k, d in g.nodes(data=True) if d["class"] == "Study"}
+        assert shown == set(g) - studies
+        moved = [k for k in shown if after[k] != before[k]]
+        assert len(moved) > 0.9 * len(shown)  # what is shown is laid out anew
+        # No two shown nodes on one spot, and the picture spans the same kind of disc.
+        assert len({tuple(after[k]) for k in shown}) == len(shown)
+        # Legend and summary count what is shown: classes and relations.
+        study_count = page.locator('input[data-cls="Study"]').locator("xpath=..").inner_text()
+        assert f"0 / {len(studies)}" in study_count
+        listed = sum(1 for s, _t, d in g.edges(data=True) if d["relation"] == "listedIn")
+        listed_shown = sum(
+            1
+            for s, t, d in g.edges(data=True)
+            if d["relation"] == "listedIn" and s in shown and t in shown
+        )
+        relation = page.locator('input[data-rel="listedIn"]').locator("xpath=..").text_content()
+        assert f"{listed_shown} / {listed}" in relation
+        summary = page.locator("#summary").inner_text()
+        assert summary.startswith(f"{len(shown)} of {len(g)} nodes")
+        page.screenshot(path=str(tmp_path / "large-filtered.png"))
+        # All classes back: the computed positions come back too.
+        page.locator('input[data-cls="Study"]').check()
+        assert page.evaluate(positions) == before
+        assert page.evaluate(counts) == legend
+        # A focus lays out its neighbourhood on its own, and the camera frames it.
+        key = next(k for k in g if k.startswith("cell/"))
+        page.evaluate(f"location.hash = '#focus=' + encodeURIComponent({key!r}) + '&depth=1'")
+        page.wait_for_function("!document.getElementById('focus-banner').hidden")
+        focus = set(page.evaluate("window.evidenceGraph.visibleNodeIds()"))
+        focused = page.evaluate(positions)
+        assert key in focus and all(focused[k] != before[k] for k in focus if k != key)
+        ratio = page.evaluate("window.evidenceGraph.renderer.getCamera().ratio")
+        assert ratio < 0.5
+        assert real_problems(opened) == [] and opened.requests == []
+    finally:
+        opened.close()

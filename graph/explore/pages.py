@@ -95,24 +95,29 @@ _EDGE_FIELDS = ("role", "position", "listing", "via", "quote", "quotes", "quoted
 
 
 def layout(g: nx.MultiDiGraph, *, seed: int = 7) -> dict[str, tuple[float, float]]:
-    """Deterministic positions in page pixels: a seeded spring layout of the undirected graph."""
+    """Deterministic positions in page pixels: a seeded force layout of the undirected graph.
+
+    Small graphs get networkx's spring layout; from `SAMPLED_LAYOUT` nodes on, a force layout in
+    O(nodes + edges) per step whose result is packed into a disc, one node per slot (no overlaps).
+    """
     u = simple_undirected(g)
     n = len(u)
     if n == 0:
         return {}
     if n == 1:
         return {next(iter(u)): (0.0, 0.0)}
-    if n < 500:
+    if n < SAMPLED_LAYOUT:
         # A longer ideal edge length than networkx's 1/sqrt(n) spreads hubs' neighbours apart.
         pos = nx.spring_layout(u, seed=seed, iterations=300, k=2.2 / math.sqrt(n))
-        raw = {k: (float(v[0]), float(v[1])) for k, v in pos.items()}
-    elif n <= LARGE_GRAPH:
-        raw = _force_layout(u, seed, iterations=60 if n <= 1000 else 35)
+        raw = _spread({k: (float(v[0]), float(v[1])) for k, v in pos.items()})
     else:
         raw = _sampled_force_layout(u, seed)
-    raw = _spread(raw)
     span = 70.0 * math.sqrt(n) + 300.0
     return {k: (round(x * span, 1), round(y * span, 1)) for k, (x, y) in raw.items()}
+
+
+SAMPLED_LAYOUT = 500
+"""From this many nodes on, the layout is the sampled force layout packed into a disc."""
 
 
 def _spread(pos: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
@@ -131,42 +136,15 @@ def _spread(pos: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float
     return out
 
 
-def _force_layout(u: nx.Graph, seed: int, iterations: int = 60) -> dict[str, tuple[float, float]]:
-    """Fruchterman-Reingold on dense numpy arrays (networkx wants SciPy above 500 nodes)."""
-    import numpy as np
-
-    nodes = list(u)
-    n = len(nodes)
-    index = {k: i for i, k in enumerate(nodes)}
-    adjacency = np.zeros((n, n), dtype=np.float32)
-    for s, t in u.edges():
-        adjacency[index[s], index[t]] = adjacency[index[t], index[s]] = 1.0
-    rng = np.random.default_rng(seed)
-    pos = rng.random((n, 2), dtype=np.float32)
-    k = np.float32(1.0 / math.sqrt(n))
-    temperature = 0.1
-    cooling = temperature / (iterations + 1)
-    for _ in range(iterations):
-        delta = pos[:, None, :] - pos[None, :, :]
-        distance = np.maximum(np.sqrt((delta**2).sum(axis=-1)), 0.01)
-        force = k * k / distance**2 - adjacency * distance / k
-        displacement = (delta * force[:, :, None]).sum(axis=1)
-        length = np.maximum(np.sqrt((displacement**2).sum(axis=-1)), 0.01)
-        pos += displacement * (temperature / length)[:, None]
-        temperature -= cooling
-    pos -= pos.mean(axis=0)
-    pos /= max(float(np.abs(pos).max()), 1e-9)
-    return {k_: (float(pos[i, 0]), float(pos[i, 1])) for i, k_ in enumerate(nodes)}
-
-
 def _sampled_force_layout(
-    u: nx.Graph, seed: int, iterations: int = 80, samples: int = 12, gravity: float = 6.0
+    u: nx.Graph, seed: int, iterations: int = 45, samples: int = 8, gravity: float = 6.0
 ) -> dict[str, tuple[float, float]]:
-    """A force layout in O(nodes + edges) per step, for graphs too big for the dense one.
+    """A force layout in O(nodes + edges) per step, packed into a disc with no two nodes touching.
 
     Edges pull their ends together; each node is pushed away from a few random others (scaled up
-    to stand for all of them), so linked groups gather while the whole spreads out. A final pass
-    moves each node to the nearest free slot of a grid, so no two nodes sit on top of each other.
+    to stand for all of them), so linked groups gather while the whole spreads out. The result is
+    then packed (`pack_disc`): nodes keep their order top to bottom and left to right, each in its
+    own slot of a disc, so nothing sits on top of anything else. All steps are numpy array work.
     """
     import numpy as np
 
@@ -180,80 +158,61 @@ def _sampled_force_layout(
     k = 1.0 / math.sqrt(n)
     temperature = 0.1
     cooling = (0.002 / temperature) ** (1.0 / max(iterations, 1))
+    scale = n / samples
     for _ in range(iterations):
         others = rng.integers(0, n, size=(n, samples))
         delta = pos[:, None, :] - pos[others]
-        d2 = (delta**2).sum(axis=-1) + 1e-9
-        push = (k * k / d2) * (n / samples)
-        disp = (delta * push[:, :, None]).sum(axis=1)
+        d2 = np.einsum("ijk,ijk->ij", delta, delta) + 1e-9
+        disp = np.einsum("ijk,ij->ik", delta, (k * k * scale) / d2)
         if len(edges):
             de = pos[edges[:, 0]] - pos[edges[:, 1]]
-            dist = np.sqrt((de**2).sum(axis=-1)) + 1e-9
+            dist = np.sqrt(np.einsum("ij,ij->i", de, de)) + 1e-9
             pull = de * (dist / k)[:, None]
             for axis in (0, 1):
                 disp[:, axis] -= np.bincount(edges[:, 0], weights=pull[:, axis], minlength=n)
                 disp[:, axis] += np.bincount(edges[:, 1], weights=pull[:, axis], minlength=n)
         disp -= pos * gravity  # keeps the whole a disc instead of a ring
-        length = np.sqrt((disp**2).sum(axis=-1)) + 1e-9
+        length = np.sqrt(np.einsum("ij,ij->i", disp, disp)) + 1e-9
         pos += disp * (np.minimum(length, temperature) / length)[:, None]
         temperature *= cooling
-    pos -= np.median(pos, axis=0)
-    radius = np.sqrt((pos**2).sum(axis=-1))
-    # A few far outliers would squeeze everyone else into the centre: scale by the 95th
-    # percentile, open up the crowded middle (r -> sqrt r) and pull outliers back in.
-    scale = max(float(np.percentile(radius, 95)), 1e-9)
-    r = radius / scale
-    factor = np.minimum(np.sqrt(r), 1.1) / np.maximum(r, 1e-9)
-    pos *= factor[:, None]
-    return _free_slots({k_: (float(pos[i, 0]), float(pos[i, 1])) for i, k_ in enumerate(nodes)})
+    packed = pack_disc(pos)
+    return {k_: (float(packed[i, 0]), float(packed[i, 1])) for i, k_ in enumerate(nodes)}
 
 
-def _free_slots(pos: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
-    """Each node at the nearest unoccupied cell of a grid with ~2 cells per node (no overlaps)."""
-    side = max(int(math.sqrt(2 * len(pos))), 1)
-    taken: set[tuple[int, int]] = set()
-    out: dict[str, tuple[float, float]] = {}
-    order = sorted(pos.items(), key=lambda item: (item[1][0] ** 2 + item[1][1] ** 2, item[0]))
-    for key, (x, y) in order:
-        cx, cy = round((x + 1) / 2 * side), round((y + 1) / 2 * side)
-        radius = 0
-        while True:
-            free = [c for c in _ring(cx, cy, radius) if c not in taken]
-            if free:
-                slot = min(free, key=lambda c: ((c[0] - cx) ** 2 + (c[1] - cy) ** 2, c))
-                break
-            radius += 1
-        taken.add(slot)
-        out[key] = (slot[0] / side * 2 - 1, slot[1] / side * 2 - 1)
-    return out
+def pack_disc(pos: Any) -> Any:
+    """Points moved into their own slots of a unit disc, keeping their vertical and row order.
 
+    The disc is cut into rows sqrt(2) slot-widths apart, each holding a share of the points in
+    proportion to its width; points fill rows by height, and each row by x, evenly spaced. With
+    about two slots of area per point, neighbours in a row and rows stay at least one slot apart,
+    so no two points are closer than 1/radius. O(n log n); the same layout in the large page's
+    script re-packs what is shown after a filter.
+    """
+    import numpy as np
 
-def _ring(cx: int, cy: int, radius: int) -> list[tuple[int, int]]:
-    """The grid cells at Chebyshev distance `radius` from (cx, cy)."""
-    if radius == 0:
-        return [(cx, cy)]
-    cells = []
-    for d in range(-radius, radius + 1):
-        cells += [(cx + d, cy - radius), (cx + d, cy + radius)]
-    for d in range(-radius + 1, radius):
-        cells += [(cx - radius, cy + d), (cx + radius, cy + d)]
-    return cells
-
-
-def _ring_layout(u: nx.Graph) -> dict[str, tuple[float, float]]:
-    """A cheap layout for very large graphs: one ring per class, nodes by degree."""
-    by_class: dict[str, list[str]] = {}
-    for node, data in u.nodes(data=True):
-        by_class.setdefault(str(data.get("class", "")), []).append(node)
-    out: dict[str, tuple[float, float]] = {}
-    rings = sorted(by_class)
-    for r, cls in enumerate(rings):
-        members = sorted(by_class[cls], key=lambda m: (-u.degree(m), m))
-        radius = (r + 1) / len(rings)
-        for i, m in enumerate(members):
-            angle = 2 * math.pi * i / len(members)
-            out[m] = (radius * math.cos(angle), radius * math.sin(angle))
-    return out
+    n = len(pos)
+    if n == 0:
+        return pos.copy()
+    radius = math.sqrt(2.0 * n / math.pi) + 1.0
+    step = math.sqrt(2.0)
+    rows = max(int(2 * radius / step), 1)
+    ys = (np.arange(rows) + 0.5) * (2 * radius / rows) - radius
+    widths = 2 * np.sqrt(np.maximum(radius * radius - ys * ys, 0.0))
+    bounds = np.round(np.cumsum(widths) / widths.sum() * n).astype(np.int64)
+    starts = np.concatenate(([0], bounds[:-1]))
+    counts = bounds - starts
+    by_height = np.lexsort((np.arange(n), pos[:, 0], pos[:, 1]))
+    row_of = np.empty(n, dtype=np.int64)
+    row_of[by_height] = np.searchsorted(bounds, np.arange(n), side="right")
+    order = np.lexsort((np.arange(n), pos[:, 0], row_of))
+    place = np.empty(n, dtype=np.int64)
+    place[order] = np.arange(n) - starts[row_of[order]]
+    counts_of = np.maximum(counts[row_of], 1)
+    gap = widths[row_of] / counts_of
+    out = np.empty((n, 2))
+    out[:, 0] = -widths[row_of] / 2 + (place + 0.5) * gap
+    out[:, 1] = ys[row_of]
+    return out / radius
 
 
 def _json_for_script(data: Any) -> str:

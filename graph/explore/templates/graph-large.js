@@ -1,6 +1,9 @@
 // evidence-graph page for large graphs: sigma.js (WebGL) over a graphology graph, positions
-// computed before drawing. Search, class filters, focus (#focus=KEY&depth=N) and details work
-// through sigma's reducers, so nothing is re-laid out or rebuilt. Strings go in with textContent.
+// computed before drawing. Search, filters, focus (#focus=KEY&depth=N) and details work through
+// sigma's reducers; a filter or focus re-lays out what is shown (a short sampled force layout of
+// the shown subgraph from the computed positions, packed into a disc with no overlaps, the same
+// method as the page writer's) and legend counts follow what is shown. Strings go in with
+// textContent.
 (function () {
   "use strict";
   var t0 = performance.now();
@@ -36,7 +39,7 @@
   var renderer = new Sigma(graph, container, {
     hideEdgesOnMove: true,
     labelDensity: 0.6,
-    labelGridCellSize: 90,
+    labelGridCellSize: 150,
     labelRenderedSizeThreshold: 7,
     defaultEdgeType: "line",
     zIndex: true,
@@ -63,23 +66,150 @@
   function visibleNodeIds() {
     return graph.filterNodes(function (key, attrs) { return nodeShown(key, attrs); });
   }
+  function edgeShown(s, t, attrs) {
+    return relationOn[attrs.rel] && nodeShown(s, graph.getNodeAttributes(s)) && nodeShown(t, graph.getNodeAttributes(t));
+  }
   function updateSummary() {
     var shown = visibleNodeIds().length;
-    document.getElementById("summary").textContent = shown + " of " + graph.order + " nodes, " + graph.size + " edges";
     var perClass = data.classes.map(function () { return 0; });
     graph.forEachNode(function (key, attrs) { if (nodeShown(key, attrs)) perClass[attrs.cls] += 1; });
+    var perRelation = data.relations.map(function () { return 0; });
+    var edgesShown = 0;
+    graph.forEachEdge(function (edge, attrs, s, t) {
+      if (edgeShown(s, t, attrs)) { perRelation[attrs.rel] += 1; edgesShown += 1; }
+    });
+    document.getElementById("summary").textContent = shown + " of " + graph.order + " nodes, " +
+      edgesShown + " of " + graph.size + " edges shown";
     data.classes.forEach(function (c, i) {
       counts[i].textContent = perClass[i] === c.count ? String(c.count) : perClass[i] + " / " + c.count;
     });
+    data.relations.forEach(function (r, i) {
+      relationCounts[i].textContent = perRelation[i] === r.count ? String(r.count) : perRelation[i] + " / " + r.count;
+    });
+  }
+
+  // --- re-layout of what is shown ----------------------------------------------------------------
+  var original = {};
+  graph.forEachNode(function (key, attrs) { original[key] = [attrs.x, attrs.y]; });
+  var laidOut = false;
+  function random(seed) {  // mulberry32: the same filter gives the same picture
+    return function () {
+      seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
+      var t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  // Points into their own slots of a unit disc, keeping their order top to bottom and left to right
+  // (rows sqrt(2) slots apart, about two slots of area a point: nothing overlaps).
+  function packDisc(xs, ys) {
+    var n = xs.length, radius = Math.sqrt(2 * n / Math.PI) + 1, rows = Math.max(Math.floor(2 * radius / Math.SQRT2), 1);
+    var rowY = [], widths = [], total = 0;
+    for (var r = 0; r < rows; r++) {
+      var y = (r + 0.5) * (2 * radius / rows) - radius;
+      rowY.push(y); widths.push(2 * Math.sqrt(Math.max(radius * radius - y * y, 0))); total += widths[r];
+    }
+    var order = xs.map(function (_, i) { return i; });
+    order.sort(function (a, b) { return ys[a] - ys[b] || xs[a] - xs[b] || a - b; });
+    var outX = new Float64Array(n), outY = new Float64Array(n), start = 0, acc = 0;
+    for (r = 0; r < rows; r++) {
+      acc += widths[r];
+      var end = r === rows - 1 ? n : Math.round(acc / total * n);
+      var row = order.slice(start, end).sort(function (a, b) { return xs[a] - xs[b] || a - b; });
+      var gap = widths[r] / Math.max(row.length, 1);
+      row.forEach(function (i, k) { outX[i] = (-widths[r] / 2 + (k + 0.5) * gap) / radius; outY[i] = rowY[r] / radius; });
+      start = end;
+    }
+    return [outX, outY];
+  }
+  function relayout() {
+    var shown = visibleNodeIds();
+    var everything = shown.length === graph.order && relationOn.every(Boolean);
+    if (everything) {
+      if (laidOut) graph.updateEachNodeAttributes(function (key, attrs) { attrs.x = original[key][0]; attrs.y = original[key][1]; return attrs; });
+      laidOut = false;
+      return;
+    }
+    var n = shown.length;
+    if (n === 0) return;
+    var local = new Map();
+    shown.forEach(function (key, i) { local.set(key, i); });
+    var xs = new Float64Array(n), ys = new Float64Array(n);
+    var minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+    shown.forEach(function (key, i) {
+      xs[i] = original[key][0]; ys[i] = original[key][1];
+      minX = Math.min(minX, xs[i]); maxX = Math.max(maxX, xs[i]); minY = Math.min(minY, ys[i]); maxY = Math.max(maxY, ys[i]);
+    });
+    var extent = Math.max(maxX - minX, maxY - minY, 1e-9);
+    for (var i = 0; i < n; i++) { xs[i] = (xs[i] - (minX + maxX) / 2) / extent; ys[i] = (ys[i] - (minY + maxY) / 2) / extent; }
+    var links = [];
+    graph.forEachEdge(function (edge, attrs, s, t) {
+      if (s !== t && edgeShown(s, t, attrs)) links.push(local.get(s), local.get(t));
+    });
+    // A sampled force layout, as the page writer's: edges pull, a few random others push.
+    var rand = random(7), k = 1 / Math.sqrt(n), samples = Math.min(8, n - 1), temperature = 0.05;
+    var iterations = 30, cooling = Math.pow(0.002 / temperature, 1 / iterations);
+    var dx = new Float64Array(n), dy = new Float64Array(n);
+    for (var it = 0; it < iterations && n > 1; it++) {
+      dx.fill(0); dy.fill(0);
+      for (i = 0; i < n; i++) {
+        for (var s = 0; s < samples; s++) {
+          var j = Math.floor(rand() * n);
+          if (j === i) continue;
+          var ex = xs[i] - xs[j], ey = ys[i] - ys[j], d2 = ex * ex + ey * ey + 1e-9, push = k * k * (n / samples) / d2;
+          dx[i] += ex * push; dy[i] += ey * push;
+        }
+      }
+      for (var e = 0; e < links.length; e += 2) {
+        var a = links[e], b = links[e + 1], lx = xs[a] - xs[b], ly = ys[a] - ys[b];
+        var dist = Math.sqrt(lx * lx + ly * ly) + 1e-9, pull = dist / k;
+        dx[a] -= lx * pull; dy[a] -= ly * pull; dx[b] += lx * pull; dy[b] += ly * pull;
+      }
+      for (i = 0; i < n; i++) {
+        dx[i] -= xs[i] * 6; dy[i] -= ys[i] * 6;
+        var len = Math.sqrt(dx[i] * dx[i] + dy[i] * dy[i]) + 1e-9, stepLen = Math.min(len, temperature) / len;
+        xs[i] += dx[i] * stepLen; ys[i] += dy[i] * stepLen;
+      }
+      temperature *= cooling;
+    }
+    var packed = packDisc(Array.from(xs), Array.from(ys));
+    var span = 70 * Math.sqrt(n) + 300;
+    graph.updateEachNodeAttributes(function (key, attrs) {
+      var at = local.get(key);
+      if (at !== undefined) { attrs.x = Math.round(packed[0][at] * span * 10) / 10; attrs.y = Math.round(packed[1][at] * span * 10) / 10; }
+      return attrs;
+    });
+    laidOut = true;
+  }
+  // Fit the camera to what is shown (sigma's coordinates are those of the whole graph's extent).
+  function fitShown() {
+    var shown = visibleNodeIds();
+    if (!shown.length || shown.length === graph.order) { renderer.getCamera().setState({ x: 0.5, y: 0.5, ratio: 1, angle: 0 }); return; }
+    var minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+    shown.forEach(function (key) {
+      var p = renderer.getNodeDisplayData(key);
+      if (!p) return;
+      minX = Math.min(minX, p.x); maxX = Math.max(maxX, p.x); minY = Math.min(minY, p.y); maxY = Math.max(maxY, p.y);
+    });
+    var ratio = Math.min(Math.max(maxX - minX, maxY - minY) * 1.15, 1);
+    renderer.getCamera().setState({ x: (minX + maxX) / 2, y: (minY + maxY) / 2, ratio: Math.max(ratio, 0.05), angle: 0 });
+  }
+  // After any filter or focus: new positions for what is shown, counts, camera on what is shown.
+  function filtered() {
+    relayout();
+    updateSummary();
+    renderer.refresh();
+    fitShown();
   }
 
   // --- legend ------------------------------------------------------------------------------------
   var counts = [];
+  var relationCounts = [];
   var classList = document.getElementById("legend-classes");
   data.classes.forEach(function (c, i) {
     var li = el("li"), label = el("label"), box = el("input");
     box.type = "checkbox"; box.checked = true; box.dataset.cls = c.name;
-    box.addEventListener("change", function () { classOn[i] = box.checked; updateSummary(); renderer.refresh({ skipIndexation: true }); });
+    box.addEventListener("change", function () { classOn[i] = box.checked; filtered(); });
     var dot = el("span", null, "dot"); dot.style.background = c.color;
     label.appendChild(box); label.appendChild(dot);
     var name = el("span", c.name); name.title = c.description; label.appendChild(name);
@@ -90,11 +220,11 @@
   data.relations.forEach(function (r, i) {
     var li = el("li"), label = el("label"), box = el("input");
     box.type = "checkbox"; box.checked = true; box.dataset.rel = r.name;
-    box.addEventListener("change", function () { relationOn[i] = box.checked; renderer.refresh({ skipIndexation: true }); });
+    box.addEventListener("change", function () { relationOn[i] = box.checked; filtered(); });
     var line = el("span", null, "swatch-line"); line.style.borderTopColor = r.color;
     label.appendChild(box); label.appendChild(line);
     var name = el("span", r.name); name.title = r.description; label.appendChild(name);
-    label.appendChild(el("span", r.count, "count"));
+    var count = el("span", r.count, "count"); relationCounts.push(count); label.appendChild(count);
     li.appendChild(label); relationList.appendChild(li);
   });
 
@@ -141,7 +271,7 @@
       if (focusSet !== null && !focusSet.has(key)) clearFocus();
       classOn[a.cls] = true;
       classList.querySelector('input[data-cls="' + CSS.escape(data.classes[a.cls].name) + '"]').checked = true;
-      updateSummary();
+      filtered();
     }
     selected = key;
     neighbours = new Set(graph.neighbors(key));
@@ -210,18 +340,17 @@
     banner.hidden = false;
     document.getElementById("focus-text").textContent = "Showing " + seen.size + " nodes within " + depth +
       " step" + (depth === 1 ? "" : "s") + " of “" + (graph.getNodeAttribute(centre, "title") || centre) + "”.";
-    updateSummary();
-    select(centre, true);
+    filtered();
+    select(centre, false);
     return true;
   }
   function clearFocus() {
-    focusSet = null; banner.hidden = true; updateSummary(); renderer.refresh({ skipIndexation: true });
+    focusSet = null; banner.hidden = true; filtered();
   }
   document.getElementById("focus-clear").addEventListener("click", function (ev) {
     ev.preventDefault();
     if (location.hash) history.replaceState(null, "", location.pathname + location.search);
     clearFocus();
-    renderer.getCamera().animatedReset({ duration: 300 });
   });
   function fromHash() {
     var params = new URLSearchParams(location.hash.replace(/^#/, ""));
@@ -246,6 +375,6 @@
 
   window.evidenceGraph = {
     renderer: renderer, graph: graph, data: data, select: select, focus: applyFocus, clearFocus: clearFocus,
-    resolve: resolve, visibleNodeIds: visibleNodeIds, matches: function (q) { return matches(q).map(function (i) { return data.nodes[i][0]; }); }
+    resolve: resolve, visibleNodeIds: visibleNodeIds, relayout: filtered, matches: function (q) { return matches(q).map(function (i) { return data.nodes[i][0]; }); }
   };
 })();
