@@ -177,18 +177,26 @@ def test_every_result_format(fmt: str) -> None:
     assert code == 0, out
     if fmt == "table":
         lines = out.splitlines()
-        assert lines[0].split() == ["?position", "?role", "?title", "?year", "?document"]
+        assert lines[0].split() == [
+            "?cellName",
+            "?position",
+            "?role",
+            "?title",
+            "?year",
+            "?document",
+        ]
+        assert lines[2].split()[:3] == ["drug/B4", "1", "seminal"]
         assert r"id:doc\/2009-too-accommodating" in lines[3]
         assert lines[-1] == "(3 rows)"
     elif fmt == "csv":
         assert csv_rows(out)[0]["year"] == "1957"
     elif fmt == "tsv":
         lines = out.splitlines()
-        assert lines[0] == "?position\t?role\t?title\t?year\t?document"
+        assert lines[0] == "?cellName\t?position\t?role\t?title\t?year\t?document"
         assert '"Fundamentals of effective therapy"' in lines[1]
     elif fmt == "json":
         data = json.loads(out)
-        assert data["head"]["vars"] == ["position", "role", "title", "year", "document"]
+        assert data["head"]["vars"] == ["cellName", "position", "role", "title", "year", "document"]
         first = data["results"]["bindings"][0]
         assert first["document"] == {"type": "uri", "value": ID + "doc/1957-fundamentals"}
     else:
@@ -491,9 +499,9 @@ def test_every_named_query_has_a_seed_test() -> None:
 
 def test_output_suffix_picks_the_format(tmp_path: Path, seed_graph: Path) -> None:
     for suffix, check in (
-        (".csv", lambda t: t.startswith("position,role,title,year,document\n")),
-        (".tsv", lambda t: t.startswith("?position\t?role\t?title\t?year\t?document\n")),
-        (".json", lambda t: json.loads(t)["head"]["vars"][0] == "position"),
+        (".csv", lambda t: t.startswith("cellName,position,role,title,year,document\n")),
+        (".tsv", lambda t: t.startswith("?cellName\t?position\t?role\t?title\t?year\t?document\n")),
+        (".json", lambda t: json.loads(t)["head"]["vars"][0] == "cellName"),
         (".xml", lambda t: t.startswith("<?xml") and "<sparql" in t),
         (".txt", lambda t: t.splitlines()[-1] == "(14 rows)"),
     ):
@@ -551,6 +559,15 @@ def test_a_parameter_twice_binds_several_values(seed_graph: Path) -> None:
     b3 = named(seed_graph, "cell-contents", "cell=drug/B3")
     b4 = named(seed_graph, "cell-contents", "cell=drug/B4")
     assert len(both) == len(b3) + len(b4) == 27
+    # Each row says which cell it came from (the key, as -p takes it), cell by cell in page order.
+    assert [r["cellName"] for r in both] == ["drug/B3"] * len(b3) + ["drug/B4"] * len(b4)
+    assert [r["position"] for r in both] == [r["position"] for r in b3 + b4]
+    assert {r["cellName"] for r in b4} == {"drug/B4"}
+    code, out = run_cli("-g", str(seed_graph), "-n", "cell-contents", "-p", "cell=drug/B3",
+                        "-p", "cell=drug/B4", "--width", "30")  # fmt: skip
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ["?cellName", "?position", "?role"]
+    assert lines[2].split()[:2] == ["drug/B3", "1"] and lines[-2].split()[0] == "drug/B4"
     code, out = run_cli("--list")
     assert "Give a parameter twice to bind several values: -p cell=drug/B3 -p cell=drug/B4" in out
     code, out = run_cli("-g", str(seed_graph), "-n", "cell-contents", "-p", "cell=drug/B4",
@@ -575,7 +592,7 @@ def test_list_shows_parameters_with_an_example() -> None:
 def test_results_show_words_not_vocabulary_iris(seed_graph: Path) -> None:
     code, out = run_cli("-g", str(seed_graph), "-n", "cell-contents", "-p", "cell=drug/B4")
     assert code == 0, out
-    roles = {line.split()[1] for line in out.splitlines()[2:-1]}
+    roles = {line.split()[2] for line in out.splitlines()[2:-1]}
     assert roles == {"seminal", "key", "review", "guidance"}
     assert "Role" not in out and "evg:" not in out
     shapes = named(seed_graph, "claims-by-shape", "shape=inverted-u")
