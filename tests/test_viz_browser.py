@@ -415,3 +415,48 @@ def test_large_page_relays_out_on_filter_and_counts_what_is_shown(
         assert real_problems(opened) == [] and opened.requests == []
     finally:
         opened.close()
+
+
+def test_overview_with_drafted_claims_keeps_labels_legible(browser: Any, tmp_path: Path) -> None:
+    """Many claims (a --drafts build): the page opens at a legible zoom, the rest a pan away."""
+    from conftest import ROOT
+
+    from evidence_graph.graph.pipeline.build import build
+
+    out = tmp_path / "drafts"
+    build(ROOT / "data", out, store="oxigraph", drafts=True)
+    g = project(load_dataset(out / "evidence.trig"))
+    drafts = [n for n, d in g.nodes(data=True) if d.get("status") == "draft"]
+    assert len(drafts) > 10
+    opened = open_page(browser, write(tmp_path / "drafts.html", graph_page(g)))
+    page = opened.page
+    try:
+        scale = page.evaluate("window.evidenceGraph.network.getScale()")
+        assert 15 * scale >= 10.5, scale  # 15 px labels drawn at 10.5 px or more
+        # Nothing on top of anything else, and the columns fit the window's height.
+        boxes = page.evaluate(
+            """() => { const n = window.evidenceGraph.network;
+                 return window.evidenceGraph.visibleNodeIds().map(id => n.getBoundingBox(id)); }"""
+        )
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                apart = (a["right"] <= b["left"] or b["right"] <= a["left"]
+                         or a["bottom"] <= b["top"] or b["bottom"] <= a["top"])  # fmt: skip
+                assert apart, (a, b)
+        top = min(b["top"] for b in boxes)
+        bottom = max(b["bottom"] for b in boxes)
+        assert (bottom - top) * scale <= 900
+        # The cells (where reading starts) are in view; the note offers the whole picture.
+        cell = page.evaluate(
+            "window.evidenceGraph.network.canvasToDOM(window.evidenceGraph.network.getPositions(['cell/drug/B4'])['cell/drug/B4'])"
+        )
+        assert 0 <= cell["x"] <= 1060 and 0 <= cell["y"] <= 900
+        note = page.locator("#fit-all")
+        assert note.is_visible() and note.inner_text().startswith("More to the right")
+        page.screenshot(path=str(tmp_path / "drafts-overview.png"))
+        note.click()
+        assert page.evaluate("window.evidenceGraph.network.getScale()") < scale
+        assert not note.is_visible()
+        assert real_problems(opened) == [] and opened.requests == []
+    finally:
+        opened.close()

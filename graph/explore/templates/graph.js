@@ -16,6 +16,8 @@
   // Columns of the layered layout, left to right; classes sharing a number share a column group.
   var RANK = { Matrix: 0, Cell: 1, Section: 2, Organisation: 2, Study: 3, Review: 3, Guidance: 3, Document: 3, Claim: 4, Concept: 5 };
   var COLUMN_WIDTH = 255, GROUP_GAP = 60;
+  // The least zoom of the opening picture: node labels (15 px) drawn at 10.5 px or more.
+  var LEGIBLE = 0.7;
   var classInfo = {};
   data.classes.forEach(function (c) { classInfo[c.name] = c; });
   var relationInfo = {};
@@ -172,8 +174,8 @@
     var tallest = Math.max.apply(null, heights.concat([1]));
     var best = null;
     var limits = [tallest];
-    heights.forEach(function (h) { for (var k = 2; k <= 10; k++) limits.push(h / k); });
-    limits.forEach(function (candidate) {
+    heights.forEach(function (h) { for (var k = 2; k <= 40; k++) limits.push(h / k); });
+    var options = limits.map(function (candidate) {
       var limit = Math.max(candidate, 120);
       var width = 0, height = 0;
       ranks.forEach(function (r, i) {
@@ -181,9 +183,16 @@
         width += cols * COLUMN_WIDTH + GROUP_GAP;
         height = Math.max(height, heights[i] / cols);
       });
-      var scale = Math.min(freeWidth / width, box.height / height);
-      if (best === null || scale > best.scale) best = { limit: limit, scale: scale };
+      return { limit: limit, width: width, height: height, scale: Math.min(freeWidth / width, box.height / height) };
     });
+    options.forEach(function (o) { if (best === null || o.scale > best.scale) best = o; });
+    // Too much to show whole with legible labels: columns as tall as the window at the legible
+    // zoom, and the picture goes on to the right (the page opens on its left part).
+    if (best.scale < LEGIBLE) {
+      options.forEach(function (o) {
+        if (o.height * LEGIBLE <= box.height - 80 && (best.height * LEGIBLE > box.height - 80 || o.width < best.width)) best = o;
+      });
+    }
     var updates = [];
     var x0 = 0;
     ranks.forEach(function (r, i) {
@@ -218,13 +227,24 @@
     var box = container.getBoundingClientRect();
     var free = Math.max(box.width - panelWidth(), 200);
     var scale = Math.min((free - 30) / Math.max(right - left, 1), (box.height - 30) / Math.max(bottom - top, 1), 1.3);
-    network.moveTo({
-      position: { x: (left + right) / 2, y: (top + bottom) / 2 },
-      scale: scale,
-      offset: { x: -panelWidth() / 2, y: 0 },
-      animation: false
-    });
+    var position = { x: (left + right) / 2, y: (top + bottom) / 2 };
+    // Labels stay legible: below that zoom the page opens on the top left of the picture (where
+    // reading starts: cells, then documents) and the rest is a drag or a scroll away.
+    var clamped = scale < LEGIBLE && !whole;
+    if (clamped) {
+      scale = LEGIBLE;
+      var wide = (right - left) * scale > free - 30, tall = (bottom - top) * scale > box.height - 30;
+      if (wide) position.x = left + (free / 2 - 15) / scale;
+      if (tall) position.y = top + (box.height / 2 - 15) / scale;
+      fitAll.textContent = "More " + (wide && tall ? "to the right and below" : wide ? "to the right" : "below") +
+        ": zoom out to see the whole picture (labels get small)";
+    }
+    fitAll.hidden = !clamped;
+    network.moveTo({ position: position, scale: scale, offset: { x: -panelWidth() / 2, y: 0 }, animation: false });
   }
+  var whole = false;
+  var fitAll = document.getElementById("fit-all");
+  fitAll.addEventListener("click", function () { whole = true; fit(); whole = false; fitAll.hidden = true; });
   function centreOn(id) {
     var p = network.getPositions([id])[id];
     if (!p) return;
