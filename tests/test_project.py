@@ -271,3 +271,34 @@ def test_large_layouts_are_deterministic_without_scipy() -> None:
     first = layout(big)
     assert first == layout(big) and len(first) == 600
     assert len(set(first.values())) > 590
+
+
+def test_large_layout_packs_nodes_apart_in_a_disc() -> None:
+    """From 500 nodes on: no two nodes closer than one slot of the packed disc, all in the disc."""
+    import math
+
+    import numpy as np
+
+    from evidence_graph.graph.explore.pages import pack_disc
+
+    for n in (2, 7, 500, 5_000):
+        points = pack_disc(np.random.default_rng(n).normal(size=(n, 2)))
+        radius = math.sqrt(2 * n / math.pi) + 1
+        assert float(np.sqrt((points**2).sum(axis=1)).max()) <= 1.0
+        slot = 1.0 / radius
+        buckets: dict[tuple[int, int], list[int]] = {}
+        for i, (x, y) in enumerate(points):
+            buckets.setdefault((int(x // slot), int(y // slot)), []).append(i)
+        for (bx, by), members in buckets.items():
+            around = [(bx + dx, by + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+            near = [j for key in around for j in buckets.get(key, [])]
+            for i in members:
+                for j in near:
+                    if i < j:
+                        assert math.dist(points[i], points[j]) >= slot * 0.999, (n, i, j)
+    big = nx.MultiDiGraph()
+    for i in range(800):
+        big.add_node(f"n{i:04d}", **{"class": "Study"})
+        big.add_edge(f"n{i:04d}", f"n{i // 8:04d}", relation="relatedTo")
+    pos = layout(big)
+    assert len(set(pos.values())) == 800
