@@ -1,8 +1,9 @@
 // evidence-graph page for large graphs: sigma.js (WebGL) over a graphology graph, positions
 // computed before drawing. Search, filters, focus (#focus=KEY&depth=N) and details work through
 // sigma's reducers; a filter or focus re-lays out what is shown (a short sampled force layout of
-// the shown subgraph from the computed positions, packed into a disc with no overlaps, the same
-// method as the page writer's) and legend counts follow what is shown. Strings go in with
+// the shown subgraph from the computed positions, packed into an ellipse shaped like the free part
+// of the window, as the page writer packs its disc: no overlaps) and legend counts follow what is
+// shown. Strings go in with
 // textContent.
 (function () {
   "use strict";
@@ -100,24 +101,27 @@
       return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     };
   }
-  // Points into their own slots of a unit disc, keeping their order top to bottom and left to right
-  // (rows sqrt(2) slots apart, about two slots of area a point: nothing overlaps).
-  function packDisc(xs, ys) {
-    var n = xs.length, radius = Math.sqrt(2 * n / Math.PI) + 1, rows = Math.max(Math.floor(2 * radius / Math.SQRT2), 1);
+  // Points into their own slots of an ellipse, keeping their order top to bottom and left to right:
+  // rows sqrt(2) slots apart, about two slots of area a point, so nothing overlaps. `aspect` is the
+  // ellipse's width over its height in slots; the result is in slot units (x, y).
+  function packEllipse(xs, ys, aspect) {
+    var n = xs.length, area = 2 * n / Math.PI;
+    var b = Math.sqrt(area / aspect) + 1, a = Math.max(aspect * (b - 1), 0.5) + 1;
+    var rows = Math.max(Math.floor(2 * b / Math.SQRT2), 1);
     var rowY = [], widths = [], total = 0;
     for (var r = 0; r < rows; r++) {
-      var y = (r + 0.5) * (2 * radius / rows) - radius;
-      rowY.push(y); widths.push(2 * Math.sqrt(Math.max(radius * radius - y * y, 0))); total += widths[r];
+      var y = (r + 0.5) * (2 * b / rows) - b;
+      rowY.push(y); widths.push(2 * a * Math.sqrt(Math.max(1 - (y * y) / (b * b), 0))); total += widths[r];
     }
     var order = xs.map(function (_, i) { return i; });
-    order.sort(function (a, b) { return ys[a] - ys[b] || xs[a] - xs[b] || a - b; });
+    order.sort(function (p, q) { return ys[p] - ys[q] || xs[p] - xs[q] || p - q; });
     var outX = new Float64Array(n), outY = new Float64Array(n), start = 0, acc = 0;
     for (r = 0; r < rows; r++) {
       acc += widths[r];
       var end = r === rows - 1 ? n : Math.round(acc / total * n);
-      var row = order.slice(start, end).sort(function (a, b) { return xs[a] - xs[b] || a - b; });
+      var row = order.slice(start, end).sort(function (p, q) { return xs[p] - xs[q] || p - q; });
       var gap = widths[r] / Math.max(row.length, 1);
-      row.forEach(function (i, k) { outX[i] = (-widths[r] / 2 + (k + 0.5) * gap) / radius; outY[i] = rowY[r] / radius; });
+      row.forEach(function (i, k) { outX[i] = -widths[r] / 2 + (k + 0.5) * gap; outY[i] = rowY[r]; });
       start = end;
     }
     return [outX, outY];
@@ -172,11 +176,16 @@
       }
       temperature *= cooling;
     }
-    var packed = packDisc(Array.from(xs), Array.from(ys));
-    var span = 70 * Math.sqrt(n) + 300;
+    // Shaped like the free part of the window; a few nodes get slots wide enough for their labels.
+    var dims = renderer.getDimensions();
+    var panel = details.hidden ? 0 : details.getBoundingClientRect().width + 20;
+    var slotWidth = n <= 400 ? 4 : 1;
+    var aspect = Math.max(dims.width - panel, 200) / Math.max(dims.height, 200) / slotWidth;
+    var packed = packEllipse(Array.from(xs), Array.from(ys), aspect);
+    var unit = 40;
     graph.updateEachNodeAttributes(function (key, attrs) {
       var at = local.get(key);
-      if (at !== undefined) { attrs.x = Math.round(packed[0][at] * span * 10) / 10; attrs.y = Math.round(packed[1][at] * span * 10) / 10; }
+      if (at !== undefined) { attrs.x = Math.round(packed[0][at] * slotWidth * unit * 10) / 10; attrs.y = Math.round(packed[1][at] * unit * 10) / 10; }
       return attrs;
     });
     laidOut = true;
@@ -191,8 +200,24 @@
       if (!p) return;
       minX = Math.min(minX, p.x); maxX = Math.max(maxX, p.x); minY = Math.min(minY, p.y); maxY = Math.max(maxY, p.y);
     });
-    var ratio = Math.min(Math.max(maxX - minX, maxY - minY) * 1.15, 1);
-    renderer.getCamera().setState({ x: (minX + maxX) / 2, y: (minY + maxY) / 2, ratio: Math.max(ratio, 0.05), angle: 0 });
+    // Framed in the part of the picture the details panel leaves free.
+    var dims = renderer.getDimensions();
+    var panel = details.hidden ? 0 : details.getBoundingClientRect().width + 20;
+    var free = Math.max(dims.width - panel, 200);
+    var ratio = Math.max(Math.min(Math.max(maxX - minX, maxY - minY) * 1.15, 1), 0.02);
+    var camera = renderer.getCamera(), cx = (minX + maxX) / 2, cy = (minY + maxY) / 2;
+    camera.setState({ x: cx, y: cy, ratio: ratio, angle: 0 });
+    // Measure the shown box on screen at that zoom, then zoom so it fills the free part.
+    // (Sigma converts with the last drawn camera unless given the new one.)
+    var now = { cameraState: camera.getState() };
+    var a = renderer.framedGraphToViewport({ x: minX, y: minY }, now), b = renderer.framedGraphToViewport({ x: maxX, y: maxY }, now);
+    var fill = Math.max(Math.abs(b.x - a.x) / Math.max(free - 200, 100), Math.abs(b.y - a.y) / (dims.height - 80), 1e-3);  // room for labels on the right
+    ratio = Math.max(Math.min(ratio * fill, 1), 0.02);
+    camera.setState({ x: cx, y: cy, ratio: ratio, angle: 0 });
+    now = { cameraState: camera.getState() };
+    var middle = renderer.viewportToFramedGraph({ x: dims.width / 2, y: dims.height / 2 }, now);
+    var wanted = renderer.viewportToFramedGraph({ x: free / 2, y: dims.height / 2 }, now);
+    camera.setState({ x: cx + middle.x - wanted.x, y: cy + middle.y - wanted.y, ratio: ratio, angle: 0 });
   }
   // After any filter or focus: new positions for what is shown, counts, camera on what is shown.
   function filtered() {
@@ -340,8 +365,8 @@
     banner.hidden = false;
     document.getElementById("focus-text").textContent = "Showing " + seen.size + " nodes within " + depth +
       " step" + (depth === 1 ? "" : "s") + " of “" + (graph.getNodeAttribute(centre, "title") || centre) + "”.";
-    filtered();
     select(centre, false);
+    filtered();
     return true;
   }
   function clearFocus() {
