@@ -185,8 +185,8 @@ def pack_disc(pos: Any) -> Any:
     The disc is cut into rows sqrt(2) slot-widths apart, each holding a share of the points in
     proportion to its width; points fill rows by height, and each row by x, evenly spaced. With
     about two slots of area per point, neighbours in a row and rows stay at least one slot apart,
-    so no two points are closer than 1/radius. O(n log n); the same layout in the large page's
-    script re-packs what is shown after a filter.
+    so no two points are closer than 1/radius. O(n log n); the large page's script packs what is
+    shown after a filter the same way (into an ellipse shaped like the window).
     """
     import numpy as np
 
