@@ -287,7 +287,7 @@
     });
     details.appendChild(list);
   }
-  function select(key, move) {
+  function select(key, move, quiet) {
     if (key === null || !graph.hasNode(key)) {
       selected = null; neighbours = null; details.hidden = true; renderer.refresh({ skipIndexation: true }); return false;
     }
@@ -301,7 +301,7 @@
     selected = key;
     neighbours = new Set(graph.neighbors(key));
     showDetails(key);
-    renderer.refresh({ skipIndexation: true });
+    if (!quiet) renderer.refresh({ skipIndexation: true });
     if (move !== false) {
       // A jump, not an animation: every animated frame would redraw the whole graph.
       var p = renderer.getNodeDisplayData(key);
@@ -365,7 +365,7 @@
     banner.hidden = false;
     document.getElementById("focus-text").textContent = "Showing " + seen.size + " nodes within " + depth +
       " step" + (depth === 1 ? "" : "s") + " of “" + (graph.getNodeAttribute(centre, "title") || centre) + "”.";
-    select(centre, false);
+    select(centre, false, true);  // the panel first, so the picture is framed beside it
     filtered();
     return true;
   }
