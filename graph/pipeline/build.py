@@ -22,10 +22,17 @@ from .. import DEFAULT_STORE
 from ..base.records import Cell, Curation, Discussion
 from ..curation.tagger import matchers
 from ..rdf.make import graph_iri
-from ..rdf.nquads import LineWriter, page_chunk, term
 from .lock import build_lock
 from .page_cache import PageCache
-from .pages import Context, PageError, PageJob, PageWork, default_jobs, do_page, page_quads
+from .pages import (
+    Context,
+    PageError,
+    PageJob,
+    PageWork,
+    default_jobs,
+    do_page,
+    page_graph_chunk,
+)
 from .persisted_store import clean_leftovers
 from .quads import dataset_quads, description_quads, source_quads
 from .result import BuildResult, Timings, build_result
@@ -208,8 +215,7 @@ def _pages_on_every_core(
         mine = settled.get((sc.cell.matrix, sc.cell.cell), set())
         if mine != set(work.links):
             links = sorted(mine, key=lambda d: (d.listing, d.section))
-            quads = page_quads(sc.relpath, sc.sha256, sc.cell, links, work.subjects, when)
-            chunk = page_chunk(LineWriter().lines(quads), term(graph_iri(sc.relpath)))
+            chunk = page_graph_chunk(sc.relpath, sc.sha256, sc.cell, links, work.subjects, when)
         sink.add_page(graph_iri(sc.relpath), lambda: (), chunk)
     shared = replace(
         curation,

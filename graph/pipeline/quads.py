@@ -47,9 +47,10 @@ IDENTIFIERS_FILE = "identifiers.yaml"
 def source_quads(sc: SourceCell, epoch: int | None = None) -> Iterator[Quad]:
     """The quads made from one cell page alone (its provenance and content) in its graph, and
     the standard-vocabulary triples they entail in the aligned graph."""
-    g = rdf.graph_iri(sc.relpath)
-    yield from rdf.with_aligned(rdf.provenance_quads(g, sc.relpath, sc.sha256, "cell", epoch))
-    yield from rdf.with_aligned(rdf.cell_quads(sc.cell, g))
+    g = rdf.nt(rdf.graph_iri(sc.relpath))
+    page = rdf.aligned_terms(rdf.provenance_terms(g, sc.relpath, sc.sha256, "cell", epoch))
+    yield from rdf.rdflib_quads(page)
+    yield from rdf.rdflib_quads(rdf.aligned_terms(rdf.cell_terms(sc.cell, g)))
 
 
 def dataset_quads(
