@@ -56,12 +56,14 @@ _SENTENCE_BREAK = re.compile(r"[.?!…][”’\"')\]]*(\s+)(?=[“‘\"'(\[]*[A-
 """Whitespace after a sentence's end (full stop, ?, !, … and closing quotes or brackets) that is
 followed by the capitalised start of the next sentence."""
 
-_FINAL_STOP = re.compile(r"[.?!…:;][”’\"')\]]*$")
+_STOPS = ".?!…:;"
+_CLOSERS = "”’\"')]"
 
 
 def ends_sentence(text: str) -> bool:
     """Whether `text` ends like a sentence (full stop, ?, !, …, possibly before closing quotes)."""
-    return bool(_FINAL_STOP.search(text.rstrip()))
+    tail = text.rstrip().rstrip(_CLOSERS)
+    return bool(tail) and tail[-1] in _STOPS
 
 
 def sentence_around(text: str, start: int, end: int) -> str:

@@ -94,19 +94,47 @@ class LinkResult:
 # --- text features -----------------------------------------------------------------------------
 
 
-_KEPT: dict[str, str | None] = {}
-"""Word → its stem, or None for a stopword or a word too short to tell (a page's words repeat)."""
+_WORD_CHARS = b"abcdefghijklmnopqrstuvwxyz0123456789-"
+_SPACE_OUT = bytes(c if c in _WORD_CHARS else 32 for c in range(256))
+"""Byte table keeping the characters a word is made of and making every other one a space."""
+_LOWER_SPACE_OUT = bytes(c + 32 if 65 <= c <= 90 else _SPACE_OUT[c] for c in range(256))
+"""`_SPACE_OUT` that also lowercases ASCII capitals."""
+_LOWER_TO_ASCII = ("\u0130", "\u212a")
+"""The only characters beyond ASCII whose lowercase holds an ASCII letter (İ, the Kelvin sign)."""
+
+_KEPT: dict[bytes, str | None] = {}
+"""Run of word characters → its word's stem, or None for no word, a stopword or a word too short
+to tell (a page's words repeat, so each run is looked at once)."""
+
+
+def _word_of(run: bytes) -> str | None:
+    """The word in a run of ``[a-z0-9-]`` (`_WORD`: from its first letter to its last letter or
+    digit), stemmed; None when it has none, is a stopword or is too short."""
+    word = run.lstrip(b"0123456789-").rstrip(b"-").decode("ascii")
+    if word in STOPWORDS or len(word) <= 2:
+        return None
+    return _stem(word)
 
 
 def _words(text: str) -> list[str]:
-    text = strip_quotes(text.lower().replace("–", " ").replace("—", " "))
-    found = _WORD.findall(text)
+    """The stems of the words of `text` that tell, in order: what `_WORD.findall` finds in the
+    text lowercased, quote marks dropped, and dashes made spaces, minus stopwords and short words.
+
+    Every character that is not ASCII (dashes, letters of other scripts) is a separator, as it is
+    for `_WORD`, so the text is split as bytes through one translation table: many times faster
+    than the pattern on long pages.
+    """
+    text = strip_quotes(text)
+    if any(char in text for char in _LOWER_TO_ASCII):
+        runs = text.lower().encode("ascii", "replace").translate(_SPACE_OUT).split()
+    else:  # lowercase ASCII in the same pass: other letters are separators anyway
+        runs = text.encode("ascii", "replace").translate(_LOWER_SPACE_OUT).split()
     kept = _KEPT
     if len(kept) > 1 << 17:
         kept.clear()
-    for word in set(found).difference(kept):
-        kept[word] = None if word in STOPWORDS or len(word) <= 2 else _stem(word)
-    return [stem for stem in map(kept.__getitem__, found) if stem is not None]
+    for run in set(runs).difference(kept):
+        kept[run] = _word_of(run)
+    return [stem for stem in map(kept.__getitem__, runs) if stem is not None]
 
 
 @lru_cache(maxsize=1 << 16)  # words repeat: a page's vocabulary is small

@@ -96,7 +96,8 @@ def _split_heading(text: str, quoted: Sequence[list[str]]) -> tuple[str, str] | 
 
 def _is_caption(para: Para) -> bool:
     """A picture caption or pull quote: one short line with no sentence-ending stop."""
-    return para.single_line and len(para.text.split()) <= 40 and not ends_sentence(para.text)
+    text = para.text
+    return para.single_line and len(text.split(maxsplit=40)) <= 40 and not ends_sentence(text)
 
 
 @dataclass
