@@ -74,6 +74,37 @@ def test_aligned_graph_states_standard_terms_and_declared_inverses(seed: Dataset
     assert supports == supported_by
 
 
+SEPIO = "http://purl.obolibrary.org/obo/SEPIO_"
+SEPIO_DIRECTIONS = {
+    "Supporting": SEPIO + "0000403",
+    "Challenging": SEPIO + "0000404",
+    "Inconclusive": SEPIO + "0000405",
+}
+"""Verified in monarch-initiative/SEPIO-ontology, src/ontology/sepio-edit.owl: SEPIO_0000183
+evidence_direction (domain evidence line, range SEPIO_0000402 evidence direction = one of
+SEPIO_0000403 supporting, _0000404 disputing, _0000405 inconclusive)."""
+
+
+def test_every_evidence_line_has_exactly_one_sepio_direction(seed: Dataset) -> None:
+    aligned = Dataset()
+    for triple in seed.graph(ALIGNED_GRAPH):
+        aligned.add(triple)
+    # From the aligned graph alone: each SEPIO evidence line, its directions and how many.
+    found = rows(
+        aligned,
+        f"SELECT ?l (COUNT(DISTINCT ?d) AS ?n) (SAMPLE(?d) AS ?one) WHERE {{ "
+        f"?l a <{SEPIO}0000002> OPTIONAL {{ ?l <{SEPIO}0000183> ?d }} }} GROUP BY ?l",
+    )
+    ours = rows(seed, f"SELECT ?l ?d WHERE {{ GRAPH ?g {{ ?l <{NS}direction> ?d }} }}")
+    assert len(found) == len(ours) > 0
+    expected = {(line, "1", SEPIO_DIRECTIONS[d.removeprefix(NS)]) for line, d in ours}
+    assert found == expected
+    assert {one for _, _, one in found} >= {SEPIO_DIRECTIONS["Supporting"]}
+    # Every direction stated belongs to SEPIO's evidence-direction value set.
+    stated = {str(o) for o in seed.graph(ALIGNED_GRAPH).objects(None, URIRef(SEPIO + "0000183"))}
+    assert stated <= set(SEPIO_DIRECTIONS.values())
+
+
 def test_void_counts_equal_the_graph(seed: Dataset) -> None:
     d = DATASET
     void = seed.graph(DATASET_GRAPH)
