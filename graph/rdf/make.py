@@ -669,3 +669,29 @@ def identifier_quads(
     url = identifiers.get("url")
     if url:
         yield node, RDFS.seeAlso, URIRef(url), graph
+
+
+def page_identifier_quads(cell: Cell, graph: URIRef) -> Iterator[Quad]:
+    """The identifiers a page prints with its listed entries, stated for their documents in the
+    page's own graph (whose provenance is the page and its SHA-256): what the source itself says.
+
+    Those in an entry's title and date part always belong to its document; those in its
+    annotation only when the annotation mentions no other document and holds just one identifier
+    of that kind (an identifier next to "an earlier version (2011)" may be that version's).
+    """
+    from ..base.text import external_identifiers as identifiers
+
+    for entry in cell.entries:
+        if not entry.title:
+            continue
+        annotation = entry.annotation
+        cut = entry.text.rfind(annotation) if annotation else -1
+        head = entry.text[:cut] if cut >= 0 else entry.text
+        found = list(identifiers(head))
+        if annotation and not entry.mentions:
+            rest = identifiers(annotation)
+            kinds = [kind for kind, _ in rest]
+            found += [(kind, value) for kind, value in rest if kinds.count(kind) == 1]
+        document = document_key(entry)
+        for kind, value in dict.fromkeys(found):
+            yield from identifier_quads(document, {kind: value}, graph)
