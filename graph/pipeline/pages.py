@@ -111,6 +111,7 @@ def _own_terms(
     g = rdf.nt(rdf.graph_iri(relpath))
     yield from rdf.provenance_terms(g, relpath, sha256, "cell", epoch)
     yield from rdf.cell_terms(cell, g)
+    yield from rdf.page_identifier_terms(cell, g)
     documents = rdf.listing_documents(cell)
     for link in links:
         yield from rdf.discussion_terms(link, documents[link.listing], g)

@@ -51,6 +51,7 @@ def source_quads(sc: SourceCell, epoch: int | None = None) -> Iterator[Quad]:
     page = rdf.aligned_terms(rdf.provenance_terms(g, sc.relpath, sc.sha256, "cell", epoch))
     yield from rdf.rdflib_quads(page)
     yield from rdf.rdflib_quads(rdf.aligned_terms(rdf.cell_terms(sc.cell, g)))
+    yield from rdf.rdflib_quads(rdf.aligned_terms(rdf.page_identifier_terms(sc.cell, g)))
 
 
 def dataset_quads(

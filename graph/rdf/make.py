@@ -624,11 +624,25 @@ NEAREST_FABIO: dict[URIRef, URIRef] = {
 kinds follow the page's markers, not FaBiO's definitions), stated so FaBiO consumers can filter."""
 
 
+SEPIO_EVIDENCE_DIRECTION = OBO["SEPIO_0000183"]
+"""SEPIO's ``evidence_direction``: an evidence line (SEPIO_0000002) → an ``evidence direction``
+(SEPIO_0000402, one of SEPIO_0000403 supporting, _0000404 disputing, _0000405 inconclusive), as
+declared in monarch-initiative/SEPIO-ontology, src/ontology/sepio-edit.owl."""
+
+RESTATED_VALUES: dict[URIRef, tuple[URIRef, URIRef]] = {
+    EVG.direction: (SEPIO_EVIDENCE_DIRECTION, EVG.EvidenceDirections),
+}
+"""Properties whose values are our own concepts, restated with the standard property and the
+standard individual each concept of the scheme is matched to (skos:closeMatch in the ontology):
+an evidence line's direction becomes SEPIO's evidence_direction with SEPIO's individual."""
+
+
 @dataclass(frozen=True)
 class _AlignedTerms:
     classes: dict[Term, tuple[Term, ...]]
     properties: dict[Term, tuple[Term, ...]]
     inverses: dict[Term, tuple[Term, ...]]
+    values: dict[Term, tuple[Term, dict[Term, Term]]]
 
 
 class Alignment:
@@ -636,7 +650,7 @@ class Alignment:
 
     A class's superclasses (rdfs:subClassOf, transitively) and a property's superproperties
     (rdfs:subPropertyOf, transitively) in the `RESTATED` vocabularies, declared inverses
-    (owl:inverseOf, evg's own included) and `STANDARD_INVERSES`.
+    (owl:inverseOf, evg's own included), `STANDARD_INVERSES` and `RESTATED_VALUES`.
     """
 
     def __init__(self, ontology: Graph) -> None:
@@ -674,10 +688,26 @@ class Alignment:
                 self.inverses[term] = tuple(sorted(inverse, key=str))
         for prop, inverse_prop in STANDARD_INVERSES.items():
             self.inverses.setdefault(prop, (inverse_prop,))
+        self.values: dict[URIRef, tuple[URIRef, dict[URIRef, URIRef]]] = {}
+        for prop, (standard, scheme) in RESTATED_VALUES.items():
+            matches: dict[URIRef, URIRef] = {}
+            for concept in ontology.subjects(SKOS.inScheme, scheme):
+                found = [
+                    m
+                    for m in ontology.objects(concept, SKOS.closeMatch)
+                    if isinstance(m, URIRef) and str(m).startswith(RESTATED)
+                ]
+                if isinstance(concept, URIRef) and len(found) == 1:
+                    matches[concept] = found[0]
+            self.values[prop] = (standard, matches)
         self.terms = _AlignedTerms(
             {nt(k): tuple(nt(v) for v in vs) for k, vs in self.classes.items()},
             {nt(k): tuple(nt(v) for v in vs) for k, vs in self.properties.items()},
             {nt(k): tuple(nt(v) for v in vs) for k, vs in self.inverses.items()},
+            {
+                nt(k): (nt(standard), {nt(c): nt(m) for c, m in matches.items()})
+                for k, (standard, matches) in self.values.items()
+            },
         )
         """The same tables in line form (for `aligned_terms`)."""
 
@@ -692,6 +722,10 @@ class Alignment:
             return
         for prop in self.properties.get(p, ()):
             yield s, prop, o
+        if p in self.values and isinstance(o, URIRef):
+            standard, matches = self.values[p]
+            if o in matches:
+                yield s, standard, matches[o]
         if isinstance(o, URIRef):
             for prop in self.inverses.get(p, ()):
                 yield o, prop, s
@@ -710,13 +744,16 @@ def alignment() -> Alignment:
 def with_aligned(quads: Iterable[Quad]) -> Iterator[Quad]:
     """`quads`, each followed by the standard-vocabulary triples it entails, in the aligned graph.
 
-    The ontology graph itself is passed through unaligned (its terms are vocabulary, not data).
+    The ontology graph itself is passed through unaligned (its terms are vocabulary, not data),
+    and so are machine-drafted claims (``graph/drafts/…``): a consumer that knows only the
+    standard vocabularies cannot see a draft's status, and would take it as an asserted claim.
     """
     table = alignment()
+    drafts = str(drafts_graph_iri(""))
     for quad in quads:
         yield quad
         s, p, o, g = quad
-        if g == ONTOLOGY_GRAPH:
+        if g == ONTOLOGY_GRAPH or str(g).startswith(drafts):
             continue
         for triple in table.entailed(s, p, o):
             yield (*triple, ALIGNED_GRAPH)
@@ -730,11 +767,13 @@ def aligned_terms(quads: Iterable[TermQuad]) -> Iterator[TermQuad]:
     """`with_aligned` in line form: each quad followed by what it entails, in the aligned graph."""
     table = alignment().terms
     classes, properties, inverses = table.classes, table.properties, table.inverses
+    values = table.values
     aligned, ontology, rdf_type = ALIGNED_GRAPH_TERM, ONTOLOGY_GRAPH_TERM, _TYPE
+    drafts = nt(drafts_graph_iri(""))[:-1]
     for quad in quads:
         yield quad
         s, p, o, g = quad
-        if g == ontology:
+        if g == ontology or g.startswith(drafts):
             continue
         if p == rdf_type:
             for cls in classes.get(o, ()):
@@ -743,6 +782,9 @@ def aligned_terms(quads: Iterable[TermQuad]) -> Iterator[TermQuad]:
         for prop in properties.get(p, ()):
             yield s, prop, o, aligned
         if o[0] == "<":
+            restated = values.get(p)
+            if restated is not None and o in restated[1]:
+                yield s, restated[0], restated[1][o], aligned
             for prop in inverses.get(p, ()):
                 yield o, prop, s, aligned
 
@@ -784,17 +826,56 @@ def identifier_quads(
     DOI and PubMed ID become ``dcterms:identifier`` literals ("doi:10.…", "pmid:…") and
     ``owl:sameAs`` their resolvable IRIs (the same work); the analysis page is ``rdfs:seeAlso``.
     """
+    return rdflib_quads(identifier_terms(document, identifiers, nt(graph)))
+
+
+def identifier_terms(
+    document: str, identifiers: Mapping[str, str], graph: Term
+) -> Iterator[TermQuad]:
+    """`identifier_quads` in line form."""
     from rdflib.namespace import OWL
 
-    node = iri(document)
+    node = iri_term(document)
+    same_as = nt(OWL.sameAs)
     doi = identifiers.get("doi")
     if doi:
-        yield node, DCTERMS.identifier, _text(f"doi:{doi}"), graph
-        yield node, OWL.sameAs, URIRef("https://doi.org/" + quote(doi, safe="/:;()._-")), graph
+        yield node, DC.identifier, text_term(f"doi:{doi}"), graph
+        yield node, same_as, f"<https://doi.org/{quote(doi, safe='/:;()._-')}>", graph
     pmid = identifiers.get("pmid")
     if pmid:
-        yield node, DCTERMS.identifier, _text(f"pmid:{pmid}"), graph
-        yield node, OWL.sameAs, URIRef(f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"), graph
+        yield node, DC.identifier, text_term(f"pmid:{pmid}"), graph
+        yield node, same_as, f"<https://pubmed.ncbi.nlm.nih.gov/{pmid}/>", graph
     url = identifiers.get("url")
     if url:
-        yield node, RDFS.seeAlso, URIRef(url), graph
+        yield node, RS.seeAlso, f"<{url}>", graph
+
+
+def page_identifier_quads(cell: Cell, graph: URIRef) -> Iterator[Quad]:
+    """The identifiers a page prints with its listed entries (see `page_identifier_terms`)."""
+    return rdflib_quads(page_identifier_terms(cell, nt(graph)))
+
+
+def page_identifier_terms(cell: Cell, graph: Term) -> Iterator[TermQuad]:
+    """The identifiers a page prints with its listed entries, stated for their documents in the
+    page's own graph (whose provenance is the page and its SHA-256): what the source itself says.
+
+    Those in an entry's title and date part always belong to its document; those in its
+    annotation only when the annotation mentions no other document and holds just one identifier
+    of that kind (an identifier next to "an earlier version (2011)" may be that version's).
+    """
+    from ..base.text import external_identifiers as identifiers
+
+    for entry in cell.entries:
+        if not entry.title:
+            continue
+        annotation = entry.annotation
+        cut = entry.text.rfind(annotation) if annotation else -1
+        head = entry.text[:cut] if cut >= 0 else entry.text
+        found = list(identifiers(head))
+        if annotation and not entry.mentions:
+            rest = identifiers(annotation)
+            kinds = [kind for kind, _ in rest]
+            found += [(kind, value) for kind, value in rest if kinds.count(kind) == 1]
+        document = document_key(entry)
+        for kind, value in dict.fromkeys(found):
+            yield from identifier_terms(document, {kind: value}, graph)
