@@ -68,6 +68,7 @@ def test_the_converter_agrees_with_rdflib_parsing_the_lines() -> None:
         **{
             **{f: getattr(entry, f) for f in entry.__dataclass_fields__},
             "title": HOSTILE[4] + HOSTILE[5],
+            "text": entry.text + " doi:10.1000/x(y)z https://example.org/a?b=c&d",
             "annotation": "".join(HOSTILE),
             "mentions": (Mention('an "earlier" version\\', 2011, 3, True),),
         }
@@ -89,6 +90,7 @@ def test_the_converter_agrees_with_rdflib_parsing_the_lines() -> None:
         (s, p, o, g.identifier if hasattr(g, "identifier") else g) for s, p, o, g in ds.quads()
     }
     assert converted == parsed
+    assert any("doi.org/10.1000/x(y)z" in str(o) for _, _, o, _ in converted)
     store = pyoxigraph.Store()
     store.load(lines.encode("utf-8"), pyoxigraph.RdfFormat.N_QUADS)
     assert len(store) == len(converted)
