@@ -205,6 +205,14 @@ FEDERATED = {
     "in-exists": "SELECT * {{ FILTER EXISTS {{ SERVICE <{u}> {{ ?s ?p ?o }} }} }}",
     "variable": "SELECT * {{ BIND(<{u}> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
     "base": "BASE <{u}> SELECT * {{ SERVICE <x> {{ ?s ?p ?o }} }}",
+    "mixed-case": "SELECT * {{ SeRvIcE <{u}> {{ ?s ?p ?o }} }}",
+    "silent-between-comments": "SELECT * {{ ?s ?p ?o SERVICE # a\n SILENT # b\n <{u}> # c\n"
+    " {{ ?s ?p ?o }} }}",
+    "after-a-string": "SELECT * {{ BIND('}}' AS ?x) SERVICE <{u}> {{ ?s ?p ?o }} }}",
+    "glued-to-a-literal": "SELECT * {{ ?s ?p trueSERVICE<{u}>{{ ?s ?p ?o }} }}",
+    # `service:` read by Oxigraph as SERVICE then the default prefix `:` as the target.
+    "prefix-named-service": "PREFIX service: <http://example.org/> PREFIX : <{u}> "
+    "SELECT * {{ service:{{ ?s ?p ?o }} }}",
     # `<` read as less-than by Oxigraph, as an IRI by a naive reader: the rest hides in a
     # comment or a string.
     "less-than-comment": "SELECT * {{ BIND(1 AS ?x) FILTER(?x<?a)SERVICE#>\n<{u}>{{?s ?p ?o}} }}",
@@ -235,6 +243,31 @@ def test_service_in_comments_strings_and_iris_is_not_federation(endpoint: str) -
     response = requests.get(endpoint, params={"query": query}, timeout=30)
     assert response.status_code == 200, response.text
     assert response.json()["results"]["bindings"][0]["x"]["value"].startswith("SERVICE")
+
+
+SERVICE_IN_NAMES = {
+    "prefix-service": (
+        "PREFIX service: <https://w3id.org/evidence-graph/ontology#>\n"
+        "SELECT (COUNT(*) AS ?n) WHERE { ?listing service:inCell ?cell }"
+    ),
+    "prefix-service-everywhere": (
+        "PREFIX service: <https://w3id.org/evidence-graph/ontology#>\n"
+        "SELECT (COUNT(*) AS ?n) WHERE { ?service service:inCell ?cell . "
+        "?cell a service:MatrixCell }"
+    ),
+    "local-name-service": (
+        "PREFIX ex: <http://example.org/> PREFIX myservice: <http://example.org/s#>\n"
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(?p != ex:service && ?o != ex:Service "
+        "&& ?p != myservice:p) }"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SERVICE_IN_NAMES))
+def test_service_in_prefixed_names_is_not_federation(endpoint: str, name: str) -> None:
+    response = requests.get(endpoint, params={"query": SERVICE_IN_NAMES[name]}, timeout=30)
+    assert response.status_code == 200, response.text
+    assert int(response.json()["results"]["bindings"][0]["n"]["value"]) > 0
 
 
 CRASHERS = {
