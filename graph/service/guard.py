@@ -10,9 +10,9 @@ boundary (``SERVICESILENT<…>`` is a ``SERVICE SILENT`` call, ``trueSERVICE<…
 call), so any keyword that contains ``SERVICE`` is refused. A prefixed name is a call only where
 ``SERVICE`` inside its prefix is followed, as Oxigraph reads on, by an optional ``SILENT``, a
 variable or IRI and ``{`` (``service:{…}`` with a default prefix is one); names such as
-``service:Thing`` or ``ex:service`` are ordinary IRIs and pass. The query workers also run with no free file descriptor, so no
-outbound connection can be opened even by a query that slipped past this reading (see
-`graph.service.worker`).
+``service:Thing`` or ``ex:service`` are ordinary IRIs and pass. The query workers also run with
+no free file descriptor, so no outbound connection can be opened even by a query that slipped
+past this reading (see `graph.service.worker`).
 
 Deep nesting and very long operator chains crash Oxigraph's recursive parser and evaluator (about
 5,000 nested parentheses, 10,000 ``UNION`` or ``+``), so queries are refused well below that.
