@@ -12,7 +12,7 @@ from __future__ import annotations
 import fcntl
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,11 +21,13 @@ from ..base.files import LOCK_FILE
 
 
 @contextmanager
-def build_lock(out_dir: Path, *, wait: float = 0.0) -> Iterator[None]:
+def build_lock(
+    out_dir: Path, *, wait: float = 0.0, on_wait: Callable[[int | None], None] | None = None
+) -> Iterator[None]:
     """Hold the build lock of `out_dir` for the duration of the block.
 
-    When another build holds it, wait up to `wait` seconds for it, then raise `BuildLocked`
-    naming that build's process id.
+    When another build holds it, call `on_wait` with that build's process id (once, if `wait`),
+    wait up to `wait` seconds for it, then raise `BuildLocked` naming that process.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(out_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
@@ -37,7 +39,10 @@ def build_lock(out_dir: Path, *, wait: float = 0.0) -> Iterator[None]:
                 break
             except (BlockingIOError, PermissionError):
                 if time.monotonic() >= deadline:
-                    raise BuildLocked(out_dir, _holder(fd)) from None
+                    raise BuildLocked(out_dir, _holder(fd), waited=wait) from None
+                if on_wait is not None:
+                    on_wait(_holder(fd))
+                    on_wait = None
                 time.sleep(0.1)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
