@@ -608,6 +608,14 @@ def _named_query_list(queries: Iterable[Any]) -> str:
     metavar="SECONDS",
     help="Time a client may take to send its request head, and again its body.",
 )
+@click.option(
+    "--cache-mb",
+    type=click.IntRange(min=0),
+    default=64,
+    show_default=True,
+    metavar="MB",
+    help="Keep answers already given, up to MB of them (the graph is read-only; 0: no cache).",
+)
 @click.option("--quiet", is_flag=True, help="No access log.")
 @click.option(
     "--base",
@@ -626,6 +634,7 @@ def serve(
     cors_origins: tuple[str, ...],
     allowed_hosts: tuple[str, ...],
     client_timeout: float,
+    cache_mb: int,
     quiet: bool,
     base: str,
     data_dir: Path,
@@ -655,6 +664,7 @@ def serve(
         cors_origins=tuple(origins),
         allowed_hosts=allowed_hosts,
         client_timeout=client_timeout,
+        cache_mb=cache_mb,
         quiet=quiet,
         base=base,
         data_dir=data_dir if data_dir.is_dir() else None,

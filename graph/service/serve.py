@@ -18,6 +18,7 @@ import ipaddress
 import json
 import logging
 import socket
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -188,6 +189,46 @@ class QueryRunner(Protocol):
     ) -> sparql.Output: ...
 
 
+CACHE_MB = 64
+"""Default size of the answer cache (MB of response bodies)."""
+
+
+class AnswerCache:
+    """Answers already given, by (query text, Accept header): the served graph is read-only.
+
+    Bounded by the bytes of the bodies it holds (least recently used go first; one body over an
+    eighth of the bound is never kept). Keyed also by the runner's `generation` (the graph file
+    its workers loaded): when that changes, everything is dropped. Used from the event loop only.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.generation: object = None
+        self._entries: OrderedDict[tuple[str, str], tuple[bytes, str]] = OrderedDict()
+
+    def get(self, generation: object, key: tuple[str, str]) -> tuple[bytes, str] | None:
+        """The body and media type given for `key`, if still held for this `generation`."""
+        if generation != self.generation:
+            self._entries.clear()
+            self.size, self.generation = 0, generation
+            return None
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+        return found
+
+    def put(self, generation: object, key: tuple[str, str], body: bytes, media: str) -> None:
+        """Keep an answer (unless too large, or the graph changed while it was computed)."""
+        if generation != self.generation or len(body) * 8 > self.max_bytes or key in self._entries:
+            return
+        self._entries[key] = (body, media)
+        self.size += len(body)
+        while self.size > self.max_bytes:
+            _, (old, _) = self._entries.popitem(last=False)
+            self.size -= len(old)
+
+
 class BodyError(Exception):
     """A request body that is too large or too slow to arrive."""
 
@@ -244,6 +285,11 @@ class SparqlEndpoint:
     body_timeout: float = BODY_TIMEOUT
     describe: Callable[[Request], Response] | None = None
     """Answers a GET without a query: the SPARQL 1.1 Service Description (when given)."""
+    cache_bytes: int = CACHE_MB * 1024 * 1024
+    """Bound of the answer cache (0: no cache)."""
+
+    def __post_init__(self) -> None:
+        self.cache = AnswerCache(self.cache_bytes) if self.cache_bytes > 0 else None
 
     async def handle(self, request: Request) -> Response:
         """Answer one request to the endpoint."""
@@ -298,6 +344,12 @@ class SparqlEndpoint:
                 "the default graph is the union of all graphs",
             )
         accept = request.headers.get("accept") or "*/*"
+        key = (text, accept)
+        generation = getattr(self.runner, "generation", None)
+        if self.cache is not None:
+            cached = self.cache.get(generation, key)
+            if cached is not None:
+                return answer(200, cached[0], cached[1], {"Vary": "Accept"})
         try:
             kind = guard.query_kind(text)
             if kind in guard.UPDATE_KEYWORDS:
@@ -314,6 +366,8 @@ class SparqlEndpoint:
         media_type = result.media_type
         if "charset" not in media_type and not media_type.endswith("+json"):
             media_type += "; charset=utf-8"
+        if self.cache is not None:
+            self.cache.put(generation, key, result.body, media_type)
         return answer(200, result.body, media_type, {"Vary": "Accept"})
 
 
@@ -322,9 +376,12 @@ def sparql_routes(
     path: str = "/sparql",
     body_timeout: float = BODY_TIMEOUT,
     describe: Callable[[Request], Response] | None = None,
+    cache_bytes: int = CACHE_MB * 1024 * 1024,
 ) -> list[BaseRoute]:
     """The SPARQL endpoint at `path`."""
-    endpoint = SparqlEndpoint(runner, body_timeout=body_timeout, describe=describe)
+    endpoint = SparqlEndpoint(
+        runner, body_timeout=body_timeout, describe=describe, cache_bytes=cache_bytes
+    )
     methods = ["GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"]
     return [Route(path, endpoint.handle, methods=methods, name="sparql")]
 
@@ -398,6 +455,7 @@ def create_app(
     cors_origins: Sequence[str] = ("*",),
     allowed_hosts: Sequence[str] = ("*",),
     describe: Callable[[Request], Response] | None = None,
+    cache_bytes: int = CACHE_MB * 1024 * 1024,
 ) -> Starlette:
     """The ASGI application: the SPARQL endpoint, the query page, and any extra `routes`."""
     if page is None:
@@ -413,7 +471,9 @@ def create_app(
                 max_age=600,
             )
         )
-    endpoint = sparql_routes(runner, body_timeout=body_timeout, describe=describe)
+    endpoint = sparql_routes(
+        runner, body_timeout=body_timeout, describe=describe, cache_bytes=cache_bytes
+    )
     all_routes = [*endpoint, *page_routes(page), *routes]
     return Starlette(
         routes=all_routes,
@@ -450,6 +510,8 @@ class ServeSettings:
     quiet: bool = False
     backlog: int = 2048
     client_timeout: float = HEADER_TIMEOUT
+    cache_mb: int = CACHE_MB
+    """Answer cache size (MB of bodies; 0: none)."""
     limits: guard.Limits = field(default_factory=guard.Limits)
     base: str = "https://w3id.org/evidence-graph/"
     """The IRI the server's root stands for: ``<base>id/…`` is answered at ``/id/…``."""
@@ -561,6 +623,7 @@ def serve(settings: ServeSettings, announce: Callable[[str], None]) -> None:
             cors_origins=settings.cors_origins,
             allowed_hosts=settings.hosts(),
             body_timeout=settings.client_timeout,
+            cache_bytes=settings.cache_mb * 1024 * 1024,
         )
         config = uvicorn.Config(
             app,
