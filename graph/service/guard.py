@@ -20,6 +20,7 @@ Deep nesting and very long operator chains crash Oxigraph's recursive parser and
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -116,14 +117,22 @@ class Shape:
 _OPERAND_END = frozenset(("var", "string", "iri", "pname", "number", "close", "bnode", "lang"))
 
 
-def shape(text: str, *, _rescans: list[int] | None = None) -> Shape:
+@functools.lru_cache(maxsize=64)
+def shape(text: str) -> Shape:
     """Read `text` as SPARQL tokens: the query kind, deepest nesting, size, first federation.
+
+    Kept for the last texts read: the server reads each query twice (its kind, then the check).
+    """
+    return _shape(text, [8])
+
+
+def _shape(text: str, rescans: list[int]) -> Shape:
+    """`shape`, with `rescans` bounding how often an ambiguous ``<`` makes it read on both ways.
 
     ``<`` right after an operand inside parentheses may be a less-than rather than the start of
     an IRI; where such an "IRI" holds ``#`` or ``'`` (a comment or string could then hide what
     follows), the rest of the query is read both ways and federation found in either counts.
     """
-    rescans = [8] if _rescans is None else _rescans
     kind = ""
     depth = deepest = unary = 0
     service_at: str | None = None
@@ -166,7 +175,7 @@ def shape(text: str, *, _rescans: list[int] | None = None) -> Shape:
                     service_at = _line_col(text, token.start)
                 else:
                     rescans[0] -= 1
-                    rest = shape(text[token.start + 1 :], _rescans=rescans)
+                    rest = _shape(text[token.start + 1 :], rescans)
                     if rest.service_at is not None:
                         service_at = _line_col(text, token.start)
         elif token.kind == "open":

@@ -18,12 +18,13 @@ import ipaddress
 import json
 import logging
 import socket
+import sys
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TextIO
 from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
@@ -446,6 +447,84 @@ class HostAllowList:
         await response(scope, receive, send)
 
 
+class AccessLog:
+    """One line per request on `stream` (client, request line, status), written in batches at
+    most `delay` seconds late: a line per request through `logging` costs more than the
+    cached answer itself. Long request targets (queries in the URL) are cut."""
+
+    def __init__(self, app: ASGIApp, stream: TextIO | None = None, delay: float = 0.5) -> None:
+        self.app = app
+        self.stream = stream
+        self.delay = delay
+        self._lines: list[str] = []
+        self._scheduled = False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 0
+
+        async def sending(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            self._record(scope, status)
+
+    def _record(self, scope: Scope, status: int) -> None:
+        client = scope.get("client")
+        who = f"{client[0]}:{client[1]}" if client else "-"
+        target = scope.get("raw_path", b"").decode("latin-1") or scope.get("path", "")
+        if scope.get("query_string"):
+            target += "?" + scope["query_string"].decode("latin-1")
+        if len(target) > 200:
+            target = target[:199] + "…"
+        version = scope.get("http_version", "1.1")
+        self._lines.append(f'{who} - "{scope["method"]} {target} HTTP/{version}" {status or "-"}\n')
+        if not self._scheduled:
+            self._scheduled = True
+            asyncio.get_running_loop().call_later(self.delay, self.flush)
+
+    def flush(self) -> None:
+        """Write the lines held so far."""
+        self._scheduled = False
+        text, self._lines = "".join(self._lines), []
+        stream = self.stream or sys.stderr
+        try:
+            stream.write(text)
+            stream.flush()
+        except (OSError, ValueError):  # stderr closed or gone: the log is not worth a crash
+            pass
+
+
+def _raise_open_file_limit(wanted: int) -> int:
+    """Raise this process's soft limit of open files towards `wanted` (each client connection
+    holds one); the limit now in force."""
+    try:
+        import resource
+    except ImportError:
+        return wanted
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    return wanted if soft == resource.RLIM_INFINITY else soft
+
+
+MAX_CONNECTIONS = 10_000
+"""Open connections served at once (more get 503); half-open clients count until the client
+timeout closes them."""
+
+
 def create_app(
     runner: QueryRunner,
     *,
@@ -625,17 +704,19 @@ def serve(settings: ServeSettings, announce: Callable[[str], None]) -> None:
             body_timeout=settings.client_timeout,
             cache_bytes=settings.cache_mb * 1024 * 1024,
         )
+        access = None if settings.quiet else AccessLog(app)
+        files = _raise_open_file_limit(MAX_CONNECTIONS + 1024)
         config = uvicorn.Config(
-            app,
+            access or app,
             log_config=_log_config(),
             http=_http_protocol(settings.client_timeout),
             lifespan="off",
-            access_log=not settings.quiet,
+            access_log=False,
             log_level="warning" if settings.quiet else "info",
             timeout_keep_alive=5,
             timeout_graceful_shutdown=5,
             backlog=settings.backlog,
-            limit_concurrency=1000,
+            limit_concurrency=max(100, min(MAX_CONNECTIONS, files - 1024)),
             server_header=False,
             date_header=True,
         )
@@ -643,7 +724,11 @@ def serve(settings: ServeSettings, announce: Callable[[str], None]) -> None:
         bound_host, bound_port = sock.getsockname()[:2]
         shown = f"[{bound_host}]" if ":" in str(bound_host) else str(bound_host)
         announce(f"http://{shown}:{bound_port}")
-        server.run(sockets=[sock])
+        try:
+            server.run(sockets=[sock])
+        finally:
+            if access is not None:
+                access.flush()
     finally:
         if pool is not None:
             pool.close()
