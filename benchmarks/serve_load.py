@@ -1,21 +1,27 @@
-"""Load test of `evidence-graph serve` on loopback: many clients, a timed-out query, CPU after it.
+"""Load test of `evidence-graph serve` on loopback: many clients, half-open ones, a timed-out query.
 
 1. load: C concurrent clients send N mixed requests (SELECT as JSON/CSV/XML by GET and POST,
    CONSTRUCT as Turtle, ASK, the query page, a bad query → 400, an update → 403), each on a new
    connection; every answer is checked (status and content). Reported: connection resets and
-   other transport errors, wrong answers, p50/p99/max latency, server CPU per request. Run
-   twice: saturating (each client sends again as soon as answered) and paced (``--rate``
-   requests/s in all, latency counted from when each request was due).
-2. timeout: one expensive query runs into the server's time limit while other clients keep asking
+   other transport errors, wrong answers, p50/p99/max latency, server CPU (server and query
+   workers) and client CPU per request. Four runs: closed loop (each client sends again as soon
+   as answered) and paced (``--rate`` requests/s in all, latency counted from when each request
+   was due), each with the same eight requests repeated (the server may answer from its cache)
+   and with every query text distinct (it cannot).
+2. half-open: ``--half-open`` clients connect and send half a request head, then nothing, while
+   400 normal requests are sent at 100 req/s (server ``--client-timeout 3``): their figures, and
+   when the server had closed the half-open connections.
+3. timeout: one expensive query runs into the server's time limit while other clients keep asking
    small queries: their worst latency while it runs, the expensive query's answer, and how long
    after the limit the server's processes (server and query workers) fall back to idle CPU.
 
-With ``--baseline PROGRAM`` the same runs go against another `evidence-graph` (e.g. an older
-install) started the same way, side by side.
+The default client is one asyncio event loop writing raw HTTP/1.1 (``--client threads``: one
+`http.client` thread per client, which costs the shared cores more). With ``--baseline PROGRAM``
+the same runs go against another `evidence-graph` (e.g. an older install), side by side.
 
     python benchmarks/serve_load.py                          # graph: a seed build made here
     python benchmarks/serve_load.py -g build --baseline /path/to/old/venv/bin/evidence-graph
-    python benchmarks/serve_load.py --rate 0      # only the saturating run
+    python benchmarks/serve_load.py --rate 0 --half-open 0   # only the closed-loop runs
 
 Loopback only; every server is started here and stopped by its PID; bounded in requests and time.
 """

@@ -391,3 +391,84 @@ def test_a_planted_or_corrupt_cache_file_runs_no_code_and_is_rebuilt(tmp_path: P
     assert build(DATA, out).timings.parsed == 1
     for name in OUTPUTS:
         assert (out / name).read_bytes() == (clean / name).read_bytes(), name
+
+
+# --- readers while a build swaps the store in --------------------------------------------------
+
+SLOW_SWAP = """
+import os, sys, time
+from evidence_graph.graph.cli import cli
+from evidence_graph.graph.pipeline import persisted_store
+
+data, out = sys.argv[1:3]
+
+
+class SlowOs:
+    # Each rename of the swap is followed by 0.3 s: readers meet every state in between.
+    def __getattr__(self, name):
+        return getattr(os, name)
+
+    def replace(self, source, target):
+        os.replace(source, target)
+        time.sleep(0.3)
+
+
+persisted_store.os = SlowOs()
+cli.main(["build", "--data", data, "--out", out], standalone_mode=True)
+"""
+"""A real build (run from outside the product) whose store swap is slowed down."""
+
+
+class _SlowOpen:
+    """pyoxigraph's Store as the reader sees it, opening a store only once a build has moved it
+    aside (or after 2 s): the worst moment, made certain, between checking and opening."""
+
+    @staticmethod
+    def read_only(path: str) -> object:
+        from pyoxigraph import Store
+
+        deadline = time.monotonic() + 2
+        while Path(path).exists() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return Store.read_only(path)
+
+
+def test_readers_during_a_swap_get_the_old_or_the_new_graph(
+    corpora: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evidence_graph.graph.pipeline import persisted_store
+    from evidence_graph.graph.service import sparql
+
+    monkeypatch.setattr(persisted_store, "Store", _SlowOpen)
+    small, large = corpora
+    out = tmp_path / "out"
+    expected = {}
+    for data in (large, small):
+        build(data, out)
+        expected[data] = listings(out)[1]
+    assert expected[small] != expected[large]
+    counts: list[int] = []
+    errors: list[str] = []
+    for data in (large, small):
+        builder = subprocess.Popen(
+            [sys.executable, "-c", SLOW_SWAP, str(data), str(out)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            while builder.poll() is None:
+                try:  # what `query` and `push` do: open the build directory, ask
+                    store = sparql.open_store(out)
+                    answer = sparql.run(store, sparql.with_prefixes(COUNT), result_format="csv")
+                    counts.append(int(answer.body.decode().split()[1]))
+                except Exception as exc:  # noqa: BLE001  (any failure is what this test counts)
+                    errors.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            if builder.poll() is None:
+                os.kill(builder.pid, signal.SIGKILL)
+            _, stderr = builder.communicate(timeout=60)
+        assert builder.returncode == 0, stderr
+    assert errors == []
+    assert set(counts) == set(expected.values()), counts  # both graphs seen, nothing else
+    assert len(counts) >= 4

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..base.errors import BuildLocked
-from ..base.files import LOCK_FILE
+from ..base.files import LOCK_FILE, SWAP_LOCK_FILE
 
 
 @contextmanager
@@ -55,3 +55,33 @@ def _holder(fd: int) -> int | None:
     """The process id written by the build holding the lock (None if it has not written it yet)."""
     text = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
     return int(text) if text.isdigit() else None
+
+
+@contextmanager
+def swap_lock(build_dir: Path, *, exclusive: bool) -> Iterator[None]:
+    """Hold the store swap lock of `build_dir`: shared while a reader opens the persisted store,
+    exclusive while a build swaps it, so an opening reader sees the old store or the new one.
+
+    Held only for the moments of an open or a swap (an open store no longer needs its
+    directory's name). A reader that cannot open the lock file (a read-only directory no build
+    writes into) goes without.
+    """
+    path = build_dir / SWAP_LOCK_FILE
+    try:
+        if exclusive:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        else:
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
+            except PermissionError:
+                fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        if exclusive:
+            raise
+        yield
+        return
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)  # releases the lock

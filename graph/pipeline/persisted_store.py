@@ -31,6 +31,7 @@ from ..base.files import (
     STORE_ID_FILE,
     TRIG_FILE,
 )
+from .lock import swap_lock
 
 LAYOUT = "default-graph=union"
 """What the store holds besides the named graphs: its default graph is their union (a set).
@@ -88,20 +89,22 @@ def swap_store(build_dir: Path, new: Path, store_id: str, quads: int) -> None:
     """
     target = build_dir / STORE_DIR
     old = build_dir / f"{OLD_STORE_PREFIX}{secrets.token_hex(8)}"
-    if target.exists():
-        os.replace(target, old)
-    os.replace(new, target)
     stamp = Stamp(_trig_signature(build_dir / TRIG_FILE), store_id, quads)
     tmp = build_dir / f".{STAMP_FILE}.{secrets.token_hex(4)}.tmp"
     tmp.write_text(stamp.text(), encoding="utf-8")
-    os.replace(tmp, build_dir / STAMP_FILE)
-    shutil.rmtree(old, ignore_errors=True)
+    with swap_lock(build_dir, exclusive=True):  # no reader is opening the store meanwhile
+        if target.exists():
+            os.replace(target, old)
+        os.replace(new, target)
+        os.replace(tmp, build_dir / STAMP_FILE)
+    shutil.rmtree(old, ignore_errors=True)  # readers that opened it keep its files open
 
 
 def drop_store(build_dir: Path) -> None:
     """Remove the persisted store and its stamp (a build that keeps no store made them stale)."""
-    remove_stamp(build_dir)
-    shutil.rmtree(build_dir / STORE_DIR, ignore_errors=True)
+    with swap_lock(build_dir, exclusive=True):
+        remove_stamp(build_dir)
+        shutil.rmtree(build_dir / STORE_DIR, ignore_errors=True)
 
 
 def clean_leftovers(build_dir: Path) -> list[Path]:
@@ -137,6 +140,13 @@ def open_persisted(build_dir: Path) -> Store | None:
     that is not the one a matching stamp describes (another id, none, empty, unreadable) raises
     `StoreMismatch`: answering from it would silently give wrong (or no) answers.
     """
+    if not (build_dir / STAMP_FILE).is_file():  # no store (the graph files are always whole)
+        return None
+    with swap_lock(build_dir, exclusive=False):  # a build's swap waits for this open
+        return _open_persisted(build_dir)
+
+
+def _open_persisted(build_dir: Path) -> Store | None:
     location = build_dir / STORE_DIR
     stamp_file = build_dir / STAMP_FILE
     trig = build_dir / TRIG_FILE
