@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import http.client
 import json
 import os
@@ -502,28 +503,46 @@ def seed_graph() -> Path:
     return out
 
 
-def measure(program: str, graph: Path, args: argparse.Namespace) -> dict[str, Any]:
-    runs: dict[str, Any] = {}
-    with server(program, graph, 30) as (address, pid):
-        for distinct in (False, True):
-            cpu = tree_cpu_seconds(pid)
-            run = load(address, args.clients, args.requests, 0.0, distinct, args.client)
-            run["server_cpu_ms_per_request"] = round(
-                (tree_cpu_seconds(pid) - cpu) / (args.requests + len(KINDS)) * 1000, 2
-            )
-            runs[f"closed-{run['queries']}"] = run
-            if args.rate:
-                paced = load(address, args.clients, args.requests, args.rate, distinct, args.client)
-                runs[f"paced-{paced['queries']}"] = paced
-    result: dict[str, Any] = {"program": program, "runs": runs}
-    if args.half_open:
-        client_timeout = 3.0
-        with server(program, graph, 30, "--client-timeout", str(client_timeout)) as (address, _):
-            result["half_open"] = half_open(address, args.half_open, 400, 100.0, 15.0)
-            result["half_open"]["client_timeout_s"] = client_timeout
-    with server(program, graph, args.limit) as (address, pid):
-        result["timeout"] = under_timeout(address, pid, args.limit, args.watch)
-    return result
+def measure(programs: dict[str, str], graph: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """Every run against every program: the load runs interleaved (both servers up, programs
+    alternating run by run, the order reversed each round) so a busy machine weighs on both."""
+    results: dict[str, Any] = {
+        name: {"program": program, "runs": {}} for name, program in programs.items()
+    }
+    names = list(programs)
+    with contextlib.ExitStack() as stack:
+        servers = {
+            name: stack.enter_context(server(program, graph, 30))
+            for name, program in programs.items()
+        }
+        for round_ in range(args.rounds):
+            order = names if round_ % 2 == 0 else names[::-1]
+            for distinct in (False, True):
+                for rate in (0.0, args.rate) if args.rate else (0.0,):
+                    for name in order:
+                        address, pid = servers[name]
+                        cpu = tree_cpu_seconds(pid)
+                        run = load(
+                            address, args.clients, args.requests, rate, distinct, args.client
+                        )
+                        if not rate:
+                            run["server_cpu_ms_per_request"] = round(
+                                (tree_cpu_seconds(pid) - cpu) / (args.requests + len(KINDS)) * 1000,
+                                2,
+                            )
+                        key = f"{'paced' if rate else 'closed'}-{run['queries']}-round{round_ + 1}"
+                        results[name]["runs"][key] = run
+    for name, program in programs.items():
+        if args.half_open:
+            client_timeout = 3.0
+            extra = ("--client-timeout", str(client_timeout))
+            with server(program, graph, 30, *extra) as (address, _):
+                held = half_open(address, args.half_open, 400, 100.0, 15.0)
+                held["client_timeout_s"] = client_timeout
+                results[name]["half_open"] = held
+        with server(program, graph, args.limit) as (address, pid):
+            results[name]["timeout"] = under_timeout(address, pid, args.limit, args.watch)
+    return results
 
 
 def _line(name: str, key: str, run: dict[str, Any]) -> str:
@@ -560,6 +579,7 @@ def main(argv: list[str] | None = None) -> int:
         default="async",
         help="load client: one event loop (async) or one http.client thread per client",
     )
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of the load runs")
     parser.add_argument(
         "--half-open",
         type=int,
@@ -568,9 +588,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     graph = args.graph or seed_graph()
-    results = {"ours": measure(PROGRAM, graph, args)}
+    programs = {"ours": PROGRAM}
     if args.baseline:
-        results["baseline"] = measure(args.baseline, graph, args)
+        programs["baseline"] = args.baseline
+    results = measure(programs, graph, args)
     OUT.mkdir(exist_ok=True)
     (OUT / "serve_load.json").write_text(json.dumps(results, indent=2) + "\n")
     for name, result in results.items():
