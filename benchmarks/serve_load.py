@@ -305,6 +305,7 @@ def load(
     rate: float = 0.0,
     distinct: bool = False,
     client: str = "async",
+    offset: int = 0,
 ) -> dict[str, Any]:
     """`requests` mixed requests from `clients` concurrent clients, every answer checked.
 
@@ -312,10 +313,11 @@ def load(
     saturated). `rate` R: request i is due at i/R seconds, whoever sends it, and its latency is
     counted from when it was due (so a slow server cannot hide its queue). `distinct`: every
     query text differs (no answer can come from the server's cache); else the same eight
-    requests repeat. `client` "async": one event loop, raw HTTP/1.1 (little client CPU);
-    "threads": one `http.client` thread per client.
+    requests repeat (`offset` keeps distinct texts of different runs apart). `client` "async":
+    one event loop, raw HTTP/1.1 (little client CPU); "threads": one `http.client` thread per
+    client.
     """
-    plan = [(kinds(i + 1) if distinct else KINDS)[i % len(KINDS)] for i in range(requests)]
+    plan = [(kinds(offset + i + 1) if distinct else KINDS)[i % len(KINDS)] for i in range(requests)]
     for kind in KINDS:  # warm up every path once
         send(address, kind)
     cpu = time.process_time()
