@@ -678,3 +678,40 @@ def test_answer_cache_is_bounded_and_can_be_off() -> None:
         for _ in range(3):
             assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
     assert runner.calls == 3
+
+
+def test_after_a_rebuild_every_worker_answers_from_the_new_graph(tmp_path: Path) -> None:
+    """A worker replaced after the graph file was rebuilt loads the new graph; the others, still
+    holding the old one, are retired as they come round, so answers never alternate."""
+    import signal
+
+    from evidence_graph.graph.service.pool import QueryPool, WorkerSettings
+
+    graph = tmp_path / "evidence.ttl"
+    graph.write_text("<urn:a> <urn:p> <urn:old> .\n", encoding="utf-8")
+    ask = "SELECT ?o WHERE { <urn:a> <urn:p> ?o }"
+    pool = QueryPool(WorkerSettings(str(graph), in_memory=True), size=2, timeout=30)
+    try:
+
+        def answer() -> str:
+            data = pool.run(ask).body.decode()
+            return "new" if "urn:new" in data else "old"
+
+        assert {answer() for _ in range(4)} == {"old"}
+        rebuilt = tmp_path / "evidence.ttl.tmp"
+        rebuilt.write_text("<urn:a> <urn:p> <urn:new> .\n", encoding="utf-8")
+        os.replace(rebuilt, graph)  # as a build writes its files
+        first = pool.pids()[0]
+        os.kill(first, signal.SIGKILL)  # as a timed-out query's worker is killed
+        seen = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and seen[-6:] != ["new"] * 6:
+            with contextlib.suppress(Exception):  # the killed worker's own query fails once
+                seen.append(answer())
+            time.sleep(0.05)
+        assert seen[-6:] == ["new"] * 6, seen
+        # Once a new answer was given, no old one followed.
+        assert "old" not in seen[seen.index("new") :], seen
+        assert first not in pool.pids()
+    finally:
+        pool.close()
