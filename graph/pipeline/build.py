@@ -1,5 +1,5 @@
 """The build, one pipeline for every store: data dir → parsed cells → curation → quads → a store
-sink (write, validate, count) → files, all or nothing.
+sink (validate, count, write) → files, all or nothing.
 
 `build(data_dir, out_dir)` writes ``evidence.trig`` (named graphs), ``evidence.ttl`` (their union),
 ``evidence.jsonld`` and ``summary.json`` into `out_dir` atomically and returns a `BuildResult`.
@@ -71,7 +71,7 @@ def build(
     jobs: int | None = None,
     drafts: bool = False,
 ) -> BuildResult:
-    """Parse, curate, make quads, hand them to the `store` sink (write, validate, count).
+    """Parse, curate, make quads, hand them to the `store` sink (validate, count, write).
 
     For a store that keeps quads as text (Oxigraph), the per-page work (parse, topics, automatic
     links, the page's quads) runs on `jobs` processes (default: every core) and is merged in page
@@ -131,12 +131,12 @@ def _build(
         # The dataset's description counts every other graph, so it is made last.
         sink.add(description_quads(data_dir, sink.dataset_counts, when))
         clock.lap("describe")
-        sink.write()  # staged: moved into place by `finalise` only
-        clock.lap("write")
         warnings = sink.validate() if validate else ()
         clock.lap("validate")
         stats = sink.count()
         clock.lap("count")
+        sink.write()
+        clock.lap("write")
         result = build_result(
             data_dir, out_dir, sources, curation, stats=stats, warnings=warnings, timings=timings
         )

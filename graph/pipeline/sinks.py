@@ -1,7 +1,7 @@
 """The stores a build writes into, as sinks behind one small interface (as kgx's sinks are).
 
 The pipeline (`pipeline.build`) makes the quads once and hands them to a sink, which adds them,
-writes the graph files, validates them (SHACL), counts them and finalises the build directory.
+validates them (SHACL), counts them, writes the graph files and finalises the build directory.
 Sinks are looked up by store name and imported only when used.
 """
 
@@ -40,14 +40,14 @@ class Sink(Protocol):
     def dataset_counts(self) -> DatasetCounts:
         """What VoID counts of the union of every graph added so far."""
 
-    def write(self) -> None:
-        """Stage the graph files (TriG, Turtle, JSON-LD) in the build directory."""
-
     def validate(self) -> tuple[str, ...]:
         """SHACL-validate the union of the graphs: warnings; `ValidationFailed` on a violation."""
 
     def count(self) -> GraphStats:
         """Counts per class and relation (as `reading.stats.compute` makes them)."""
+
+    def write(self) -> None:
+        """Stage the graph files (TriG, Turtle, JSON-LD) in the build directory."""
 
     def finalise(self, summary: bytes) -> None:
         """Stage ``summary.json`` and move every staged file into place, all or nothing."""
