@@ -143,3 +143,44 @@ def test_files_are_what_an_in_memory_store_of_the_sorted_lines_dumps(
     union.bulk_load(seen["union"], RdfFormat.N_TRIPLES)
     turtle = union.dump(format=RdfFormat.TURTLE, from_graph=DefaultGraph(), prefixes=prefixes)
     assert turtle == (tmp_path / "evidence.ttl").read_bytes()
+
+
+def test_a_large_build_validates_the_persisted_store(
+    fast_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond the in-memory limit, validation reads the persisted store (loaded in pieces): same
+    files, same store; a violation fails the build and leaves no half-made store behind."""
+    from rdflib import Literal, URIRef
+
+    from evidence_graph.graph.base.errors import ValidationFailed
+    from evidence_graph.graph.base.files import NEW_STORE_PREFIX
+    from evidence_graph.graph.pipeline import oxigraph_sink
+    from evidence_graph.graph.rdf import make as rdf
+    from evidence_graph.ontology.namespace import EVG
+
+    monkeypatch.setattr(oxigraph_sink, "VALIDATE_IN_MEMORY_LIMIT", 0)
+    monkeypatch.setattr(oxigraph_sink, "LOAD_LINES", 500)
+    out = tmp_path / "big"
+    build(DATA, out, store="oxigraph")
+    for name in ("evidence.trig", "evidence.ttl", "evidence.jsonld", "summary.json"):
+        assert (out / name).read_bytes() == (fast_build / name).read_bytes(), name
+    store = open_store(out)
+    named = sum(1 for q in store if not isinstance(q.graph_name, DefaultGraph))
+    assert named == len(_quads(fast_build / "evidence.trig"))
+    union = Graph().parse(fast_build / "evidence.ttl", format="turtle")
+    assert sum(1 for q in store if isinstance(q.graph_name, DefaultGraph)) == len(union)
+    del store
+
+    real_add = oxigraph_sink.OxigraphSink.add
+    graph = rdf.graph_iri("cells/drug/B4.txt")
+
+    def add(sink: oxigraph_sink.OxigraphSink, quads: Iterable[tuple[object, ...]]) -> None:
+        bad = (URIRef(rdf.iri("cell/drug/B4")), EVG.cellId, Literal("F9"), graph)
+        real_add(sink, [*quads, bad])  # type: ignore[list-item]
+
+    monkeypatch.setattr(oxigraph_sink.OxigraphSink, "add", add)
+    before = (out / "evidence.trig").read_bytes()
+    with pytest.raises(ValidationFailed, match="cell"):
+        build(DATA, out, store="oxigraph")
+    assert (out / "evidence.trig").read_bytes() == before
+    assert [p.name for p in out.iterdir() if p.name.startswith(NEW_STORE_PREFIX)] == []
