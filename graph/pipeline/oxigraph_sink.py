@@ -21,6 +21,7 @@ import threading
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -249,7 +250,8 @@ class OxigraphSink:
         if self._worker is not None or not self.persist:
             return
         target = self._new_store = new_store_dir(self.out_dir)
-        parts = [*(self.chunks[g] for g in sorted(self.chunks)), *_blocks(union)]
+        named = sorted(self.chunks)
+        parts = chain((self.chunks[g] for g in named), _blocks(union))  # read as loaded
 
         def run() -> None:
             try:
