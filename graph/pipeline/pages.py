@@ -99,6 +99,7 @@ def _own_quads(
     g = rdf.graph_iri(relpath)
     yield from rdf.provenance_quads(g, relpath, sha256, "cell", epoch)
     yield from rdf.cell_quads(cell, g)
+    yield from rdf.page_identifier_quads(cell, g)
     documents = rdf.listing_documents(cell)
     for link in links:
         yield from rdf.discussion_quads(link, documents[link.listing], g)

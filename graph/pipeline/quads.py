@@ -51,6 +51,7 @@ def source_quads(sc: SourceCell, epoch: int | None = None) -> Iterator[Quad]:
     g = rdf.graph_iri(sc.relpath)
     yield from rdf.with_aligned(rdf.provenance_quads(g, sc.relpath, sc.sha256, "cell", epoch))
     yield from rdf.with_aligned(rdf.cell_quads(sc.cell, g))
+    yield from rdf.with_aligned(rdf.page_identifier_quads(sc.cell, g))
 
 
 def dataset_quads(

@@ -501,12 +501,25 @@ NEAREST_FABIO: dict[URIRef, URIRef] = {
 kinds follow the page's markers, not FaBiO's definitions), stated so FaBiO consumers can filter."""
 
 
+SEPIO_EVIDENCE_DIRECTION = OBO["SEPIO_0000183"]
+"""SEPIO's ``evidence_direction``: an evidence line (SEPIO_0000002) → an ``evidence direction``
+(SEPIO_0000402, one of SEPIO_0000403 supporting, _0000404 disputing, _0000405 inconclusive), as
+declared in monarch-initiative/SEPIO-ontology, src/ontology/sepio-edit.owl."""
+
+RESTATED_VALUES: dict[URIRef, tuple[URIRef, URIRef]] = {
+    EVG.direction: (SEPIO_EVIDENCE_DIRECTION, EVG.EvidenceDirections),
+}
+"""Properties whose values are our own concepts, restated with the standard property and the
+standard individual each concept of the scheme is matched to (skos:closeMatch in the ontology):
+an evidence line's direction becomes SEPIO's evidence_direction with SEPIO's individual."""
+
+
 class Alignment:
     """What a quad entails in the standard vocabularies, read from the ontology's exact alignments.
 
     A class's superclasses (rdfs:subClassOf, transitively) and a property's superproperties
     (rdfs:subPropertyOf, transitively) in the `RESTATED` vocabularies, declared inverses
-    (owl:inverseOf, evg's own included) and `STANDARD_INVERSES`.
+    (owl:inverseOf, evg's own included), `STANDARD_INVERSES` and `RESTATED_VALUES`.
     """
 
     def __init__(self, ontology: Graph) -> None:
@@ -544,6 +557,18 @@ class Alignment:
                 self.inverses[term] = tuple(sorted(inverse, key=str))
         for prop, inverse_prop in STANDARD_INVERSES.items():
             self.inverses.setdefault(prop, (inverse_prop,))
+        self.values: dict[URIRef, tuple[URIRef, dict[URIRef, URIRef]]] = {}
+        for prop, (standard, scheme) in RESTATED_VALUES.items():
+            matches: dict[URIRef, URIRef] = {}
+            for concept in ontology.subjects(SKOS.inScheme, scheme):
+                found = [
+                    m
+                    for m in ontology.objects(concept, SKOS.closeMatch)
+                    if isinstance(m, URIRef) and str(m).startswith(RESTATED)
+                ]
+                if isinstance(concept, URIRef) and len(found) == 1:
+                    matches[concept] = found[0]
+            self.values[prop] = (standard, matches)
 
     def entailed(self, s: Node, p: Node, o: Node) -> Iterator[tuple[Node, Node, Node]]:
         """The standard-vocabulary triples (s, p, o) entails."""
@@ -556,6 +581,10 @@ class Alignment:
             return
         for prop in self.properties.get(p, ()):
             yield s, prop, o
+        if p in self.values and isinstance(o, URIRef):
+            standard, matches = self.values[p]
+            if o in matches:
+                yield s, standard, matches[o]
         if isinstance(o, URIRef):
             for prop in self.inverses.get(p, ()):
                 yield o, prop, s
@@ -574,13 +603,16 @@ def alignment() -> Alignment:
 def with_aligned(quads: Iterable[Quad]) -> Iterator[Quad]:
     """`quads`, each followed by the standard-vocabulary triples it entails, in the aligned graph.
 
-    The ontology graph itself is passed through unaligned (its terms are vocabulary, not data).
+    The ontology graph itself is passed through unaligned (its terms are vocabulary, not data),
+    and so are machine-drafted claims (``graph/drafts/…``): a consumer that knows only the
+    standard vocabularies cannot see a draft's status, and would take it as an asserted claim.
     """
     table = alignment()
+    drafts = str(drafts_graph_iri(""))
     for quad in quads:
         yield quad
         s, p, o, g = quad
-        if g == ONTOLOGY_GRAPH:
+        if g == ONTOLOGY_GRAPH or str(g).startswith(drafts):
             continue
         for triple in table.entailed(s, p, o):
             yield (*triple, ALIGNED_GRAPH)
@@ -637,3 +669,29 @@ def identifier_quads(
     url = identifiers.get("url")
     if url:
         yield node, RDFS.seeAlso, URIRef(url), graph
+
+
+def page_identifier_quads(cell: Cell, graph: URIRef) -> Iterator[Quad]:
+    """The identifiers a page prints with its listed entries, stated for their documents in the
+    page's own graph (whose provenance is the page and its SHA-256): what the source itself says.
+
+    Those in an entry's title and date part always belong to its document; those in its
+    annotation only when the annotation mentions no other document and holds just one identifier
+    of that kind (an identifier next to "an earlier version (2011)" may be that version's).
+    """
+    from ..base.text import external_identifiers as identifiers
+
+    for entry in cell.entries:
+        if not entry.title:
+            continue
+        annotation = entry.annotation
+        cut = entry.text.rfind(annotation) if annotation else -1
+        head = entry.text[:cut] if cut >= 0 else entry.text
+        found = list(identifiers(head))
+        if annotation and not entry.mentions:
+            rest = identifiers(annotation)
+            kinds = [kind for kind, _ in rest]
+            found += [(kind, value) for kind, value in rest if kinds.count(kind) == 1]
+        document = document_key(entry)
+        for kind, value in dict.fromkeys(found):
+            yield from identifier_quads(document, {kind: value}, graph)
