@@ -70,6 +70,8 @@ def build(
     progress: Progress | None = None,
     jobs: int | None = None,
     drafts: bool = False,
+    wait: float = 0.0,
+    on_wait: Callable[[int | None], None] | None = None,
 ) -> BuildResult:
     """Parse, curate, make quads, hand them to the `store` sink (validate, count, write).
 
@@ -78,11 +80,12 @@ def build(
     order, so the output does not depend on `jobs`; `cache` reuses what unchanged pages yielded
     from ``<out>/.cache``. The rdflib memory store, the reference, does every step in order here.
     `persist` keeps the Oxigraph store in ``<out>/store``; `drafts` adds machine-drafted claims
-    for every page, one named graph per page (nothing written to data).
+    for every page, one named graph per page (nothing written to data). When another build holds
+    `out_dir`, `wait` seconds are given it to finish (`on_wait` is told its process id).
     """
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     check_data_dir(data_dir)  # before the lock creates `out_dir`
-    with build_lock(out_dir):
+    with build_lock(out_dir, wait=wait, on_wait=on_wait):
         clean_leftovers(out_dir)
         return _build(data_dir, out_dir, validate, store, cache, persist, progress, jobs, drafts)
 

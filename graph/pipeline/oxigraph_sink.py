@@ -42,7 +42,6 @@ from ..rdf.make import ONTOLOGY_GRAPH
 from ..rdf.nquads import LineWriter, graph_chunk, page_chunk, term
 from ..reading.stats import GraphStats
 from .persisted_store import (
-    crash_point,
     drop_store,
     mark_store,
     new_store_dir,
@@ -283,11 +282,8 @@ class OxigraphSink:
             persisted = (mark_store(self._new_store), quads)
         # Killed from here on, the directory has either no stamp (the graph files, always whole,
         # are read) or a stamp naming the store beside it: the stamp goes first and comes last.
-        crash_point("store-written")
         remove_stamp(self.out_dir)
-        crash_point("stamp-removed")
         self.staged.commit()
-        crash_point("files-moved")
         if persisted is not None and self._new_store is not None:
             swap_store(self.out_dir, self._new_store, *persisted)
             self._new_store = None

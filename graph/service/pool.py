@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from ..base.errors import QueryError, QueryFailed
+from ..base.errors import EvidenceGraphError, QueryError, QueryFailed
+from ..base.files import resolve_graph_path
 from . import guard
 from .sparql import Output
 
@@ -311,8 +312,23 @@ def run_isolated(
         worker.close()
 
 
+def graph_signature(graph: str | Path) -> tuple[str, int, int] | None:
+    """Which file `graph` is now (path, size, modification time): changes when it is rebuilt."""
+    try:
+        target = resolve_graph_path(graph)
+        info = target.stat()
+    except (OSError, EvidenceGraphError):
+        return None
+    return str(target), info.st_size, info.st_mtime_ns
+
+
 class QueryPool:
-    """A few workers over one graph; each query takes an idle one, a killed one is replaced."""
+    """A few workers over one graph; each query takes an idle one, a killed one is replaced.
+
+    `generation` names the graph file the latest worker loaded (see `graph_signature`): a
+    worker started after a rebuild loads the new graph, and answers kept from the old one
+    (the server's answer cache) are then dropped.
+    """
 
     def __init__(
         self,
@@ -331,10 +347,12 @@ class QueryPool:
         self._closed = False
         self._lock = threading.Lock()
         self._all: set[Worker] = set()
+        self.generation: object = graph_signature(settings.graph)
         starting = [self._start() for _ in range(size)]
         for worker in starting:
             worker.ready()
             self._idle.put(worker)
+        self.generation = graph_signature(settings.graph)
 
     def _start(self) -> Worker:
         worker = Worker(self.settings)
@@ -351,8 +369,12 @@ class QueryPool:
 
         def start() -> None:
             try:
+                before = graph_signature(self.settings.graph)
                 worker = self._start()
                 worker.ready()
+                after = graph_signature(self.settings.graph)
+                # Whichever of the two it loaded, answers from the old file are not kept.
+                self.generation = after if before == after else (before, after)
             except (QueryError, OSError) as exc:
                 self.on_event(f"could not start a query worker: {exc}")
                 return
