@@ -139,7 +139,7 @@ def _build(
             sink.add(dataset_quads(data_dir, sources, curation, when, per_source=False))
             clock.lap("rdf")
         # The dataset's description counts every other graph, so it is made last.
-        sink.add(description_quads(data_dir, sink.union_ntriples(), when))
+        sink.add(description_quads(data_dir, sink.dataset_counts, when))
         clock.lap("describe")
         warnings = sink.validate() if validate else ()
         clock.lap("validate")
