@@ -1,21 +1,27 @@
-"""Load test of `evidence-graph serve` on loopback: many clients, a timed-out query, CPU after it.
+"""Load test of `evidence-graph serve` on loopback: many clients, half-open ones, a timed-out query.
 
 1. load: C concurrent clients send N mixed requests (SELECT as JSON/CSV/XML by GET and POST,
    CONSTRUCT as Turtle, ASK, the query page, a bad query → 400, an update → 403), each on a new
    connection; every answer is checked (status and content). Reported: connection resets and
-   other transport errors, wrong answers, p50/p99/max latency, server CPU per request. Run
-   twice: saturating (each client sends again as soon as answered) and paced (``--rate``
-   requests/s in all, latency counted from when each request was due).
-2. timeout: one expensive query runs into the server's time limit while other clients keep asking
+   other transport errors, wrong answers, p50/p99/max latency, server CPU (server and query
+   workers) and client CPU per request. Four runs: closed loop (each client sends again as soon
+   as answered) and paced (``--rate`` requests/s in all, latency counted from when each request
+   was due), each with the same eight requests repeated (the server may answer from its cache)
+   and with every query text distinct (it cannot).
+2. half-open: ``--half-open`` clients connect and send half a request head, then nothing, while
+   400 normal requests are sent at 100 req/s (server ``--client-timeout 3``): their figures, and
+   when the server had closed the half-open connections.
+3. timeout: one expensive query runs into the server's time limit while other clients keep asking
    small queries: their worst latency while it runs, the expensive query's answer, and how long
    after the limit the server's processes (server and query workers) fall back to idle CPU.
 
-With ``--baseline PROGRAM`` the same runs go against another `evidence-graph` (e.g. an older
-install) started the same way, side by side.
+The default client is one asyncio event loop writing raw HTTP/1.1 (``--client threads``: one
+`http.client` thread per client, which costs the shared cores more). With ``--baseline PROGRAM``
+the same runs go against another `evidence-graph` (e.g. an older install), side by side.
 
     python benchmarks/serve_load.py                          # graph: a seed build made here
     python benchmarks/serve_load.py -g build --baseline /path/to/old/venv/bin/evidence-graph
-    python benchmarks/serve_load.py --rate 0      # only the saturating run
+    python benchmarks/serve_load.py --rate 0 --half-open 0   # only the closed-loop runs
 
 Loopback only; every server is started here and stopped by its PID; bounded in requests and time.
 """
@@ -23,6 +29,8 @@ Loopback only; every server is started here and stopped by its PID; bounded in r
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import http.client
 import json
 import os
@@ -48,8 +56,9 @@ CELL = "https://w3id.org/evidence-graph/id/cell/drug/B4"
 EVG = "https://w3id.org/evidence-graph/ontology#"
 LISTINGS = (
     f"SELECT ?position WHERE {{ ?l <{EVG}inCell> <{CELL}> ; <{EVG}position> ?position }} "
-    "ORDER BY ?position"
+    "ORDER BY ?position LIMIT {n}"
 )
+"""The listings of one cell; ``{n}`` (a LIMIT above their number) makes each text distinct."""
 EXPENSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
@@ -57,10 +66,10 @@ EXPENSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j
 
 
 @contextmanager
-def server(program: str, graph: Path, timeout: float) -> Iterator[tuple[str, int]]:
+def server(program: str, graph: Path, timeout: float, *extra: str) -> Iterator[tuple[str, int]]:
     """`program serve` on a free loopback port; yields (host:port, pid); SIGTERM to that PID."""
     process = subprocess.Popen(
-        [program, "serve", "-g", str(graph), "--port", "0", "--timeout", str(timeout)],
+        [program, "serve", "-g", str(graph), "--port", "0", "--timeout", str(timeout), *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         cwd=ROOT,
@@ -126,51 +135,64 @@ def _positions_json(status: int, body: bytes) -> bool:
     return [int(r["position"]["value"]) for r in rows] == list(range(1, 15))
 
 
-KINDS = [
-    Kind("select-json-get", "GET", _get(LISTINGS), None, {}, _positions_json),
-    Kind(
-        "select-csv-post",
-        "POST",
-        "/sparql",
-        _form(LISTINGS),
-        {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/csv"},
-        lambda s, b: s == 200 and b.decode().split() == ["position", *map(str, range(1, 15))],
-    ),
-    Kind(
-        "select-xml-direct",
-        "POST",
-        "/sparql",
-        LISTINGS.encode(),
-        {"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+xml"},
-        lambda s, b: s == 200 and b.count(b"<result>") == 14,
-    ),
-    Kind(
-        "construct-turtle",
-        "GET",
-        _get(f"CONSTRUCT {{ <{CELL}> ?p ?o }} WHERE {{ <{CELL}> ?p ?o }}"),
-        None,
-        {"Accept": "text/turtle"},
-        lambda s, b: s == 200 and b'"B4"' in b,
-    ),
-    Kind(
-        "ask",
-        "GET",
-        _get(f"ASK {{ <{CELL}> ?p ?o }}"),
-        None,
-        {},
-        lambda s, b: s == 200 and json.loads(b).get("boolean") is True,
-    ),
-    Kind("page", "GET", "/", None, {}, lambda s, b: s == 200 and b"<html" in b.lower()),
-    Kind("bad-query", "GET", _get("SELECT ?x WHERE { ?x ?y }"), None, {}, lambda s, b: s == 400),
-    Kind(
-        "update",
-        "POST",
-        "/sparql",
-        b"update=" + urllib.parse.quote(f'INSERT DATA {{ <{CELL}> <urn:p> "x" }}').encode(),
-        {"Content-Type": "application/x-www-form-urlencoded"},
-        lambda s, b: s == 403,
-    ),
-]
+def kinds(n: int) -> list[Kind]:
+    """One request of each kind; `n` (≥ 0) varies the query texts (same answers)."""
+    listings = LISTINGS.replace("{n}", str(1000 + n))
+    construct = f"CONSTRUCT {{ <{CELL}> ?p ?o }} WHERE {{ <{CELL}> ?p ?o }} LIMIT {1000 + n}"
+    ask = f"ASK {{ <{CELL}> ?p ?o FILTER(?o != {n}) }}"
+    return [
+        Kind("select-json-get", "GET", _get(listings), None, {}, _positions_json),
+        Kind(
+            "select-csv-post",
+            "POST",
+            "/sparql",
+            _form(listings),
+            {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/csv"},
+            lambda s, b: s == 200 and b.decode().split() == ["position", *map(str, range(1, 15))],
+        ),
+        Kind(
+            "select-xml-direct",
+            "POST",
+            "/sparql",
+            listings.encode(),
+            {
+                "Content-Type": "application/sparql-query",
+                "Accept": "application/sparql-results+xml",
+            },
+            lambda s, b: s == 200 and b.count(b"<result>") == 14,
+        ),
+        Kind(
+            "construct-turtle",
+            "GET",
+            _get(construct),
+            None,
+            {"Accept": "text/turtle"},
+            lambda s, b: s == 200 and b'"B4"' in b,
+        ),
+        Kind(
+            "ask",
+            "GET",
+            _get(ask),
+            None,
+            {},
+            lambda s, b: s == 200 and json.loads(b).get("boolean") is True,
+        ),
+        Kind("page", "GET", "/", None, {}, lambda s, b: s == 200 and b"<html" in b.lower()),
+        Kind(
+            "bad-query", "GET", _get("SELECT ?x WHERE { ?x ?y }"), None, {}, lambda s, b: s == 400
+        ),
+        Kind(
+            "update",
+            "POST",
+            "/sparql",
+            b"update=" + urllib.parse.quote(f'INSERT DATA {{ <{CELL}> <urn:p> "x" }}').encode(),
+            {"Content-Type": "application/x-www-form-urlencoded"},
+            lambda s, b: s == 403,
+        ),
+    ]
+
+
+KINDS = kinds(0)
 
 
 @dataclass
@@ -203,16 +225,144 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def load(address: str, clients: int, requests: int, rate: float = 0.0) -> dict[str, Any]:
-    """`requests` mixed requests from `clients` threads at once.
+def raw_request(address: str, kind: Kind) -> bytes:
+    """The bytes of `kind` as one HTTP/1.1 request that asks the server to close afterwards."""
+    head = [f"{kind.method} {kind.path} HTTP/1.1", f"Host: {address}", "Connection: close"]
+    head += [f"{name}: {value}" for name, value in kind.headers.items()]
+    if kind.body is not None:
+        head.append(f"Content-Length: {len(kind.body)}")
+    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + (kind.body or b"")
+
+
+def _parse(data: bytes) -> tuple[int, bytes]:
+    """Status and body of a whole answer (read until the server closed); ValueError if cut."""
+    head, sep, body = data.partition(b"\r\n\r\n")
+    if not sep:
+        raise ValueError("no complete answer")
+    lines = head.split(b"\r\n")
+    status = int(lines[0].split(b" ", 2)[1])
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length" and int(value) != len(body):
+            raise ValueError("answer cut short")
+        if name.strip().lower() == b"transfer-encoding":
+            raise ValueError("chunked answers are not expected here")
+    return status, body
+
+
+async def send_async(host: str, port: int, kind: Kind, raw: bytes, timeout: float) -> Outcome:
+    """`send` on asyncio streams: a new connection, the raw request, the answer until close."""
+    start = time.perf_counter()
+    try:
+        async with asyncio.timeout(timeout):
+            reader, writer = await asyncio.open_connection(host, port)
+            try:
+                writer.write(raw)
+                data = await reader.read(-1)
+            finally:
+                writer.close()
+        seconds = time.perf_counter() - start
+        if not data:
+            return Outcome(kind.name, seconds, transport_error="RemoteDisconnected")
+        status, body = _parse(data)
+        return Outcome(kind.name, seconds, wrong=not kind.check(status, body))
+    except (OSError, TimeoutError, ValueError, IndexError) as exc:
+        return Outcome(kind.name, time.perf_counter() - start, transport_error=type(exc).__name__)
+
+
+def _event_loop_run(coroutine: Any) -> Any:
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coroutine)
+    return uvloop.run(coroutine)
+
+
+def _summary(outcomes: list[Outcome], clients: int, rate: float, wall: float) -> dict[str, Any]:
+    ok = [o.seconds for o in outcomes if o.transport_error is None]
+    errors: dict[str, int] = {}
+    for o in outcomes:
+        if o.transport_error:
+            errors[o.transport_error] = errors.get(o.transport_error, 0) + 1
+    return {
+        "requests": len(outcomes),
+        "clients": clients,
+        "transport_errors": errors,
+        "resets": sum(v for k, v in errors.items() if "Reset" in k or "Disconnected" in k),
+        "wrong": sum(o.wrong for o in outcomes),
+        "p50_ms": round(percentile(ok, 50) * 1000, 1) if ok else None,
+        "p99_ms": round(percentile(ok, 99) * 1000, 1) if ok else None,
+        "max_ms": round(max(ok) * 1000, 1) if ok else None,
+        "requests_per_s": round(len(outcomes) / wall, 1),
+        "rate": rate or "as fast as answered",
+    }
+
+
+def load(
+    address: str,
+    clients: int,
+    requests: int,
+    rate: float = 0.0,
+    distinct: bool = False,
+    client: str = "async",
+    offset: int = 0,
+) -> dict[str, Any]:
+    """`requests` mixed requests from `clients` concurrent clients, every answer checked.
 
     `rate` 0: each client sends its next request as soon as it has the last answer (the server
     saturated). `rate` R: request i is due at i/R seconds, whoever sends it, and its latency is
-    counted from when it was due (so a slow server cannot hide its queue).
+    counted from when it was due (so a slow server cannot hide its queue). `distinct`: every
+    query text differs (no answer can come from the server's cache); else the same eight
+    requests repeat (`offset` keeps distinct texts of different runs apart). `client` "async":
+    one event loop, raw HTTP/1.1 (little client CPU); "threads": one `http.client` thread per
+    client.
     """
-    plan = [KINDS[i % len(KINDS)] for i in range(requests)]
+    plan = [(kinds(offset + i + 1) if distinct else KINDS)[i % len(KINDS)] for i in range(requests)]
     for kind in KINDS:  # warm up every path once
         send(address, kind)
+    cpu = time.process_time()
+    if client == "threads":
+        outcomes, wall = _load_threads(address, clients, plan, rate)
+    else:
+        outcomes, wall = _event_loop_run(_load_async(address, clients, plan, rate))
+    result = _summary(outcomes, clients, rate, wall)
+    result["client_cpu_ms_per_request"] = round((time.process_time() - cpu) / requests * 1000, 2)
+    result["queries"] = "distinct" if distinct else "repeated"
+    result["client"] = client
+    return result
+
+
+async def _load_async(
+    address: str, clients: int, plan: list[Kind], rate: float
+) -> tuple[list[Outcome], float]:
+    host, port_text = address.rsplit(":", 1)
+    port = int(port_text)
+    raws = [raw_request(address, kind) for kind in plan]
+    outcomes: list[Outcome | None] = [None] * len(plan)
+    position = 0
+    started = time.perf_counter()
+
+    async def one_client() -> None:
+        nonlocal position
+        while position < len(plan):
+            i = position
+            position += 1
+            due = started + i / rate if rate else 0.0
+            if rate:
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            outcome = await send_async(host, port, plan[i], raws[i], 30.0)
+            if rate:
+                outcome.seconds = time.perf_counter() - due
+            outcomes[i] = outcome
+
+    await asyncio.gather(*(one_client() for _ in range(clients)))
+    wall = time.perf_counter() - started
+    return [o for o in outcomes if o is not None], wall
+
+
+def _load_threads(
+    address: str, clients: int, plan: list[Kind], rate: float
+) -> tuple[list[Outcome], float]:
     started = time.perf_counter()
 
     def one(i: int) -> Outcome:
@@ -225,24 +375,61 @@ def load(address: str, clients: int, requests: int, rate: float = 0.0) -> dict[s
         return outcome
 
     with ThreadPoolExecutor(clients) as executor:
-        outcomes = list(executor.map(one, range(requests)))
-    wall = time.perf_counter() - started
-    ok = [o.seconds for o in outcomes if o.transport_error is None]
-    errors: dict[str, int] = {}
-    for o in outcomes:
-        if o.transport_error:
-            errors[o.transport_error] = errors.get(o.transport_error, 0) + 1
+        outcomes = list(executor.map(one, range(len(plan))))
+    return outcomes, time.perf_counter() - started
+
+
+def half_open(address: str, count: int, requests: int, rate: float, watch: float) -> dict[str, Any]:
+    """`count` clients connect and send half a request head, then nothing; meanwhile `requests`
+    normal requests (paced at `rate`) are sent and checked; reported: their figures, and when
+    the server had closed the half-open connections (its client timeout)."""
+    return _event_loop_run(_half_open(address, count, requests, rate, watch))  # type: ignore[no-any-return]
+
+
+async def _half_open(
+    address: str, count: int, requests: int, rate: float, watch: float
+) -> dict[str, Any]:
+    host, port_text = address.rsplit(":", 1)
+    port = int(port_text)
+    opened: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    failed = 0
+    started = time.perf_counter()
+    for _ in range(count):
+        try:
+            reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 10)
+        except (OSError, TimeoutError):
+            failed += 1
+            continue
+        writer.write(b"GET /sparql HTTP/1.1\r\nHost: " + address.encode())
+        opened.append((reader, writer))
+    opened_after = time.perf_counter() - started
+    closed_at: list[float] = []
+
+    async def until_closed(reader: asyncio.StreamReader) -> None:
+        try:
+            await reader.read(-1)
+        except OSError:
+            pass
+        closed_at.append(time.perf_counter() - started)
+
+    watchers = [asyncio.create_task(until_closed(reader)) for reader, _ in opened]
+    plan = [KINDS[i % len(KINDS)] for i in range(requests)]
+    outcomes, wall = await _load_async(address, 50, plan, rate)
+    during = _summary(outcomes, 50, rate, wall)
+    done, _ = await asyncio.wait(watchers, timeout=watch) if watchers else (set(), set())
+    for task in watchers:
+        task.cancel()
+    for _, writer in opened:
+        writer.close()
     return {
-        "requests": requests,
-        "clients": clients,
-        "transport_errors": errors,
-        "resets": sum(v for k, v in errors.items() if "Reset" in k or "Disconnected" in k),
-        "wrong": sum(o.wrong for o in outcomes),
-        "p50_ms": round(percentile(ok, 50) * 1000, 1) if ok else None,
-        "p99_ms": round(percentile(ok, 99) * 1000, 1) if ok else None,
-        "max_ms": round(max(ok) * 1000, 1) if ok else None,
-        "requests_per_s": round(requests / wall, 1),
-        "rate": rate or "as fast as answered",
+        "half_open": count,
+        "connected": len(opened),
+        "connect_failed": failed,
+        "connected_in_s": round(opened_after, 2),
+        "meanwhile": during,
+        "closed_by_server": len(done),
+        "all_closed_after_s": round(max(closed_at), 2) if closed_at else None,
+        "watched_s": watch,
     }
 
 
@@ -318,17 +505,63 @@ def seed_graph() -> Path:
     return out
 
 
-def measure(program: str, graph: Path, args: argparse.Namespace) -> dict[str, Any]:
-    with server(program, graph, timeout=30) as (address, pid):
-        cpu = tree_cpu_seconds(pid)
-        loaded = load(address, args.clients, args.requests)
-        loaded["server_cpu_ms_per_request"] = round(
-            (tree_cpu_seconds(pid) - cpu) / (args.requests + len(KINDS)) * 1000, 2
+def measure(programs: dict[str, str], graph: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """Every run against every program: the load runs interleaved (both servers up, programs
+    alternating run by run, the order reversed each round) so a busy machine weighs on both."""
+    results: dict[str, Any] = {
+        name: {"program": program, "runs": {}} for name, program in programs.items()
+    }
+    names = list(programs)
+    with contextlib.ExitStack() as stack:
+        servers = {
+            name: stack.enter_context(server(program, graph, 30))
+            for name, program in programs.items()
+        }
+        for round_ in range(args.rounds):
+            order = names if round_ % 2 == 0 else names[::-1]
+            for distinct in (False, True):
+                for rate in (0.0, args.rate) if args.rate else (0.0,):
+                    for name in order:
+                        address, pid = servers[name]
+                        cpu = tree_cpu_seconds(pid)
+                        run = load(
+                            address, args.clients, args.requests, rate, distinct, args.client
+                        )
+                        if not rate:
+                            run["server_cpu_ms_per_request"] = round(
+                                (tree_cpu_seconds(pid) - cpu) / (args.requests + len(KINDS)) * 1000,
+                                2,
+                            )
+                        key = f"{'paced' if rate else 'closed'}-{run['queries']}-round{round_ + 1}"
+                        results[name]["runs"][key] = run
+    for name, program in programs.items():
+        if args.half_open:
+            client_timeout = 3.0
+            extra = ("--client-timeout", str(client_timeout))
+            with server(program, graph, 30, *extra) as (address, _):
+                held = half_open(address, args.half_open, 400, 100.0, 15.0)
+                held["client_timeout_s"] = client_timeout
+                results[name]["half_open"] = held
+        with server(program, graph, args.limit) as (address, pid):
+            results[name]["timeout"] = under_timeout(address, pid, args.limit, args.watch)
+    return results
+
+
+def _line(name: str, key: str, run: dict[str, Any]) -> str:
+    errors = sum(run["transport_errors"].values()) - run["resets"]
+    cpu = run.get("server_cpu_ms_per_request")
+    return (
+        f"{name} {key}: {run['requests']} requests / {run['clients']} clients "
+        f"({run['rate']} req/s): resets {run['resets']}, other transport errors {errors}, "
+        f"wrong {run['wrong']}, p50 {run['p50_ms']} ms, p99 {run['p99_ms']} ms, "
+        f"max {run['max_ms']} ms, {run['requests_per_s']} req/s"
+        + (f"; server CPU {cpu} ms/request" if cpu is not None else "")
+        + (
+            f"; client CPU {run['client_cpu_ms_per_request']} ms/request"
+            if "client_cpu_ms_per_request" in run
+            else ""
         )
-        paced = load(address, args.clients, args.requests, args.rate) if args.rate else None
-    with server(program, graph, timeout=args.limit) as (address, pid):
-        timed = under_timeout(address, pid, args.limit, args.watch)
-    return {"program": program, "load": loaded, "paced": paced, "timeout": timed}
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -342,26 +575,43 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=float, default=3.0, help="server --timeout (s)")
     parser.add_argument("--watch", type=float, default=10.0, help="seconds to watch CPU")
     parser.add_argument("--baseline", help="another evidence-graph program to run the same way")
+    parser.add_argument(
+        "--client",
+        choices=("async", "threads"),
+        default="async",
+        help="load client: one event loop (async) or one http.client thread per client",
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of the load runs")
+    parser.add_argument(
+        "--half-open",
+        type=int,
+        default=3000,
+        help="half-open clients held while others are answered (0: no such run)",
+    )
     args = parser.parse_args(argv)
     graph = args.graph or seed_graph()
-    results = {"ours": measure(PROGRAM, graph, args)}
+    programs = {"ours": PROGRAM}
     if args.baseline:
-        results["baseline"] = measure(args.baseline, graph, args)
+        programs["baseline"] = args.baseline
+    results = measure(programs, graph, args)
     OUT.mkdir(exist_ok=True)
     (OUT / "serve_load.json").write_text(json.dumps(results, indent=2) + "\n")
     for name, result in results.items():
-        load_, timed = result["load"], result["timeout"]
-        for run in (load_, result["paced"]):
-            if run is None:
-                continue
+        for key, run in result["runs"].items():
+            print(_line(name, key, run))
+        held = result.get("half_open")
+        if held:
             print(
-                f"{name}: {run['requests']} requests / {run['clients']} clients "
-                f"({run['rate']} req/s): resets {run['resets']}, other transport errors "
-                f"{sum(run['transport_errors'].values()) - run['resets']}, wrong {run['wrong']}, "
-                f"p50 {run['p50_ms']} ms, p99 {run['p99_ms']} ms, max {run['max_ms']} ms, "
-                f"{run['requests_per_s']} req/s"
+                f"{name}: {held['connected']} of {held['half_open']} half-open clients held "
+                f"({held['connect_failed']} could not connect); meanwhile "
+                + _line("", "", held["meanwhile"]).split(": ", 1)[1]
             )
-        print(f"{name}: server CPU {load_['server_cpu_ms_per_request']} ms per request")
+            print(
+                f"{name}: the server closed {held['closed_by_server']} of them, the last "
+                f"{held['all_closed_after_s']} s after they connected "
+                f"(client timeout {held['client_timeout_s']:g} s)"
+            )
+        timed = result["timeout"]
         print(
             f"{name}: expensive query vs {timed['limit_s']:g} s limit: {timed['expensive_status']} "
             f"after {timed['expensive_answered_after_s']} s; meanwhile {timed['others_answered']} "
@@ -374,9 +624,10 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     if "baseline" in results:
-        ours, base = results["ours"]["load"], results["baseline"]["load"]
-        if ours["p99_ms"] and base["p99_ms"]:
-            print(f"p99 ratio baseline/ours: {base['p99_ms'] / ours['p99_ms']:.1f}x")
+        for key, ours in results["ours"]["runs"].items():
+            base = results["baseline"]["runs"].get(key)
+            if base and ours["p99_ms"] and base["p99_ms"]:
+                print(f"{key}: p99 ratio baseline/ours {base['p99_ms'] / ours['p99_ms']:.1f}x")
     return 0
 
 

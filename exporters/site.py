@@ -97,8 +97,9 @@ def _resources(dataset: Any, resources: Any) -> list[URIRef]:
 
 def _class_index(dataset: Any, resources: Any, out: dict[str, bytes]) -> list[tuple[str, str, int]]:
     """One page per class with instances under ``id/``: (file, class name, count) of each."""
-    from ..graph.reading.resource import _document, _e, _prefixed
+    from ..graph.reading.resource import _document, _e
     from ..ontology import ID
+    from ..ontology.prefixes import shorten
 
     members: dict[URIRef, set[URIRef]] = {}
     for s, _, o, _ in dataset.quads((None, RDF.type, None, None)):
@@ -106,15 +107,15 @@ def _class_index(dataset: Any, resources: Any, out: dict[str, bytes]) -> list[tu
             members.setdefault(o, set()).add(s)
     made: list[tuple[str, str, int]] = []
     for cls in sorted(members, key=str):
-        name = _prefixed(str(cls))
+        name = shorten(cls, plain=True)
         page = "classes/" + "".join(c if c.isalnum() or c in "-_" else "-" for c in name) + ".html"
         items = []
         for node in sorted(members[cls], key=lambda n: (resources._label(n).lower(), str(n))):
             target = _relative(page, _file_stem(resources, node) + ".html")
-            label = resources._label(node) or _prefixed(str(node))
+            label = resources._label(node) or shorten(node, plain=True)
             items.append(
                 f'<li><a href="{_e(quote(target, safe="/-._~%"))}">{_e(label)}</a> '
-                f"<code>{_e(_prefixed(str(node)))}</code></li>"
+                f"<code>{_e(shorten(node, plain=True))}</code></li>"
             )
         body = f"<h1>{_e(name)}</h1><p>{len(items)} resource(s)</p><ul>{''.join(items)}</ul>"
         out[page] = _document(name, body, _relative(page, "ontology.html")).encode("utf-8")
@@ -186,28 +187,44 @@ def _rules(target: str) -> str:
         "#   site's address in place of the target below; .htaccess: for an Apache host that",
         "#   serves this directory itself.",
         "Options -MultiViews",
-        "RewriteEngine on",
     ]
+    if not target:
+        # A cell (id/cell/drug/B4) and the ontology are also directories of this site: without
+        # this, mod_dir answers 301 to "…/B4/" before the rules below are honoured.
+        lines += [
+            "# Needs AllowOverride FileInfo Indexes Options=MultiViews (the host's Apache config).",
+            "<IfModule mod_dir.c>",
+            "  DirectorySlash Off",
+            "</IfModule>",
+            "AddType text/html .html",
+            "AddType text/turtle .ttl",
+            "AddType application/ld+json .jsonld",
+            "AddType application/n-triples .nt",
+            "AddCharset utf-8 .html .ttl .nt",
+        ]
+    lines.append("RewriteEngine on")
     resource = r"^((?:id/.+)|ontology(?:/[^/]+)?)$"
-    # A path naming one representation (…/B4.ttl) is served as it is.
-    as_is = (
-        "RewriteCond %{REQUEST_URI} !\\.(html|ttl|jsonld|nt)$"
-        if target
-        else "RewriteCond %{REQUEST_FILENAME} !-f"
-    )
+    # A path naming one representation (…/B4.ttl) is served as it is; here, a path is rewritten
+    # only onto a file that exists (an unknown resource is 404, not a rewrite loop).
+
+    def as_is(suffix: str) -> str:
+        if target:
+            return "RewriteCond %{REQUEST_URI} !\\.(html|ttl|jsonld|nt)$"
+        return f"RewriteCond %{{REQUEST_FILENAME}}{suffix} -f"
+
     for media, suffix in (
         (r"text/turtle", ".ttl"),
         (r"application/ld\+json", ".jsonld"),
         (r"application/n-triples", ".nt"),
     ):
         lines += [
-            as_is,
+            as_is(suffix),
             f"RewriteCond %{{HTTP_ACCEPT}} {media}",
             "RewriteCond %{HTTP_ACCEPT} !text/html",
             f"RewriteRule {resource} {prefix}$1{suffix} [{flag}]",
         ]
     lines += [
-        as_is,
+        as_is(".html"),
         f"RewriteRule {resource} {prefix}$1.html [{flag}]",
     ]
     if target:

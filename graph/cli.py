@@ -267,7 +267,16 @@ class _ProgressBars:
     default=None,
     help="Processes for the per-page work (parse, tags, links, quads)  [default: all cores].",
 )
-def build(data_dir: Path, out_dir: Path, store: str, drafts: bool, jobs: int | None) -> None:
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0, max=86400),
+    default=0,
+    metavar="SECONDS",
+    help="When another build is writing OUT, wait up to SECONDS for it  [default: stop at once].",
+)
+def build(
+    data_dir: Path, out_dir: Path, store: str, drafts: bool, jobs: int | None, wait: float
+) -> None:
     """Parse, curate, validate and write the graph (TriG, Turtle, JSON-LD, summary).
 
     \b
@@ -275,15 +284,29 @@ def build(data_dir: Path, out_dir: Path, store: str, drafts: bool, jobs: int | N
       evidence-graph build --data data --out build
       evidence-graph build --data big-corpus --out big --jobs 4
       evidence-graph build --drafts
+      evidence-graph build --wait 600
     """
     import time
 
     from .pipeline.build import build as run_build
 
+    def waiting(pid: int | None) -> None:
+        who = f"process {pid}" if pid is not None else "another process"
+        click.echo(
+            f"{out_dir}: another build ({who}) is writing here; waiting up to {wait:g} s…", err=True
+        )
+
     start = time.perf_counter()
     with _ProgressBars() as bars:
         result = run_build(
-            data_dir, out_dir, store=store, progress=bars.update, drafts=drafts, jobs=jobs
+            data_dir,
+            out_dir,
+            store=store,
+            progress=bars.update,
+            drafts=drafts,
+            jobs=jobs,
+            wait=wait,
+            on_wait=waiting,
         )
     seconds = time.perf_counter() - start
     click.echo(result.render())
@@ -585,6 +608,14 @@ def _named_query_list(queries: Iterable[Any]) -> str:
     metavar="SECONDS",
     help="Time a client may take to send its request head, and again its body.",
 )
+@click.option(
+    "--cache-mb",
+    type=click.IntRange(min=0),
+    default=64,
+    show_default=True,
+    metavar="MB",
+    help="Keep answers already given, up to MB of them (the graph is read-only; 0: no cache).",
+)
 @click.option("--quiet", is_flag=True, help="No access log.")
 @click.option(
     "--base",
@@ -603,6 +634,7 @@ def serve(
     cors_origins: tuple[str, ...],
     allowed_hosts: tuple[str, ...],
     client_timeout: float,
+    cache_mb: int,
     quiet: bool,
     base: str,
     data_dir: Path,
@@ -632,6 +664,7 @@ def serve(
         cors_origins=tuple(origins),
         allowed_hosts=allowed_hosts,
         client_timeout=client_timeout,
+        cache_mb=cache_mb,
         quiet=quiet,
         base=base,
         data_dir=data_dir if data_dir.is_dir() else None,

@@ -62,10 +62,21 @@ def _local(text: str) -> str | None:
     return "".join(out)
 
 
-def shorten(iri: object) -> str:
+def shorten(iri: object, *, plain: bool = False) -> str:
     """`iri` as ``prefix:local`` under the longest matching namespace, else as ``<iri>``: always
-    a term a SPARQL query (with `declare`) and `explain` accept."""
+    a term a SPARQL query (with `declare`) and `explain` accept.
+
+    With `plain`, the form for reading rather than pasting (HTML pages): a resource as its bare key
+    (``cell/drug/B4``), a term under a file prefix unescaped, any other IRI whole.
+    """
     text = str(iri)
+    if plain:
+        if text.startswith(ID):
+            return text[len(ID) :]
+        for prefix, namespace in _BY_LENGTH:
+            if prefix not in NOT_IN_FILES and text.startswith(namespace):
+                return f"{prefix}:{text[len(namespace) :]}"
+        return text
     for prefix, namespace in _BY_LENGTH:
         if text.startswith(namespace):
             local = _local(text[len(namespace) :])

@@ -12,7 +12,13 @@ from conftest import DATA
 from rdflib import Dataset
 
 from evidence_graph.graph.base.errors import SourceError
-from evidence_graph.graph.base.files import CACHE_DIR, LOCK_FILE, STAMP_FILE, STORE_DIR
+from evidence_graph.graph.base.files import (
+    CACHE_DIR,
+    LOCK_FILE,
+    STAMP_FILE,
+    STORE_DIR,
+    SWAP_LOCK_FILE,
+)
 from evidence_graph.graph.cli import cli
 from evidence_graph.graph.pipeline.build import build
 from evidence_graph.graph.reading.load import load_dataset
@@ -231,8 +237,8 @@ def built_output(tmp_path: Path, data: Path) -> tuple[Path, dict[str, bytes]]:
 def assert_untouched(out: Path, before: dict[str, bytes]) -> None:
     assert {name: (out / name).read_bytes() for name in OUTPUTS} == before
     # No temporary files left; the default (Oxigraph) store also keeps its cache and store, and
-    # the build lock file stays (removing it would race with a build waiting for it).
-    kept = {CACHE_DIR, STORE_DIR, STAMP_FILE, LOCK_FILE}
+    # the lock files stay (removing one would race with a process waiting for it).
+    kept = {CACHE_DIR, STORE_DIR, STAMP_FILE, LOCK_FILE, SWAP_LOCK_FILE}
     assert sorted(p.name for p in out.iterdir() if p.name not in kept) == sorted(OUTPUTS)
 
 

@@ -30,7 +30,6 @@ from evidence_graph.graph.base.files import (
     STORE_ID_FILE,
 )
 from evidence_graph.graph.pipeline.build import build
-from evidence_graph.graph.pipeline.persisted_store import CRASH_ENV, CRASH_POINTS
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import generate  # noqa: E402
@@ -159,13 +158,90 @@ def corpora(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return small, large
 
 
+KILL_AT = """
+import os, signal, sys
+from evidence_graph.graph.cli import cli
+from evidence_graph.graph.pipeline import oxigraph_sink, persisted_store
+
+point, data, out = sys.argv[1:4]
+
+
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def around(module, name, before=None, after=None):
+    original = getattr(module, name)
+
+    def patched(*args, **kwargs):
+        if before == point:
+            die()
+        result = original(*args, **kwargs)
+        if after == point:
+            die()
+        return result
+
+    setattr(module, name, patched)
+
+
+# The steps of the sink's finalise, in order: the store is written, the stamp removed, the
+# graph files moved in, then the store directories swapped and the stamp written.
+around(oxigraph_sink, "remove_stamp", before="store-written", after="stamp-removed")
+around(oxigraph_sink, "swap_store", before="files-moved")
+
+
+class WatchedOs:
+    # swap_store's renames: the old store aside, the new one in, the new stamp in place.
+    def __getattr__(self, name):
+        return getattr(os, name)
+
+    def replace(self, source, target):
+        os.replace(source, target)
+        source, target = os.path.basename(source), os.path.basename(target)
+        step = {
+            source == persisted_store.STORE_DIR: "store-moved-aside",
+            target == persisted_store.STORE_DIR: "store-moved-in",
+            target == persisted_store.STAMP_FILE: "stamp-written",
+        }.get(True)
+        if step == point:
+            die()
+
+
+persisted_store.os = WatchedOs()
+cli.main(["build", "--data", data, "--out", out], standalone_mode=True)
+"""
+"""A build run from outside the product that kills itself (SIGKILL) at one step of the sink's
+finalise, by wrapping the pipeline functions that make that step (a build that never reaches
+the step ends normally, and the test sees it)."""
+
+CRASH_POINTS = (
+    "store-written",
+    "stamp-removed",
+    "files-moved",
+    "store-moved-aside",
+    "store-moved-in",
+    "stamp-written",
+)
+
+
+STATE_AT = {  # (stamp there, store/ there) once killed at each point
+    "store-written": (True, True),
+    "stamp-removed": (False, True),
+    "files-moved": (False, True),
+    "store-moved-aside": (False, False),
+    "store-moved-in": (False, True),
+    "stamp-written": (True, True),
+}
+
+
 def _killed_build(data: Path, out: Path, *, after: float | None, point: str | None) -> int:
-    """Run `build` and SIGKILL it `after` seconds or at the crash point; its exit code."""
-    env = {**os.environ, CRASH_ENV: point} if point else None
-    command = [CLI, "build", "--data", str(data), "--out", str(out)]
-    process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
-    )
+    """Run `build` and SIGKILL it `after` seconds, or have it kill itself at `point`; its exit
+    code."""
+    if point:
+        command = [sys.executable, "-c", KILL_AT, point, str(data), str(out)]
+    else:
+        command = [CLI, "build", "--data", str(data), "--out", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         if after is not None:
             try:
@@ -204,6 +280,10 @@ def test_kill_9_at_any_moment_leaves_old_answers_new_answers_or_one_error(
         if i == len(CRASH_POINTS):
             shutil.rmtree(out / CACHE_DIR)  # the timed kills start from a cold cache
         code = _killed_build(data, out, after=after, point=point)
+        if point:  # the step was reached: the build died there, leaving that step's state
+            assert code == -signal.SIGKILL, (point, code)
+            state = ((out / STAMP_FILE).exists(), (out / STORE_DIR).exists())
+            assert state == STATE_AT[point], (point, state)
         code, count, stderr = listings(out)
         where = f"killed at {point or f'{after:.2f} s'}"
         if code == 0:
@@ -311,3 +391,84 @@ def test_a_planted_or_corrupt_cache_file_runs_no_code_and_is_rebuilt(tmp_path: P
     assert build(DATA, out).timings.parsed == 1
     for name in OUTPUTS:
         assert (out / name).read_bytes() == (clean / name).read_bytes(), name
+
+
+# --- readers while a build swaps the store in --------------------------------------------------
+
+SLOW_SWAP = """
+import os, sys, time
+from evidence_graph.graph.cli import cli
+from evidence_graph.graph.pipeline import persisted_store
+
+data, out = sys.argv[1:3]
+
+
+class SlowOs:
+    # Each rename of the swap is followed by 0.3 s: readers meet every state in between.
+    def __getattr__(self, name):
+        return getattr(os, name)
+
+    def replace(self, source, target):
+        os.replace(source, target)
+        time.sleep(0.3)
+
+
+persisted_store.os = SlowOs()
+cli.main(["build", "--data", data, "--out", out], standalone_mode=True)
+"""
+"""A real build (run from outside the product) whose store swap is slowed down."""
+
+
+class _SlowOpen:
+    """pyoxigraph's Store as the reader sees it, opening a store only once a build has moved it
+    aside (or after 2 s): the worst moment, made certain, between checking and opening."""
+
+    @staticmethod
+    def read_only(path: str) -> object:
+        from pyoxigraph import Store
+
+        deadline = time.monotonic() + 2
+        while Path(path).exists() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return Store.read_only(path)
+
+
+def test_readers_during_a_swap_get_the_old_or_the_new_graph(
+    corpora: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evidence_graph.graph.pipeline import persisted_store
+    from evidence_graph.graph.service import sparql
+
+    monkeypatch.setattr(persisted_store, "Store", _SlowOpen)
+    small, large = corpora
+    out = tmp_path / "out"
+    expected = {}
+    for data in (large, small):
+        build(data, out)
+        expected[data] = listings(out)[1]
+    assert expected[small] != expected[large]
+    counts: list[int] = []
+    errors: list[str] = []
+    for data in (large, small):
+        builder = subprocess.Popen(
+            [sys.executable, "-c", SLOW_SWAP, str(data), str(out)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            while builder.poll() is None:
+                try:  # what `query` and `push` do: open the build directory, ask
+                    store = sparql.open_store(out)
+                    answer = sparql.run(store, sparql.with_prefixes(COUNT), result_format="csv")
+                    counts.append(int(answer.body.decode().split()[1]))
+                except Exception as exc:  # noqa: BLE001  (any failure is what this test counts)
+                    errors.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            if builder.poll() is None:
+                os.kill(builder.pid, signal.SIGKILL)
+            _, stderr = builder.communicate(timeout=60)
+        assert builder.returncode == 0, stderr
+    assert errors == []
+    assert set(counts) == set(expected.values()), counts  # both graphs seen, nothing else
+    assert len(counts) >= 4

@@ -7,11 +7,13 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import DATA, TEST_DATA
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evidence_graph.graph.base.errors import SourceError
 from evidence_graph.graph.base.ids import section_key
 from evidence_graph.graph.base.records import Cell
-from evidence_graph.graph.curation.discussion import link_discussions
+from evidence_graph.graph.curation.discussion import STOPWORDS, link_discussions
 from evidence_graph.graph.parsing import parse_file, parse_text
 
 GOLD = TEST_DATA / "discussions_gold.yaml"
@@ -127,3 +129,35 @@ def test_cosines_in_one_product_equal_the_pairwise_formula(cells: list[Cell]) ->
                 expected = dot / (norm(a) * norm(b)) if norm(a) and norm(b) else 0.0
                 assert math.isclose(sims.scores[i, j], expected, rel_tol=1e-12, abs_tol=1e-15)
         assert sims.scores.max() > 0.1
+
+
+def _reference_words(text: str) -> list[str]:
+    """The word list as the pattern defines it (the fast split must give exactly this)."""
+    from evidence_graph.graph.base.text import strip_quotes
+    from evidence_graph.graph.curation.discussion import _WORD, _stem
+
+    text = strip_quotes(text.lower().replace("–", " ").replace("—", " "))
+    return [_stem(w) for w in _WORD.findall(text) if w not in STOPWORDS and len(w) > 2]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("abcXYZ019 -–—’'‘“”\"`´.,;:()İKſéлß\t\n\u00a0\u212a")),
+        max_size=60,
+    )
+)
+def test_fast_word_split_equals_the_pattern(text: str) -> None:
+    from evidence_graph.graph.curation.discussion import _words
+
+    assert _words(text) == _reference_words(text)
+
+
+def test_fast_word_split_on_real_text() -> None:
+    from evidence_graph.graph.curation.discussion import _words
+
+    for path in sorted((DATA / "cells" / "drug").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        assert _words(text) == _reference_words(text)
+        for line in text.splitlines():
+            assert _words(line) == _reference_words(line)

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import DATA, ROOT
-from rdflib import Dataset, Literal
+from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF
 
 from evidence_graph.graph.base.errors import QuotesNotFound, SourceError
@@ -33,6 +33,7 @@ from evidence_graph.ontology.namespace import EVG
 
 LABELS = ROOT / "tests" / "data" / "drafting"
 HELD_OUT = LABELS / "cells" / "alcohol" / "C4.txt"
+MP_CLAIM = URIRef("http://purl.org/mp/Claim")
 
 
 @pytest.fixture(scope="module")
@@ -423,6 +424,15 @@ def test_build_drafts_one_named_graph_per_page(tmp_path: Path, store: str) -> No
         assert str(graph) in graphs
         drafts = set(ds.graph(graph).subjects(EVG.status, EVG.Draft))
         assert drafts and not set(ds.graph(graph).subjects(EVG.status, EVG.Curated))
+        # The standard-vocabulary view leaves drafts out: an mp-only consumer would take a draft
+        # for an asserted claim (it cannot see evg:status).
+        aligned = ds.graph(rdf.ALIGNED_GRAPH)
+        lines = set(ds.graph(graph).subjects(EVG.claim, None))
+        assert lines
+        for node in drafts | lines:
+            assert (node, None, None) not in aligned and (None, None, node) not in aligned
+    curated = {s for s, _, _, _ in ds.quads((None, EVG.status, EVG.Curated, None))}
+    assert curated == set(ds.graph(rdf.ALIGNED_GRAPH).subjects(RDF.type, MP_CLAIM))
     summary = (out / "summary.json").read_text()
     assert '"drafts":' in summary
 

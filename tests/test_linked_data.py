@@ -19,6 +19,7 @@ from servers import evidence_graph_server
 
 from evidence_graph.exporters import DirectoryOptions, as_directory, get
 from evidence_graph.graph.cli import cli
+from evidence_graph.graph.rdf.describe import DATASET
 from evidence_graph.graph.reading.load import load_dataset
 from evidence_graph.graph.reading.resource import (
     FORMATS,
@@ -272,7 +273,7 @@ def served_graph(seed_graph: Path) -> Path:
 
 
 def test_serve_answers_resource_iris_and_the_service_description(
-    evidence_graph_server: str,
+    evidence_graph_server: str, seed_graph: Path
 ) -> None:
     import requests
 
@@ -302,3 +303,9 @@ def test_serve_answers_resource_iris_and_the_service_description(
     names = {str(o) for o in g.objects(None, URIRef(SD + "name"))}
     assert ID + "graph/aligned" in names and ID + "graph/dataset.yaml" in names
     assert len(names) >= 9
+    # serve states its own endpoint for the dataset it serves; the build's files say nothing of it.
+    void_endpoint = URIRef("http://rdfs.org/ns/void#sparqlEndpoint")
+    assert (DATASET, void_endpoint, URIRef(evidence_graph_server + "/sparql")) in g
+    built = Dataset().parse(seed_graph, format="trig")
+    assert next(iter(built.quads((None, None, None, None))), None) is not None
+    assert not list(built.quads((None, void_endpoint, None, None)))

@@ -114,6 +114,8 @@ def test_directions_roles_relations(onto: Graph) -> None:
     for notation, concept in DIRECTIONS.items():
         assert (concept, SKOS.inScheme, EVG.EvidenceDirections) in onto
         assert (concept, SKOS.closeMatch, URIRef(SEPIO + sepio[notation])) in onto
+    # SEPIO's evidence_direction relates a line to SEPIO's individuals, ours to our concepts.
+    assert (EVG.direction, SKOS.closeMatch, URIRef(SEPIO + "0000183")) in onto
     for marker, role in ROLES.items():
         assert (role, SKOS.inScheme, EVG.ListingRoles) in onto
         assert onto.value(role, SKOS.notation) == Literal(marker)

@@ -19,15 +19,17 @@ from generate import generate  # noqa: E402
 FILES = (*GRAPH_OUTPUTS, SUMMARY_FILE)
 
 SYNTHETIC_200 = {
-    "evidence.trig": "a306eb44ef885a54879bcb042d32feaf7c66b8ce3aac7fbc5a6b5ca5faa767ff",
-    "evidence.ttl": "a6c7aa5adfd7562ca32997aace1c88bda3c746cfbd825a3e85fd3ba89b084a40",
-    "evidence.jsonld": "699f38affb113a562f2623bf770bd38d212f9d546b0587098577716671c48498",
-    "summary.json": "51ff9305def4ef5becb19beb9482d566f60755b36bfc68a223f4ed55463478ad",
+    "evidence.trig": "cce1d36e864f321f2cfa438bce2bc52c53fad2ea8d8a2d7ee89455958e0018c6",
+    "evidence.ttl": "bff7daac7936e2f3c1de5025b22973d543d0c7dde71a04eb3a1d0cdfda1a3afd",
+    "evidence.jsonld": "8d31a611bc5f3c132f74b96af51443d0a630f19ad07e946abf80460c9060a909",
+    "summary.json": "b80100aef51a2d69d22e7e5b8da332e578b19f3cebca97ddae29180721a6a517",
 }
 """SHA-256 of the build of `generate(…, 200)` made by the sequential build (before the per-page
 work moved to a process pool), with the aligned graph of standard vocabularies that the Linked
-Data work added and the ontology's `evg:Commentary` class (both checked to change only those
-triples); the pool's build must give the same bytes. A change that alters the graph on
+Data work added, the ontology's `evg:Commentary` class, and SEPIO's evidence direction stated
+for every evidence line in the aligned graph (200 `obo:SEPIO_0000183` triples, plus the ontology's
+`evg:direction` comment and closeMatch) — each checked to change only those triples; the pool's
+build must give the same bytes. A change that alters the graph on
 purpose updates these, saying why."""
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 from conftest import DATA
@@ -349,3 +350,14 @@ def test_generated_positional_references_resolve(items: list[Pointed]) -> None:
         outcome["unresolved"],
         0,
     )
+
+
+_FINAL_STOP = re.compile(r"[.?!…:;][”’\"')\]]*$")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=list("ab .?!…:;”’\"')](\n\t"), max_size=12))
+def test_ends_sentence_is_a_final_stop_before_closing_marks(text: str) -> None:
+    from evidence_graph.graph.base.text import ends_sentence
+
+    assert ends_sentence(text) == bool(_FINAL_STOP.search(text.rstrip()))

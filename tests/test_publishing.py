@@ -74,6 +74,37 @@ def test_aligned_graph_states_standard_terms_and_declared_inverses(seed: Dataset
     assert supports == supported_by
 
 
+SEPIO = "http://purl.obolibrary.org/obo/SEPIO_"
+SEPIO_DIRECTIONS = {
+    "Supporting": SEPIO + "0000403",
+    "Challenging": SEPIO + "0000404",
+    "Inconclusive": SEPIO + "0000405",
+}
+"""Verified in monarch-initiative/SEPIO-ontology, src/ontology/sepio-edit.owl: SEPIO_0000183
+evidence_direction (domain evidence line, range SEPIO_0000402 evidence direction = one of
+SEPIO_0000403 supporting, _0000404 disputing, _0000405 inconclusive)."""
+
+
+def test_every_evidence_line_has_exactly_one_sepio_direction(seed: Dataset) -> None:
+    aligned = Dataset()
+    for triple in seed.graph(ALIGNED_GRAPH):
+        aligned.add(triple)
+    # From the aligned graph alone: each SEPIO evidence line, its directions and how many.
+    found = rows(
+        aligned,
+        f"SELECT ?l (COUNT(DISTINCT ?d) AS ?n) (SAMPLE(?d) AS ?one) WHERE {{ "
+        f"?l a <{SEPIO}0000002> OPTIONAL {{ ?l <{SEPIO}0000183> ?d }} }} GROUP BY ?l",
+    )
+    ours = rows(seed, f"SELECT ?l ?d WHERE {{ GRAPH ?g {{ ?l <{NS}direction> ?d }} }}")
+    assert len(found) == len(ours) > 0
+    expected = {(line, "1", SEPIO_DIRECTIONS[d.removeprefix(NS)]) for line, d in ours}
+    assert found == expected
+    assert {one for _, _, one in found} >= {SEPIO_DIRECTIONS["Supporting"]}
+    # Every direction stated belongs to SEPIO's evidence-direction value set.
+    stated = {str(o) for o in seed.graph(ALIGNED_GRAPH).objects(None, URIRef(SEPIO + "0000183"))}
+    assert stated <= set(SEPIO_DIRECTIONS.values())
+
+
 def test_void_counts_equal_the_graph(seed: Dataset) -> None:
     d = DATASET
     void = seed.graph(DATASET_GRAPH)
@@ -216,3 +247,42 @@ def test_dataset_yaml_errors_name_file_and_line(tmp_path: Path) -> None:
     path.write_text(text.replace("homepage: https://", "homepage: ftp://"), encoding="utf-8")
     with pytest.raises(SourceError, match=r"dataset.yaml:\d+: homepage must be an http"):
         load_dataset_description(path)
+
+
+def test_identifiers_printed_with_an_entry_are_stated_from_the_page(tmp_path: Path) -> None:
+    from evidence_graph.graph.base.text import external_identifiers as identifiers
+    from evidence_graph.graph.rdf.make import graph_iri
+
+    assert identifiers("x doi:10.1037/a0015996. PMID: 19485600; see https://e.org/a?b=1.") == (
+        ("doi", "10.1037/a0015996"),
+        ("pmid", "19485600"),
+        ("url", "https://e.org/a?b=1"),
+    )
+    assert identifiers("(https://doi.org/10.1016/S0140-6736(05)67150-9)") == (
+        ("doi", "10.1016/S0140-6736(05)67150-9"),
+    )
+    assert identifiers("A study (2005). Nothing to see.") == ()
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    page = data / "cells" / "drug" / "B4.txt"
+    text = page.read_text(encoding="utf-8")
+    own = "K Can therapists be too accommodating? (2009). "
+    other = "K Treat manuals as guides, not scripts (2006). "
+    assert own in text and other in text
+    text = text.replace(own, own + "doi:10.9999/fixture.own PMID: 99999999. ")
+    # This annotation mentions another document ("a national US study (1999)"): its DOI may be
+    # that study's, so it is not stated for the listed one.
+    text = text.replace(other, other + "doi:10.9999/fixture.other ")
+    page.write_text(text, encoding="utf-8")
+    build(data, tmp_path / "out")
+    ds = load_dataset(tmp_path / "out" / "evidence.trig")
+    g = graph_iri("cells/drug/B4.txt")
+    identifier = URIRef("http://purl.org/dc/terms/identifier")
+    own_doc = URIRef(ID + "doc/2009-can-therapists-be-too-accommodating")
+    stated = {(str(s), str(o)) for s, _, o, _ in ds.quads((None, identifier, None, g))}
+    assert stated == {
+        (str(own_doc), "doi:10.9999/fixture.own"),
+        (str(own_doc), "pmid:99999999"),
+    }
+    same = URIRef("http://www.w3.org/2002/07/owl#sameAs")
+    assert (own_doc, same, URIRef("https://doi.org/10.9999/fixture.own"), g) in ds

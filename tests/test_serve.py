@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -205,6 +206,14 @@ FEDERATED = {
     "in-exists": "SELECT * {{ FILTER EXISTS {{ SERVICE <{u}> {{ ?s ?p ?o }} }} }}",
     "variable": "SELECT * {{ BIND(<{u}> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
     "base": "BASE <{u}> SELECT * {{ SERVICE <x> {{ ?s ?p ?o }} }}",
+    "mixed-case": "SELECT * {{ SeRvIcE <{u}> {{ ?s ?p ?o }} }}",
+    "silent-between-comments": "SELECT * {{ ?s ?p ?o SERVICE # a\n SILENT # b\n <{u}> # c\n"
+    " {{ ?s ?p ?o }} }}",
+    "after-a-string": "SELECT * {{ BIND('}}' AS ?x) SERVICE <{u}> {{ ?s ?p ?o }} }}",
+    "glued-to-a-literal": "SELECT * {{ ?s ?p trueSERVICE<{u}>{{ ?s ?p ?o }} }}",
+    # `service:` read by Oxigraph as SERVICE then the default prefix `:` as the target.
+    "prefix-named-service": "PREFIX service: <http://example.org/> PREFIX : <{u}> "
+    "SELECT * {{ service:{{ ?s ?p ?o }} }}",
     # `<` read as less-than by Oxigraph, as an IRI by a naive reader: the rest hides in a
     # comment or a string.
     "less-than-comment": "SELECT * {{ BIND(1 AS ?x) FILTER(?x<?a)SERVICE#>\n<{u}>{{?s ?p ?o}} }}",
@@ -235,6 +244,31 @@ def test_service_in_comments_strings_and_iris_is_not_federation(endpoint: str) -
     response = requests.get(endpoint, params={"query": query}, timeout=30)
     assert response.status_code == 200, response.text
     assert response.json()["results"]["bindings"][0]["x"]["value"].startswith("SERVICE")
+
+
+SERVICE_IN_NAMES = {
+    "prefix-service": (
+        "PREFIX service: <https://w3id.org/evidence-graph/ontology#>\n"
+        "SELECT (COUNT(*) AS ?n) WHERE { ?listing service:inCell ?cell }"
+    ),
+    "prefix-service-everywhere": (
+        "PREFIX service: <https://w3id.org/evidence-graph/ontology#>\n"
+        "SELECT (COUNT(*) AS ?n) WHERE { ?service service:inCell ?cell . "
+        "?cell a service:MatrixCell }"
+    ),
+    "local-name-service": (
+        "PREFIX ex: <http://example.org/> PREFIX myservice: <http://example.org/s#>\n"
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(?p != ex:service && ?o != ex:Service "
+        "&& ?p != myservice:p) }"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SERVICE_IN_NAMES))
+def test_service_in_prefixed_names_is_not_federation(endpoint: str, name: str) -> None:
+    response = requests.get(endpoint, params={"query": SERVICE_IN_NAMES[name]}, timeout=30)
+    assert response.status_code == 200, response.text
+    assert int(response.json()["results"]["bindings"][0]["n"]["value"]) > 0
 
 
 CRASHERS = {
@@ -540,3 +574,144 @@ def test_host_allow_list_reads_every_host_form(host: str, answered: bool) -> Non
     assert bool(reached) is answered
     if not answered:
         assert sent[0]["status"] == 421
+
+
+# --------------------------------------------------------------------------- the answer cache
+
+
+class CountingRunner:
+    """A runner that counts the queries that reach it; `generation` names its graph."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.generation: object = "graph-1"
+
+    def run(
+        self, query: str, *, result_format: str = "json", graph_media_type: str = "text/turtle"
+    ) -> Any:
+        from evidence_graph.graph.service import guard
+        from evidence_graph.graph.service.sparql import Output
+
+        guard.check_query(query)  # as the pool does
+        self.calls += 1
+        body = f'{{"head": {{}}, "boolean": true, "n": {self.calls}, "g": "{self.generation}"}}'
+        return Output(body.encode(), "application/sparql-results+json")
+
+
+class _Client:
+    """requests against an app served by uvicorn in a thread of this process."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return requests.get(self.base + path, timeout=30, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return requests.post(self.base + path, timeout=30, **kwargs)
+
+
+@contextlib.contextmanager
+def _serving(app: Any) -> Iterator[_Client]:
+    import uvicorn
+
+    from evidence_graph.graph.service.serve import listen
+
+    sock = listen("127.0.0.1", 0, 128)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        yield _Client(f"http://127.0.0.1:{sock.getsockname()[1]}")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def test_answers_are_kept_per_query_accept_and_graph() -> None:
+    from evidence_graph.graph.service.serve import create_app
+
+    runner = CountingRunner()
+    with _serving(create_app(runner, page=b"<html></html>")) as client:
+        _check_cache(client, runner)
+
+
+def _check_cache(client: _Client, runner: CountingRunner) -> None:
+    ask = {"query": "ASK { ?s ?p ?o }"}
+    first = client.get("/sparql", params=ask)
+    again = client.get("/sparql", params=ask)
+    assert first.status_code == again.status_code == 200
+    assert again.content == first.content and runner.calls == 1
+    assert again.headers["content-type"] == first.headers["content-type"]
+    posted = client.post("/sparql", data=ask)  # the same query by POST: the same answer
+    assert posted.content == first.content and runner.calls == 1
+    client.get("/sparql", params=ask, headers={"Accept": "application/sparql-results+xml"})
+    client.get("/sparql", params={"query": "ASK { ?s ?p ?o . }"})
+    assert runner.calls == 3
+    refused = {"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}
+    assert client.get("/sparql", params=refused).status_code == 400
+    assert client.get("/sparql", params=refused).status_code == 400  # refusals are not kept
+    assert runner.calls == 3
+    runner.generation = "graph-2"  # a worker loaded a rebuilt graph: nothing old is served
+    fresh = client.get("/sparql", params=ask)
+    assert b'"g": "graph-2"' in fresh.content and runner.calls == 4
+    assert client.get("/sparql", params=ask).content == fresh.content and runner.calls == 4
+
+
+def test_answer_cache_is_bounded_and_can_be_off() -> None:
+    from evidence_graph.graph.service.serve import AnswerCache, create_app
+
+    cache = AnswerCache(max_bytes=800)
+    assert cache.get("g", ("q0", "*/*")) is None  # a lookup comes first: it meets graph "g"
+    for i in range(20):
+        cache.put("g", (f"q{i}", "*/*"), b"x" * 90, "text/plain")
+    assert cache.size <= 800 and cache.get("g", ("q19", "*/*")) is not None
+    assert cache.get("g", ("q0", "*/*")) is None  # the least recently used went first
+    cache.put("g", ("big", "*/*"), b"x" * 101, "text/plain")  # over an eighth: not kept
+    assert cache.get("g", ("big", "*/*")) is None
+    runner = CountingRunner()
+    with _serving(create_app(runner, page=b"<html></html>", cache_bytes=0)) as client:
+        for _ in range(3):
+            assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+    assert runner.calls == 3
+
+
+def test_after_a_rebuild_every_worker_answers_from_the_new_graph(tmp_path: Path) -> None:
+    """A worker replaced after the graph file was rebuilt loads the new graph; the others, still
+    holding the old one, are retired as they come round, so answers never alternate."""
+    import signal
+
+    from evidence_graph.graph.service.pool import QueryPool, WorkerSettings
+
+    graph = tmp_path / "evidence.ttl"
+    graph.write_text("<urn:a> <urn:p> <urn:old> .\n", encoding="utf-8")
+    ask = "SELECT ?o WHERE { <urn:a> <urn:p> ?o }"
+    pool = QueryPool(WorkerSettings(str(graph), in_memory=True), size=2, timeout=30)
+    try:
+
+        def answer() -> str:
+            data = pool.run(ask).body.decode()
+            return "new" if "urn:new" in data else "old"
+
+        assert {answer() for _ in range(4)} == {"old"}
+        rebuilt = tmp_path / "evidence.ttl.tmp"
+        rebuilt.write_text("<urn:a> <urn:p> <urn:new> .\n", encoding="utf-8")
+        os.replace(rebuilt, graph)  # as a build writes its files
+        first = pool.pids()[0]
+        os.kill(first, signal.SIGKILL)  # as a timed-out query's worker is killed
+        seen = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and seen[-6:] != ["new"] * 6:
+            with contextlib.suppress(Exception):  # the killed worker's own query fails once
+                seen.append(answer())
+            time.sleep(0.05)
+        assert seen[-6:] == ["new"] * 6, seen
+        # Once a new answer was given, no old one followed.
+        assert "old" not in seen[seen.index("new") :], seen
+        assert first not in pool.pids()
+    finally:
+        pool.close()

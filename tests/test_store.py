@@ -4,6 +4,7 @@ store (the reference) — quads, Turtle, summary and JSON-LD."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,100 @@ def test_a_later_memory_build_is_not_shadowed_by_a_stale_store(tmp_path: Path) -
     store.update("INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> <urn:c> } }")
     named = sum(1 for q in store if not isinstance(q.graph_name, DefaultGraph))
     assert named == len(_quads(tmp_path / "evidence.trig")) + 1
+
+
+def _prefixes(trig: bytes) -> dict[str, str]:
+    """The ``@prefix`` lines heading a file Oxigraph wrote."""
+    found = {}
+    for line in trig.decode("utf-8").splitlines():
+        if not line.startswith("@prefix "):
+            break
+        name, _, iri = line.removeprefix("@prefix ").partition(": <")
+        found[name] = iri.removesuffix("> .")
+    return found
+
+
+def test_files_are_what_an_in_memory_store_of_the_sorted_lines_dumps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The files are streamed from the lines, never dumped from a store: they must be exactly
+    what in-memory Oxigraph stores loaded with the sorted lines write (as builds always did)."""
+    from pyoxigraph import RdfFormat, Store
+
+    from evidence_graph.graph.pipeline import oxigraph_sink
+    from evidence_graph.graph.pipeline.oxigraph_sink import OxigraphSink
+
+    loads: list[Path | None] = []
+    seen: dict[str, bytes] = {}
+    real_load, real_write = oxigraph_sink.load_parts, OxigraphSink.write
+
+    def counted(parts: Iterable[bytes], path: Path | None = None) -> Store:
+        loads.append(path)
+        return real_load(parts, path)
+
+    def write(sink: OxigraphSink) -> None:
+        seen["named"] = b"".join(sink.chunks[g] for g in sorted(sink.chunks))
+        seen["union"] = b"".join(sink._union())
+        real_write(sink)
+
+    monkeypatch.setattr(oxigraph_sink, "load_parts", counted)
+    monkeypatch.setattr(OxigraphSink, "write", write)
+    monkeypatch.setattr(oxigraph_sink, "JSONLD_COMPACT_LIMIT", 0)  # Oxigraph's JSON-LD writer
+    build(DATA, tmp_path, store="oxigraph")
+    # the persisted store, loaded once; and the union alone in memory, to validate it
+    assert len(loads) == 2 and loads.count(None) == 1, loads
+
+    trig = (tmp_path / "evidence.trig").read_bytes()
+    prefixes = _prefixes(trig)
+    assert "evg" in prefixes
+    assert seen["named"].count(b"\n") > 2000
+    named = Store()
+    named.bulk_load(seen["named"], RdfFormat.N_QUADS)
+    assert named.dump(format=RdfFormat.TRIG, prefixes=prefixes) == trig
+    jsonld = named.dump(format=RdfFormat.JSON_LD, prefixes=prefixes)
+    assert jsonld == (tmp_path / "evidence.jsonld").read_bytes()
+    union = Store()
+    union.bulk_load(seen["union"], RdfFormat.N_TRIPLES)
+    turtle = union.dump(format=RdfFormat.TURTLE, from_graph=DefaultGraph(), prefixes=prefixes)
+    assert turtle == (tmp_path / "evidence.ttl").read_bytes()
+
+
+def test_a_large_build_validates_the_persisted_store(
+    fast_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond the in-memory limit, validation reads the persisted store (loaded in pieces): same
+    files, same store; a violation fails the build and leaves no half-made store behind."""
+    from rdflib import Literal, URIRef
+
+    from evidence_graph.graph.base.errors import ValidationFailed
+    from evidence_graph.graph.base.files import NEW_STORE_PREFIX
+    from evidence_graph.graph.pipeline import oxigraph_sink
+    from evidence_graph.graph.rdf import make as rdf
+    from evidence_graph.ontology.namespace import EVG
+
+    monkeypatch.setattr(oxigraph_sink, "VALIDATE_IN_MEMORY_LIMIT", 0)
+    monkeypatch.setattr(oxigraph_sink, "LOAD_LINES", 500)
+    out = tmp_path / "big"
+    build(DATA, out, store="oxigraph")
+    for name in ("evidence.trig", "evidence.ttl", "evidence.jsonld", "summary.json"):
+        assert (out / name).read_bytes() == (fast_build / name).read_bytes(), name
+    store = open_store(out)
+    named = sum(1 for q in store if not isinstance(q.graph_name, DefaultGraph))
+    assert named == len(_quads(fast_build / "evidence.trig"))
+    union = Graph().parse(fast_build / "evidence.ttl", format="turtle")
+    assert sum(1 for q in store if isinstance(q.graph_name, DefaultGraph)) == len(union)
+    del store
+
+    real_add = oxigraph_sink.OxigraphSink.add
+    graph = rdf.graph_iri("cells/drug/B4.txt")
+
+    def add(sink: oxigraph_sink.OxigraphSink, quads: Iterable[tuple[object, ...]]) -> None:
+        bad = (URIRef(rdf.iri("cell/drug/B4")), EVG.cellId, Literal("F9"), graph)
+        real_add(sink, [*quads, bad])  # type: ignore[list-item]
+
+    monkeypatch.setattr(oxigraph_sink.OxigraphSink, "add", add)
+    before = (out / "evidence.trig").read_bytes()
+    with pytest.raises(ValidationFailed, match="cell"):
+        build(DATA, out, store="oxigraph")
+    assert (out / "evidence.trig").read_bytes() == before
+    assert [p.name for p in out.iterdir() if p.name.startswith(NEW_STORE_PREFIX)] == []

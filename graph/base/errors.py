@@ -135,12 +135,16 @@ class RemoteError(EvidenceGraphError):
 class BuildLocked(EvidenceGraphError):
     """Another build is writing the same output directory."""
 
-    def __init__(self, out_dir: str | Path, pid: int | None) -> None:
+    def __init__(self, out_dir: str | Path, pid: int | None, waited: float = 0.0) -> None:
         self.out_dir = str(out_dir)
         self.pid = pid
         who = f"process {pid}" if pid is not None else "another process"
-        self.hint = "wait for it to finish (or stop it), or build into another --out directory"
-        super().__init__(f"{self.out_dir}: another build is writing here ({who})")
+        self.hint = (
+            "wait for it to finish (build --wait SECONDS waits for it), or stop it, "
+            "or build into another --out directory"
+        )
+        after = f", still after waiting {waited:g} s" if waited else ""
+        super().__init__(f"{self.out_dir}: another build is writing here ({who}{after})")
 
 
 class StoreMismatch(EvidenceGraphError):

@@ -30,6 +30,8 @@ CACHE_DIR = ".cache"
 """Per-page records and quads reused by the next build."""
 LOCK_FILE = ".build.lock"
 """Locked (``lockf``) by the build writing the directory; holds that build's process id."""
+SWAP_LOCK_FILE = ".store.lock"
+"""Locked shared by readers opening the persisted store, exclusively by a build swapping it."""
 STORE_ID_FILE = "evidence-graph.id"
 """Inside the persisted store: its random id, which the stamp names, so a store that is not the
 one the stamp describes (replaced, wiped, half-written) is recognised."""

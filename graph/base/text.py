@@ -1,4 +1,5 @@
-"""Text folding (the project's one table of typographic characters) and sentence helpers."""
+"""Text folding (the project's one table of typographic characters), sentence helpers, and the
+external identifiers (DOI, PubMed ID, web address) a text prints."""
 
 from __future__ import annotations
 
@@ -56,12 +57,14 @@ _SENTENCE_BREAK = re.compile(r"[.?!…][”’\"')\]]*(\s+)(?=[“‘\"'(\[]*[A-
 """Whitespace after a sentence's end (full stop, ?, !, … and closing quotes or brackets) that is
 followed by the capitalised start of the next sentence."""
 
-_FINAL_STOP = re.compile(r"[.?!…:;][”’\"')\]]*$")
+_STOPS = ".?!…:;"
+_CLOSERS = "”’\"')]"
 
 
 def ends_sentence(text: str) -> bool:
     """Whether `text` ends like a sentence (full stop, ?, !, …, possibly before closing quotes)."""
-    return bool(_FINAL_STOP.search(text.rstrip()))
+    tail = text.rstrip().rstrip(_CLOSERS)
+    return bool(tail) and tail[-1] in _STOPS
 
 
 def sentence_around(text: str, start: int, end: int) -> str:
@@ -75,3 +78,52 @@ def sentence_around(text: str, start: int, end: int) -> str:
             finish = match.start(1)
             break
     return text[begin:finish].strip()
+
+
+_DOI = re.compile(
+    r"(?:\bdoi:\s*|\bhttps?://(?:dx\.)?doi\.org/)?\b(10\.\d{4,9}/[-._;()/:A-Za-z0-9\[\]]+)",
+    re.IGNORECASE,
+)
+_PMID = re.compile(
+    r"\bPMID:?\s*(\d{1,9})\b|\bhttps?://(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov|"
+    r"ncbi\.nlm\.nih\.gov/pubmed)/(\d{1,9})\b",
+    re.IGNORECASE,
+)
+_URL = re.compile(r"\bhttps?://[^\s<>\"'“”‘’]+", re.IGNORECASE)
+_TRAILING = ".,;:!?'\"”’"
+
+
+def _trim(value: str) -> str:
+    """`value` without the sentence punctuation after it (a closing bracket only if unbalanced)."""
+    while value:
+        if value[-1] in _TRAILING:
+            value = value[:-1]
+        elif value[-1] in ")]" and value.count(value[-1]) > value.count(
+            "(["[")]".index(value[-1])]
+        ):
+            value = value[:-1]
+        else:
+            break
+    return value
+
+
+def external_identifiers(text: str) -> tuple[tuple[str, str], ...]:
+    """The external identifiers printed in `text`: ("doi", "10.…"), ("pmid", "…"), ("url", "…").
+
+    A DOI is taken bare or as ``doi:…`` / a doi.org link; a PubMed ID as ``PMID …`` or a PubMed
+    link; any other web address as a "url". In order of appearance, each once.
+    """
+    found: list[tuple[str, str]] = []
+    taken: list[tuple[int, int]] = []
+    for match in _DOI.finditer(text):
+        found.append(("doi", _trim(match.group(1))))
+        taken.append(match.span())
+    for match in _PMID.finditer(text):
+        found.append(("pmid", match.group(1) or match.group(2)))
+        taken.append(match.span())
+    for match in _URL.finditer(text):
+        if not any(start <= match.start() < end for start, end in taken):
+            found.append(("url", _trim(match.group(0))))
+    spans = {value: text.find(value) for _, value in found}
+    ordered = sorted(dict.fromkeys(found), key=lambda item: (spans[item[1]], item[0]))
+    return tuple(ordered)

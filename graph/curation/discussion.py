@@ -15,12 +15,14 @@ overrides (`data/discussions.yaml`) replace the automatic links of the listings 
 
 from __future__ import annotations
 
+import heapq
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +53,7 @@ _ANOTHER = re.compile(
     r"\banother\b(?:\s+[\w-]+){0,2}?\s+(study|review|trial|analysis)\b", re.IGNORECASE
 )
 _SENTENCE_START = re.compile(r"[.?!;:]\s")
+_LOWER_WORD = re.compile(r"[a-z-]+")
 _WORD = re.compile(r"[a-z][a-z0-9’'-]*[a-z0-9]")
 _POINTER_TEXT = re.compile(
     r"for (?:related )?discussions? click.*?heading\.?", re.IGNORECASE | re.DOTALL
@@ -91,9 +94,47 @@ class LinkResult:
 # --- text features -----------------------------------------------------------------------------
 
 
+_WORD_CHARS = b"abcdefghijklmnopqrstuvwxyz0123456789-"
+_SPACE_OUT = bytes(c if c in _WORD_CHARS else 32 for c in range(256))
+"""Byte table keeping the characters a word is made of and making every other one a space."""
+_LOWER_SPACE_OUT = bytes(c + 32 if 65 <= c <= 90 else _SPACE_OUT[c] for c in range(256))
+"""`_SPACE_OUT` that also lowercases ASCII capitals."""
+_LOWER_TO_ASCII = ("\u0130", "\u212a")
+"""The only characters beyond ASCII whose lowercase holds an ASCII letter (İ, the Kelvin sign)."""
+
+_KEPT: dict[bytes, str | None] = {}
+"""Run of word characters → its word's stem, or None for no word, a stopword or a word too short
+to tell (a page's words repeat, so each run is looked at once)."""
+
+
+def _word_of(run: bytes) -> str | None:
+    """The word in a run of ``[a-z0-9-]`` (`_WORD`: from its first letter to its last letter or
+    digit), stemmed; None when it has none, is a stopword or is too short."""
+    word = run.lstrip(b"0123456789-").rstrip(b"-").decode("ascii")
+    if word in STOPWORDS or len(word) <= 2:
+        return None
+    return _stem(word)
+
+
 def _words(text: str) -> list[str]:
-    text = strip_quotes(text.lower().replace("–", " ").replace("—", " "))
-    return [_stem(w) for w in _WORD.findall(text) if w not in STOPWORDS and len(w) > 2]
+    """The stems of the words of `text` that tell, in order: what `_WORD.findall` finds in the
+    text lowercased, quote marks dropped, and dashes made spaces, minus stopwords and short words.
+
+    Every character that is not ASCII (dashes, letters of other scripts) is a separator, as it is
+    for `_WORD`, so the text is split as bytes through one translation table: many times faster
+    than the pattern on long pages.
+    """
+    text = strip_quotes(text)
+    if any(char in text for char in _LOWER_TO_ASCII):
+        runs = text.lower().encode("ascii", "replace").translate(_SPACE_OUT).split()
+    else:  # lowercase ASCII in the same pass: other letters are separators anyway
+        runs = text.encode("ascii", "replace").translate(_LOWER_SPACE_OUT).split()
+    kept = _KEPT
+    if len(kept) > 1 << 17:
+        kept.clear()
+    for run in set(runs).difference(kept):
+        kept[run] = _word_of(run)
+    return [stem for stem in map(kept.__getitem__, runs) if stem is not None]
 
 
 @lru_cache(maxsize=1 << 16)  # words repeat: a page's vocabulary is small
@@ -109,7 +150,7 @@ def _terms(text: str) -> Counter[str]:
     """Words and adjacent word pairs of `text` (pairs catch phrases like "whole person")."""
     words = _words(text)
     terms = Counter(words)
-    terms.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+    terms.update(map(" ".join, zip(words, words[1:], strict=False)))
     return terms
 
 
@@ -121,17 +162,48 @@ def _section_text(section: Section) -> str:
     return f"{section.heading}. {section.text}"
 
 
+_KINDS = {
+    **dict.fromkeys(ANY_WORDS, "any"),
+    **dict.fromkeys(GUIDANCE_WORDS, "guidance"),
+    **dict.fromkeys(REVIEW_WORDS, "review"),
+    **dict.fromkeys(STUDY_WORDS, "study"),
+}
+"""Document word → the kind of document it names (the first list a word is in wins)."""
+
+
 def _kind_of(word: str) -> str | None:
-    word = word.lower()
-    if word in STUDY_WORDS:
-        return "study"
-    if word in REVIEW_WORDS:
-        return "review"
-    if word in GUIDANCE_WORDS:
-        return "guidance"
-    if word in ANY_WORDS:
-        return "any"
-    return None
+    return _KINDS.get(word.lower())
+
+
+def _listed_above(text: str, low: str) -> Iterator[re.Match[str]]:
+    """`_LISTED_ABOVE.finditer(text)`, the pattern tried only around each "above" of `low`."""
+    if len(low) != len(text):  # lowercasing moved the offsets: search the whole text
+        yield from _LISTED_ABOVE.finditer(text)
+        return
+    at = low.find("above")
+    while at >= 0:
+        # "(summary above)": the match starts at most 9 characters before "above" and ends at
+        # most 1 after it; the window's end leaves the character after "above" visible to \b.
+        match = _LISTED_ABOVE.search(text, max(0, at - 9), at + 6)
+        if match:
+            yield match
+        at = low.find("above", at + 5)
+
+
+def _another(text: str, low: str) -> Iterator[re.Match[str]]:
+    """`_ANOTHER.finditer(text)`, the pattern tried only where `low` has "another"."""
+    if len(low) != len(text):
+        yield from _ANOTHER.finditer(text)
+        return
+    end = 0
+    at = low.find("another")
+    while at >= 0:
+        if at >= end:  # matches do not overlap
+            match = _ANOTHER.match(text, at)
+            if match:
+                yield match
+                end = match.end()
+        at = low.find("another", at + 1)
 
 
 def _cues(section: Section) -> list[tuple[str, str]]:
@@ -146,17 +218,17 @@ def _cues(section: Section) -> list[tuple[str, str]]:
     cues: list[tuple[int, str, str]] = []
     if "above" not in low and "another" not in low:  # a cheap test first: most sections have none
         return []
-    sentence_starts = [m.end() for m in _SENTENCE_START.finditer(text)] if "above" in low else []
-    for match in _LISTED_ABOVE.finditer(text) if "above" in low else ():
-        before = text[: match.start()]
+    sentence_starts: list[int] | None = None
+    for match in _listed_above(text, low) if "above" in low else ():
+        if sentence_starts is None:
+            sentence_starts = [m.end() for m in _SENTENCE_START.finditer(text)]
         last = bisect_right(sentence_starts, match.start()) - 1
-        sentence = before[sentence_starts[last] if last >= 0 else 0 :]
-        words = re.findall(r"[a-z-]+", sentence.lower())[-CUE_WINDOW:]
-        kinds = [k for k in (_kind_of(w) for w in reversed(words)) if k]
-        kind = kinds[0] if kinds else "any"
+        sentence = text[sentence_starts[last] if last >= 0 else 0 : match.start()]
+        words = _LOWER_WORD.findall(sentence.lower())[-CUE_WINDOW:]
+        kind = next((_KINDS[w] for w in reversed(words) if w in _KINDS), "any")
         phrase = " ".join((sentence[-60:] + match.group(0)).split())
         cues.append((match.start(), kind, phrase))
-    for match in _ANOTHER.finditer(text) if "another" in low else ():
+    for match in _another(text, low) if "another" in low else ():
         if any(0 <= start - match.start() < 60 for start, _, _ in cues):
             continue  # "Another study found (summary above)": one cue, already counted
         kind = _kind_of(match.group(1)) or "any"
@@ -188,7 +260,7 @@ class Similarities:
     def shared(self, entry: int, section: int) -> list[str]:
         """The (at most four) most telling terms entry `entry` and section `section` share."""
         a, b, idf = self.entry_terms[entry], self.section_terms[section], self.idf
-        return sorted(set(a) & set(b), key=lambda t: (-idf.get(t, 0.0) * b[t], t))[:4]
+        return heapq.nsmallest(4, a.keys() & b.keys(), key=lambda t: (-idf.get(t, 0.0) * b[t], t))
 
 
 def similarities(cell: Cell) -> Similarities:
@@ -203,14 +275,20 @@ def similarities(cell: Cell) -> Similarities:
     for terms in section_terms + entry_terms:
         frequency.update(terms.keys())
     total = len(section_terms) + len(entry_terms)
-    vocabulary = {t: i for i, t in enumerate(frequency)}
+    vocabulary = dict(zip(frequency, range(len(frequency)), strict=True))
     weights = np.log((1 + total) / (1 + np.fromiter(frequency.values(), float, len(frequency))))
     idf = dict(zip(frequency, weights.tolist(), strict=True))
 
     def weighted(vectors: list[Counter[str]]) -> npt.NDArray[np.float64]:
         matrix = np.zeros((len(vectors), len(vocabulary)))
-        for row, terms in enumerate(vectors):
-            matrix[row, [vocabulary[t] for t in terms]] = list(terms.values())
+        sizes = [len(terms) for terms in vectors]
+        count = sum(sizes)
+        rows = np.repeat(np.arange(len(vectors)), sizes)
+        columns = np.fromiter(
+            map(vocabulary.__getitem__, chain.from_iterable(vectors)), np.intp, count
+        )
+        values = np.fromiter(chain.from_iterable(t.values() for t in vectors), np.float64, count)
+        matrix[rows, columns] = values
         return matrix * weights
 
     entries, sections = weighted(entry_terms), weighted(section_terms)
@@ -220,9 +298,9 @@ def similarities(cell: Cell) -> Similarities:
     return Similarities(scores, entry_terms, section_terms, idf)
 
 
-def _bonus(entry: Entry, section: Section, phrase: str) -> tuple[float, list[str]]:
-    """Small extra evidence for a cue: the free source, the year, a "highlighted" study."""
-    text = section.text.lower()
+def _bonus(entry: Entry, section: Section, phrase: str, text: str) -> tuple[float, list[str]]:
+    """Small extra evidence for a cue: the free source, the year, a "highlighted" study
+    (`text`: the section's text lowercased)."""
     score = 0.0
     reasons: list[str] = []
     if entry.free_source and ("freely available" in text or "free source" in text):
@@ -278,6 +356,7 @@ def auto_links(cell: Cell) -> list[Discussion]:
         slots_of[s].append(index)
     kinds = {i: _entry_kind(entries[i]) for i in pointing}
     bonuses: dict[tuple[int, int], tuple[float, list[str]]] = {}
+    low = [section.text.lower() for section in sections]
     used: set[int] = set()
     lines_of: dict[int, set[int]] = {}
     """Entry position → the lines of the sections it is linked to so far."""
@@ -286,7 +365,7 @@ def auto_links(cell: Cell) -> list[Discussion]:
         found = bonuses.get((entry, slot))
         if found is None:
             s, _, phrase = slots[slot]
-            found = bonuses[(entry, slot)] = _bonus(entries[entry], sections[s], phrase)
+            found = bonuses[(entry, slot)] = _bonus(entries[entry], sections[s], phrase, low[s])
         return found
 
     def linked_partners(entry: int, line: int) -> list[int]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from ..base.records import CellRef, Problem, Section
 from ..base.text import ends_sentence, fold_words, strip_quotes
-from .entries import NOISE, STANDARD_HEADINGS
+from .entries import STANDARD_HEADINGS, is_noise
 from .lines import Para
 from .links import cell_refs
 
@@ -56,9 +56,18 @@ def _split_heading(text: str, quoted: Sequence[list[str]]) -> tuple[str, str] | 
         if text == heading or text.startswith(heading + " "):
             return heading, text[len(heading) :].strip()
     words = text.split()
-    folded = [strip_quotes(w).lower() for w in words]
+    # The words folded as quotations are (a word of quote marks alone folds to ""), only as many
+    # as the longest quotation needs.
+    need = max(map(len, quoted), default=0)
+    folded: list[str] = []
+    kept: list[int] = []
+    for i, word in enumerate(words):
+        if len(kept) >= need:
+            break
+        folded.append(strip_quotes(word).lower())
+        if folded[-1]:
+            kept.append(i)
     for candidate in quoted:
-        kept = [i for i, w in enumerate(folded) if w]
         if len(kept) >= len(candidate) and [folded[i] for i in kept[: len(candidate)]] == candidate:
             end = kept[len(candidate) - 1] + 1
             if end == len(words) or words[end][:1].isupper() or words[end][:1] in "“‘\"'":
@@ -87,7 +96,8 @@ def _split_heading(text: str, quoted: Sequence[list[str]]) -> tuple[str, str] | 
 
 def _is_caption(para: Para) -> bool:
     """A picture caption or pull quote: one short line with no sentence-ending stop."""
-    return para.single_line and len(para.text.split()) <= 40 and not ends_sentence(para.text)
+    text = para.text
+    return para.single_line and len(text.split(maxsplit=40)) <= 40 and not ends_sentence(text)
 
 
 @dataclass
@@ -117,7 +127,7 @@ def sections(
     own text. None of these is a section or part of its `text`: they are kept, marked, in the
     section's `asides`. "Close Matrix Bite…" navigation is noise.
     """
-    body = [p for p in paras if not NOISE.match(p.text)]
+    body = [p for p in paras if not is_noise(p.text)]
     if not body:
         return [], []
     quoted = _quoted_headings(body)

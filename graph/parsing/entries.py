@@ -43,6 +43,22 @@ NOISE = re.compile(
     r"|Effectiveness bank home page\b|.*\bMatrix cell logo$)",
     re.IGNORECASE,
 )
+_NOISE_START = re.compile(
+    r"(?:Links to other documents\.|Matrix Bite\b|Close Matrix Bite\b|(?:more\s+)?Search for\b"
+    r"|Effectiveness bank home page\b)",
+    re.IGNORECASE,
+)
+
+
+def is_noise(text: str) -> bool:
+    """`NOISE.match(text)`, without scanning the whole paragraph for "… Matrix cell logo" unless
+    it ends with "logo"."""
+    if _NOISE_START.match(text):
+        return True
+    end = text[:-1] if text.endswith("\n") else text
+    return end[-4:].lower() == "logo" and NOISE.match(text) is not None
+
+
 _LOST_MARKER = re.compile(rf"^[A-Z][^()]{{2,300}}\((?:[^()]*,\s*)?{YEAR}\)\.?\s")
 
 
@@ -120,7 +136,7 @@ def drafts(paras: Sequence[Para], problems: list[Problem]) -> list[EntryDraft]:
     while i < len(region):
         para = region[i]
         i += 1
-        if is_legend(para.text) or NOISE.match(para.text):
+        if is_legend(para.text) or is_noise(para.text):
             continue
         marked = marker(para.text)
         if marked is None:

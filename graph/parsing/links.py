@@ -89,7 +89,7 @@ def mentions(annotation: str, para: Para, base: int) -> tuple[Mention, ...]:
 def cell_refs(text: str, para: Para, base: int, own_matrix: str) -> list[CellRef]:
     """References to matrix cells in `text` (which starts at offset `base` of `para`)."""
     refs: list[CellRef] = []
-    if not _CELL_HINT.search(text):
+    if ("cell" not in text and "Cell" not in text) or not _CELL_HINT.search(text):
         return refs
     for match in _CELL_REF.finditer(text):
         name = match["post"] or match["pre"]

@@ -43,11 +43,11 @@ def _summary(paras: Sequence[Para], labels_para: int | None, header_end: int) ->
     paragraph before the entries that reads as prose (eight words or more, ending a sentence)."""
     if labels_para is not None:
         for para in paras[labels_para + 1 : header_end]:
-            if not entries.NOISE.match(para.text) and len(para.text.split()) >= 8:
+            if not entries.is_noise(para.text) and len(para.text.split()) >= 8:
                 return para
     for para in reversed(paras[1:header_end]):
         text = para.text
-        if not entries.NOISE.match(text) and len(text.split()) >= 8 and ends_sentence(text):
+        if not entries.is_noise(text) and len(text.split()) >= 8 and ends_sentence(text):
             return para
     return None
 

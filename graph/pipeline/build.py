@@ -22,10 +22,17 @@ from .. import DEFAULT_STORE
 from ..base.records import Cell, Curation, Discussion
 from ..curation.tagger import matchers
 from ..rdf.make import graph_iri
-from ..rdf.nquads import LineWriter, page_chunk, term
 from .lock import build_lock
 from .page_cache import PageCache
-from .pages import Context, PageError, PageJob, PageWork, default_jobs, do_page, page_quads
+from .pages import (
+    Context,
+    PageError,
+    PageJob,
+    PageWork,
+    default_jobs,
+    do_page,
+    page_graph_chunk,
+)
 from .persisted_store import clean_leftovers
 from .quads import dataset_quads, description_quads, source_quads
 from .result import BuildResult, Timings, build_result
@@ -70,6 +77,8 @@ def build(
     progress: Progress | None = None,
     jobs: int | None = None,
     drafts: bool = False,
+    wait: float = 0.0,
+    on_wait: Callable[[int | None], None] | None = None,
 ) -> BuildResult:
     """Parse, curate, make quads, hand them to the `store` sink (validate, count, write).
 
@@ -78,11 +87,12 @@ def build(
     order, so the output does not depend on `jobs`; `cache` reuses what unchanged pages yielded
     from ``<out>/.cache``. The rdflib memory store, the reference, does every step in order here.
     `persist` keeps the Oxigraph store in ``<out>/store``; `drafts` adds machine-drafted claims
-    for every page, one named graph per page (nothing written to data).
+    for every page, one named graph per page (nothing written to data). When another build holds
+    `out_dir`, `wait` seconds are given it to finish (`on_wait` is told its process id).
     """
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     check_data_dir(data_dir)  # before the lock creates `out_dir`
-    with build_lock(out_dir):
+    with build_lock(out_dir, wait=wait, on_wait=on_wait):
         clean_leftovers(out_dir)
         return _build(data_dir, out_dir, validate, store, cache, persist, progress, jobs, drafts)
 
@@ -129,7 +139,7 @@ def _build(
             sink.add(dataset_quads(data_dir, sources, curation, when, per_source=False))
             clock.lap("rdf")
         # The dataset's description counts every other graph, so it is made last.
-        sink.add(description_quads(data_dir, sink.union_ntriples(), when))
+        sink.add(description_quads(data_dir, sink.dataset_counts, when))
         clock.lap("describe")
         warnings = sink.validate() if validate else ()
         clock.lap("validate")
@@ -208,8 +218,7 @@ def _pages_on_every_core(
         mine = settled.get((sc.cell.matrix, sc.cell.cell), set())
         if mine != set(work.links):
             links = sorted(mine, key=lambda d: (d.listing, d.section))
-            quads = page_quads(sc.relpath, sc.sha256, sc.cell, links, work.subjects, when)
-            chunk = page_chunk(LineWriter().lines(quads), term(graph_iri(sc.relpath)))
+            chunk = page_graph_chunk(sc.relpath, sc.sha256, sc.cell, links, work.subjects, when)
         sink.add_page(graph_iri(sc.relpath), lambda: (), chunk)
     shared = replace(
         curation,

@@ -9,6 +9,7 @@ from rdflib import URIRef
 
 from ..base.files import GRAPH_OUTPUTS, SUMMARY_FILE, Staged
 from ..rdf.dataset import Quad, add_quads, new_dataset
+from ..rdf.describe import DatasetCounts, count_ntriples
 from ..rdf.serialize import serialize
 from ..reading.stats import GraphStats, compute
 from .persisted_store import drop_store, remove_stamp
@@ -33,8 +34,8 @@ class MemorySink:
     def add(self, quads: Iterable[Quad]) -> None:
         add_quads(self.ds, quads)
 
-    def union_ntriples(self) -> bytes:
-        return serialize(self.ds, "nt")
+    def dataset_counts(self) -> DatasetCounts:
+        return count_ntriples(serialize(self.ds, "nt"))
 
     def validate(self) -> tuple[str, ...]:
         from ..validation.shacl import validate

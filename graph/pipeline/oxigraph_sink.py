@@ -1,13 +1,16 @@
 """The Oxigraph store as a build sink: the default, fast and incremental.
 
-Quads become sorted N-Quads lines per graph (a page's lines are kept in the page cache), are loaded
-into an in-memory `pyoxigraph.Store` in one bulk load, validated with the SHACL shapes compiled to
-SPARQL, counted with SPARQL, and written by Oxigraph's own writers; the store is also persisted to
-``<out>/store/`` (RocksDB) so `query` opens it without parsing.
+Quads become sorted N-Quads lines per graph (a page's lines are kept in the page cache). Their
+union (sorted, de-duplicated N-Triples lines) is made once, from the lines, and so are the counts
+(VoID and the summary). The persisted store (``<out>/store/``, RocksDB, so `query` opens it without
+parsing) is loaded once, on a second thread, with the named graphs and their union as the default
+graph; meanwhile the union is validated with the SHACL shapes compiled to SPARQL (in a store of
+the union alone) and the graph files are written.
 
-Determinism: an in-memory Oxigraph store dumps quads in insertion order, so the lines are loaded
-sorted (graph by graph in IRI order, each graph's lines sorted); the same input therefore gives
-byte-identical files, whichever pages came from the cache.
+The graph files are streamed from the lines through Oxigraph's writers, in the order an in-memory
+Oxigraph store holding the sorted lines dumps them (the reverse of insertion: graphs in descending
+IRI order, each graph's lines descending), so they are byte-identical to what such a store writes
+and to earlier builds, whichever pages came from the cache.
 """
 
 from __future__ import annotations
@@ -15,11 +18,14 @@ from __future__ import annotations
 import io
 import shutil
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import DefaultGraph, RdfFormat, Store
+from pyoxigraph import RdfFormat, Store, parse, serialize
 from rdflib import URIRef
 
 from ...ontology.prefixes import FILE_PREFIXES, shorten
@@ -31,11 +37,11 @@ from ..base.files import (
     Staged,
 )
 from ..rdf.dataset import Quad
-from ..rdf.nquads import LineWriter, graph_chunk, page_chunk, term, union_ntriples
+from ..rdf.describe import DatasetCounts, Tally
+from ..rdf.make import ONTOLOGY_GRAPH
+from ..rdf.nquads import LineWriter, graph_chunk, page_chunk, term
 from ..reading.stats import GraphStats
-from ..validation.shacl_sparql import select
 from .persisted_store import (
-    crash_point,
     drop_store,
     mark_store,
     new_store_dir,
@@ -47,9 +53,24 @@ JSONLD_COMPACT_LIMIT = 50_000
 """Up to this many triples JSON-LD is compacted with the project's context (rdflib, as the memory
 store writes it); beyond, Oxigraph's streaming writer (expanded form) keeps large builds fast."""
 
+BLOCK_LINES = 20_000
+"""Lines per block when the union is streamed (to the counter, the writers, the stores)."""
+
+LOAD_LINES = 100_000
+"""Lines per bulk load into the persisted store: Oxigraph's bulk loader holds a whole load in
+memory (measured: +885 MB for 800,000 quads in one load, +200 MB in loads of 100,000)."""
+
+VALIDATE_IN_MEMORY_LIMIT = 500_000
+"""Up to this many union triples validation reads an in-memory store of the union (faster);
+beyond, it reads the persisted store once loaded, so that memory stays bounded at scale."""
+
+_ONTOLOGY = term(ONTOLOGY_GRAPH)
+_RDF_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+
 
 class OxigraphSink:
-    """Quads as N-Quads chunks per graph, loaded into Oxigraph to validate, count and write."""
+    """Quads as N-Quads chunks per graph; their union and counts made once from the text, the
+    files written from it, one store loaded (persisted) to validate."""
 
     uses_page_cache = True
 
@@ -59,13 +80,16 @@ class OxigraphSink:
         self.staged = Staged(self.out_dir)
         self.writer = LineWriter()
         self.chunks: dict[str, bytes] = {}
-        self._store: Store | None = None
-        self._union_nt: bytes | None = None
-        self._worker: threading.Thread | None = None
-        self._new_store: Path | None = None
-        self._persisted: list[BaseException | tuple[str, int]] = []
-        self._triples = 0
         self._other_lines: list[bytes] = []
+        self._others: list[bytes] | None = None
+        """Sorted, distinct triple lines (``s p o .``) of every graph but the ontology's."""
+        self._ontology_only: list[bytes] = []
+        """Sorted triple lines found in the ontology graph alone."""
+        self._all: list[bytes] | None = None
+        self._stats: GraphStats | None = None
+        self._worker: threading.Thread | None = None
+        self._loaded: list[BaseException | Store] = []
+        self._new_store: Path | None = None
 
     # -- adding
 
@@ -79,9 +103,11 @@ class OxigraphSink:
             chunk = page_chunk(self.writer.lines(quads()), own)
         suffix = f" {own} .\n".encode()
         cut = chunk.find(b"\n", chunk.rfind(suffix)) + 1 if suffix in chunk else 0
-        self.chunks[own] = chunk[:cut]
+        if cut:
+            self.chunks[own] = chunk[:cut]
         if cut < len(chunk):
             self._other_lines.append(chunk[cut:])
+        self._forget_union()
         return chunk
 
     def _merge_other_lines(self) -> None:
@@ -99,100 +125,165 @@ class OxigraphSink:
                 lines = [*self.chunks[graph].decode("utf-8").splitlines(keepends=True), *lines]
             self.chunks[graph] = graph_chunk(lines)
 
-    def union_ntriples(self) -> bytes:
-        self._merge_other_lines()
-        return union_ntriples(self.chunks)
-
     def add(self, quads: Iterable[Quad]) -> None:
         self._merge_other_lines()
-        self._union_nt = None
-        for graph, lines in self.writer.lines(quads).items():
+        added = self.writer.lines(quads)
+        for graph, lines in added.items():
             if graph in self.chunks:  # discussion links and topics land in a page's graph
                 lines = [*self.chunks[graph].decode("utf-8").splitlines(keepends=True), *lines]
             self.chunks[graph] = graph_chunk(lines)
+        if self._others is not None and added and _ONTOLOGY not in added:
+            # after the union was made (the dataset's description): merge in the new triples
+            new = sorted(
+                {_triple(line.encode("utf-8"), g) for g, ls in added.items() for line in ls}
+            )
+            fresh = [t for t in new if not _contains(self._others, t)]
+            self._others = sorted(self._others + fresh)  # two sorted runs: merged in linear time
+            self._ontology_only = [t for t in self._ontology_only if not _contains(fresh, t)]
+            self._all = None
+            self._stats = None
+        else:
+            self._forget_union()
 
-    # -- the union (validated, written as Turtle, dropped) before the named graphs: the two
-    #    stores are never in memory together
+    def _forget_union(self) -> None:
+        self._others = None
+        self._all = None
+        self._stats = None
 
-    def _prefixes(self) -> dict[str, str]:
-        return used_prefixes(self.chunks.values(), FILE_PREFIXES)
+    # -- the union, made once from the lines
 
-    def _union(self) -> bytes:
+    def _union_parts(self) -> tuple[list[bytes], list[bytes]]:
+        """(triples of every graph but the ontology's, triples of the ontology graph alone)."""
         self._merge_other_lines()
-        if self._union_nt is None:
-            self._union_nt = union_ntriples(self.chunks)  # also the persisted default graph
-        return self._union_nt
+        if self._others is None:
+            lines: list[bytes] = []
+            for graph, chunk in self.chunks.items():
+                if graph != _ONTOLOGY:
+                    lines += _triples(chunk, graph).splitlines(keepends=True)
+            lines.sort()  # the chunks are sorted runs
+            self._others = list(dict.fromkeys(lines))
+            del lines
+            ontology = _triples(self.chunks.get(_ONTOLOGY, b""), _ONTOLOGY).splitlines(True)
+            self._ontology_only = [t for t in ontology if not _contains(self._others, t)]
+        return self._others, self._ontology_only
 
-    def validate(self) -> tuple[str, ...]:
-        from ..validation.shacl_sparql import validate_store
+    def _union(self) -> list[bytes]:
+        """The union of every graph: sorted, distinct lines (``s p o .``)."""
+        others, ontology_only = self._union_parts()
+        if self._all is None:
+            self._all = sorted(others + ontology_only) if ontology_only else others
+        return self._all
 
-        union = load_union(self._union())
-        report = validate_store(union, triples=len(union), union=False)
-        self._write_turtle(union)
-        return tuple(f.render() for f in report.warnings)
-
-    def _write_turtle(self, union: Store | None = None) -> None:
-        if TURTLE_FILE in self.staged.files:
-            return
-        if union is None:
-            union = load_union(self._union())
-        write_turtle(union, self._prefixes(), self.staged.path(TURTLE_FILE))
-
-    def _named(self) -> Store:
-        if self._store is None:
-            self._write_turtle()
-            self._store = load(self.chunks)
-            if self.persist:
-                self._new_store = new_store_dir(self.out_dir)
-                self._worker = threading.Thread(
-                    target=self._persist, name="persist-store", daemon=True
-                )
-                self._worker.start()
-        return self._store
-
-    def _persist(self) -> None:
-        """Write the store into a new directory (swapped in by `finalise`), closed and marked."""
-        assert self._new_store is not None
-        try:
-            default = self._union()
-            load(self.chunks, self._new_store, default=default).flush()  # dropped: closed
-            quads = sum(chunk.count(b"\n") for chunk in self.chunks.values())
-            quads += default.count(b"\n")
-            self._persisted.append((mark_store(self._new_store), quads))
-        except BaseException as exc:  # re-raised in the calling thread
-            self._persisted.append(exc)
+    def dataset_counts(self) -> DatasetCounts:
+        tally = Tally()
+        for block in _blocks(self._union()):
+            tally.add(block)
+        return tally.counts()
 
     def count(self) -> GraphStats:
-        stats = _stats(self._named())
-        self._triples = stats.triples
-        return stats
+        """Counts of the union of every graph but the ontology's, from its text."""
+        if self._stats is None:
+            others, _ = self._union_parts()
+            classes: Counter[str] = Counter()
+            relations: Counter[str] = Counter()
+            predicates: Counter[bytes] = Counter()
+            types: Counter[bytes] = Counter()
+            for line in others:
+                _, p, rest = line.split(b" ", 2)
+                predicates[p] += 1
+                if p == _RDF_TYPE:
+                    types[rest[:-3]] += 1
+            for p, n in predicates.items():
+                if p != _RDF_TYPE:
+                    relations[shorten(p[1:-1].decode())] += n
+            for c, n in types.items():
+                classes[shorten(c[1:-1].decode() if c[:1] == b"<" else c.decode())] += n
+            graphs = sum(1 for chunk in self.chunks.values() if chunk)
+            self._stats = GraphStats(
+                len(others), graphs, dict(sorted(classes.items())), dict(sorted(relations.items()))
+            )
+        return self._stats
+
+    # -- validated in memory, the store persisted meanwhile on a second thread, the files
+    #    streamed from the lines
+
+    def validate(self) -> tuple[str, ...]:
+        """Validate the union, loaded alone into memory (while the persisted store loads).
+
+        Measured at 1,000 cells: the shapes' queries take 2.4x as long on the persisted store
+        (RocksDB) as on an in-memory store of the union, and could only start once its load
+        (the largest single cost of a build) is done; so the union is loaded twice: here, in a
+        store dropped after validation, and into the persisted store.
+        """
+        from ..validation.shacl_sparql import validate_store
+
+        union = self._union()
+        self._start_persisting(union)
+        if self.persist and len(union) > VALIDATE_IN_MEMORY_LIMIT:
+            store = self._persisted_store()
+        else:
+            store = load_parts(_blocks(union))
+        report = validate_store(store, triples=len(union), union=False)
+        return tuple(f.render() for f in report.warnings)
 
     def write(self) -> None:
-        store = self._named()
-        prefixes = self._prefixes()
-        write_trig(store, prefixes, self.staged.path(TRIG_FILE))
-        if self._triples > JSONLD_COMPACT_LIMIT:
-            write_jsonld(store, prefixes, self.staged.path(JSONLD_FILE))
+        union = self._union()
+        self._start_persisting(union)
+        names = [g for g in sorted(self.chunks, reverse=True) if self.chunks[g]]
+        prefixes = used_prefixes([*_blocks(union), " ".join(names).encode()], FILE_PREFIXES)
+        trig = self.staged.path(TRIG_FILE)
+        _write(_descending(self.chunks, names), RdfFormat.N_QUADS, trig, RdfFormat.TRIG, prefixes)
+        turtle = self.staged.path(TURTLE_FILE)
+        descending = _blocks(union[::-1])
+        _write(descending, RdfFormat.N_TRIPLES, turtle, RdfFormat.TURTLE, prefixes)
+        if self.count().triples > JSONLD_COMPACT_LIMIT:
+            jsonld = self.staged.path(JSONLD_FILE)
+            quads = _descending(self.chunks, names)
+            _write(quads, RdfFormat.N_QUADS, jsonld, RdfFormat.JSON_LD, prefixes)
         else:
             self.staged.write(JSONLD_FILE, _compact_jsonld(self.chunks))
-        self._store = None
+
+    def _start_persisting(self, union: list[bytes]) -> None:
+        """Load the persisted store on a second thread (Oxigraph lets go of the interpreter
+        while it loads): the named graphs, and their union as the default graph."""
+        if self._worker is not None or not self.persist:
+            return
+        target = self._new_store = new_store_dir(self.out_dir)
+        named = sorted(self.chunks)
+        parts = chain((self.chunks[g] for g in named), _blocks(union))  # read as loaded
+
+        def run() -> None:
+            try:
+                self._loaded.append(load_parts(_pieces(parts, LOAD_LINES), target))
+            except BaseException as exc:  # re-raised in the calling thread
+                self._loaded.append(exc)
+
+        self._worker = threading.Thread(target=run, name="persist-store", daemon=True)
+        self._worker.start()
+
+    def _persisted_store(self) -> Store:
+        """The persisted store, once its loading thread is done (started here if need be)."""
+        self._start_persisting(self._union())
+        assert self._worker is not None
+        self._worker.join()
+        outcome = self._loaded[0]
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
 
     def finalise(self, summary: bytes) -> None:
         self.staged.write(SUMMARY_FILE, summary)
         persisted: tuple[str, int] | None = None
-        if self._worker is not None:
-            self._worker.join()
-            outcome = self._persisted[0] if self._persisted else None
-            if isinstance(outcome, BaseException):
-                raise outcome
-            persisted = outcome
+        if self.persist:
+            self._persisted_store()
+            self._loaded.clear()  # the last reference: the store is closed
+            assert self._new_store is not None
+            quads = sum(chunk.count(b"\n") for chunk in self.chunks.values()) + len(self._union())
+            persisted = (mark_store(self._new_store), quads)
         # Killed from here on, the directory has either no stamp (the graph files, always whole,
         # are read) or a stamp naming the store beside it: the stamp goes first and comes last.
-        crash_point("store-written")
         remove_stamp(self.out_dir)
-        crash_point("stamp-removed")
         self.staged.commit()
-        crash_point("files-moved")
         if persisted is not None and self._new_store is not None:
             swap_store(self.out_dir, self._new_store, *persisted)
             self._new_store = None
@@ -201,44 +292,67 @@ class OxigraphSink:
 
     def discard(self) -> None:
         self.staged.discard()
-        self._store = None
         if self._worker is not None:
             self._worker.join()
+        self._loaded.clear()
         if self._new_store is not None:
             shutil.rmtree(self._new_store, ignore_errors=True)
             self._new_store = None
 
 
-def _stats(store: Store) -> GraphStats:
-    """Triples, graphs, classes and relations exactly as `reading.stats.compute` counts them."""
-    from ..rdf.make import ONTOLOGY_GRAPH
+def _triples(chunk: bytes, graph: str) -> bytes:
+    """A graph's N-Quads lines as N-Triples lines (a line break ends every line, so the graph
+    term followed by one is always a line's end)."""
+    return chunk.replace(f" {graph} .\n".encode(), b" .\n")
 
-    ont = f"<{ONTOLOGY_GRAPH}>"
-    data = f"SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {ont}) }}"
-    triples = 0
-    for row in select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ {data} }}"):
-        triples = int(row["n"].value)
-    graphs = sum(1 for _ in store.named_graphs())
-    classes: dict[str, int] = {}
-    query = (
-        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } "
-        f"FILTER(?g != {ont}) }} GROUP BY ?c"
-    )
-    for row in select(store, query):
-        name = shorten(row["c"].value)
-        classes[name] = classes.get(name, 0) + int(row["n"].value)
-    relations: dict[str, int] = {}
-    query = (
-        "SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
-        f"FILTER(?g != {ont} && ?p != <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>) }} }}"
-        " GROUP BY ?p"
-    )
-    for row in select(store, query):
-        name = shorten(row["p"].value)
-        relations[name] = relations.get(name, 0) + int(row["n"].value)
-    return GraphStats(
-        triples, graphs, dict(sorted(classes.items())), dict(sorted(relations.items()))
-    )
+
+def _triple(line: bytes, graph: str) -> bytes:
+    return line[: -len(graph) - 4] + b" .\n"
+
+
+def _contains(ordered: list[bytes], item: bytes) -> bool:
+    at = bisect_left(ordered, item)
+    return at < len(ordered) and ordered[at] == item
+
+
+def _blocks(lines: list[bytes]) -> Iterator[bytes]:
+    """`lines` joined a block at a time."""
+    for start in range(0, len(lines), BLOCK_LINES):
+        yield b"".join(lines[start : start + BLOCK_LINES])
+
+
+def _pieces(parts: Iterable[bytes], lines: int) -> Iterator[bytes]:
+    """`parts` (whole lines each) regrouped into pieces of about `lines` lines."""
+    piece: list[bytes] = []
+    count = 0
+    for part in parts:
+        piece.append(part)
+        count += part.count(b"\n")
+        if count >= lines:
+            yield b"".join(piece)
+            piece, count = [], 0
+    if piece:
+        yield b"".join(piece)
+
+
+def _descending(chunks: Mapping[str, bytes], names: list[str]) -> Iterator[bytes]:
+    """The lines of the graphs `names` (in that order), each graph's lines in descending order."""
+    for graph in names:
+        lines = chunks[graph].splitlines(keepends=True)
+        lines.reverse()
+        yield from _blocks(lines)
+
+
+def _write(
+    parts: Iterable[bytes],
+    syntax: RdfFormat,
+    output: Path,
+    rdf_format: RdfFormat,
+    prefixes: Mapping[str, str],
+) -> None:
+    """Stream the lines `parts` (in `syntax`) through Oxigraph's writer of `rdf_format`."""
+    with io.BufferedReader(_Reader(parts), 1 << 20) as reader:
+        serialize(parse(reader, syntax), str(output), rdf_format, prefixes=dict(prefixes))
 
 
 def _compact_jsonld(chunks: dict[str, bytes]) -> bytes:
@@ -250,34 +364,32 @@ def _compact_jsonld(chunks: dict[str, bytes]) -> bytes:
     return serialize(ds, "json-ld")
 
 
-# -- Oxigraph loading and writing
+# -- Oxigraph loading
 
 
-def load(chunks: Mapping[str, bytes], path: Path | None = None, default: bytes = b"") -> Store:
-    """A store holding every chunk, loaded in graph-IRI order (in memory, or RocksDB at `path`).
-
-    `default` (N-Triples, e.g. `union_ntriples(chunks)`) fills the default graph: the persisted
-    store's default graph is the union of the named graphs as a set (see `open_store`).
-    """
+def load_parts(parts: Iterable[bytes], path: Path | None = None) -> Store:
+    """A store holding the N-Quads (or N-Triples: the default graph) text `parts`, in memory or
+    in RocksDB at `path` (made afresh; one bulk load per part)."""
     if path is not None:
         shutil.rmtree(path, ignore_errors=True)
         path.parent.mkdir(parents=True, exist_ok=True)
-    store = Store(str(path)) if path is not None else Store()
-    parts = [chunks[g] for g in sorted(chunks)] + ([default] if default else [])
-    if parts:
-        with io.BufferedReader(_Reader(parts), 1 << 20) as reader:
-            store.bulk_load(reader, RdfFormat.N_QUADS)
-    if path is not None:
+        store = Store(str(path))
+        for part in parts:
+            store.bulk_load(part, RdfFormat.N_QUADS)
         store.flush()
+        return store
+    store = Store()
+    with io.BufferedReader(_Reader(parts), 1 << 20) as reader:
+        store.bulk_load(reader, RdfFormat.N_QUADS)
     return store
 
 
 class _Reader(io.RawIOBase):
     """The concatenation of byte chunks as a binary stream, without copying them into one."""
 
-    def __init__(self, chunks: list[bytes]) -> None:
-        self._chunks = chunks
-        self._index = 0
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._chunk = b""
         self._offset = 0
 
     def readable(self) -> bool:
@@ -285,16 +397,15 @@ class _Reader(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int:
         view = memoryview(buffer).cast("B")
-        while self._index < len(self._chunks):
-            chunk = self._chunks[self._index]
-            if self._offset < len(chunk):
-                n = min(len(view), len(chunk) - self._offset)
-                view[:n] = chunk[self._offset : self._offset + n]
-                self._offset += n
-                return n
-            self._index += 1
-            self._offset = 0
-        return 0
+        while self._offset >= len(self._chunk):
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._chunk, self._offset = chunk, 0
+        n = min(len(view), len(self._chunk) - self._offset)
+        view[:n] = self._chunk[self._offset : self._offset + n]
+        self._offset += n
+        return n
 
 
 def used_prefixes(chunks: Iterable[bytes], prefixes: Mapping[str, str]) -> dict[str, str]:
@@ -305,26 +416,3 @@ def used_prefixes(chunks: Iterable[bytes], prefixes: Mapping[str, str]) -> dict[
         for p, ns in sorted(prefixes.items())
         if any(f"<{ns}".encode() in chunk for chunk in data)
     }
-
-
-def write_trig(store: Store, prefixes: Mapping[str, str], output: Path) -> None:
-    store.dump(str(output), format=RdfFormat.TRIG, prefixes=dict(prefixes))
-
-
-def load_union(union: bytes) -> Store:
-    """A store whose default graph holds the union triples (sorted N-Triples), in that order."""
-    store = Store()
-    if union:
-        store.bulk_load(union, RdfFormat.N_TRIPLES)
-    return store
-
-
-def write_turtle(store: Store, prefixes: Mapping[str, str], output: Path) -> None:
-    """Turtle of the default graph of a `load_union` store."""
-    dump = dict(prefixes)
-    store.dump(str(output), format=RdfFormat.TURTLE, from_graph=DefaultGraph(), prefixes=dump)
-
-
-def write_jsonld(store: Store, context: Mapping[str, str], output: Path) -> None:
-    """JSON-LD of the named graphs, from Oxigraph's streaming writer (prefixes as the context)."""
-    store.dump(str(output), format=RdfFormat.JSON_LD, prefixes=dict(context))

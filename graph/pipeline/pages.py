@@ -22,8 +22,7 @@ from ..base.errors import SourceError
 from ..base.records import Cell, Concept, Discussion, Subject
 from ..curation.tagger import Matchers, matchers, tag
 from ..rdf import make as rdf
-from ..rdf.dataset import Quad
-from ..rdf.nquads import LineWriter, page_chunk, term
+from ..rdf.nquads import page_chunk, term_lines
 
 
 @dataclass(frozen=True)
@@ -75,35 +74,49 @@ class Context:
     epoch: int | None
 
 
-def page_quads(
+def page_terms(
     relpath: str,
     sha256: str,
     cell: Cell,
     links: Sequence[Discussion],
     subjects: Sequence[Subject],
     epoch: int | None,
-) -> Iterator[Quad]:
+) -> Iterator[rdf.TermQuad]:
     """Every quad of one page's named graph (its provenance and content, links and topics), each
-    followed by what it entails in the aligned graph."""
-    yield from rdf.with_aligned(_own_quads(relpath, sha256, cell, links, subjects, epoch))
+    followed by what it entails in the aligned graph; in line form."""
+    return rdf.aligned_terms(_own_terms(relpath, sha256, cell, links, subjects, epoch))
 
 
-def _own_quads(
+def page_graph_chunk(
     relpath: str,
     sha256: str,
     cell: Cell,
     links: Sequence[Discussion],
     subjects: Sequence[Subject],
     epoch: int | None,
-) -> Iterator[Quad]:
-    g = rdf.graph_iri(relpath)
-    yield from rdf.provenance_quads(g, relpath, sha256, "cell", epoch)
-    yield from rdf.cell_quads(cell, g)
+) -> bytes:
+    """One page's quads as sorted N-Quads: its own graph first, then the aligned graph."""
+    by_graph = term_lines(page_terms(relpath, sha256, cell, links, subjects, epoch))
+    return page_chunk(by_graph, rdf.nt(rdf.graph_iri(relpath)))
+
+
+def _own_terms(
+    relpath: str,
+    sha256: str,
+    cell: Cell,
+    links: Sequence[Discussion],
+    subjects: Sequence[Subject],
+    epoch: int | None,
+) -> Iterator[rdf.TermQuad]:
+    g = rdf.nt(rdf.graph_iri(relpath))
+    yield from rdf.provenance_terms(g, relpath, sha256, "cell", epoch)
+    yield from rdf.cell_terms(cell, g)
+    yield from rdf.page_identifier_terms(cell, g)
     documents = rdf.listing_documents(cell)
     for link in links:
-        yield from rdf.discussion_quads(link, documents[link.listing], g)
+        yield from rdf.discussion_terms(link, documents[link.listing], g)
     for subject in subjects:
-        yield from rdf.subject_quads(subject, g)
+        yield from rdf.subject_terms(subject, g)
 
 
 def do_page(context: Context, compiled: Matchers, job: PageJob) -> PageWork | PageError:
@@ -120,11 +133,7 @@ def do_page(context: Context, compiled: Matchers, job: PageJob) -> PageWork | Pa
         return PageError(job.relpath, str(path), None, str(exc), "", exc)
     subjects = tag([cell], (), context.concepts, compiled=compiled) if context.concepts else ()
     links = tuple(auto_links(cell))
-    writer = LineWriter()
-    by_graph = writer.lines(
-        page_quads(job.relpath, job.sha256, cell, links, subjects, context.epoch)
-    )
-    chunk = page_chunk(by_graph, term(rdf.graph_iri(job.relpath)))
+    chunk = page_graph_chunk(job.relpath, job.sha256, cell, links, subjects, context.epoch)
     return PageWork(job.relpath, job.sha256, cell, links, subjects, chunk)
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,25 +31,7 @@ from ..base.files import (
     STORE_ID_FILE,
     TRIG_FILE,
 )
-
-CRASH_ENV = "EVIDENCE_GRAPH_CRASH_AT"
-"""Fault injection for the crash-safety tests: the build kills itself (SIGKILL, no clean-up) when
-it reaches the point this environment variable names (see `CRASH_POINTS`)."""
-CRASH_POINTS = (
-    "store-written",
-    "stamp-removed",
-    "files-moved",
-    "store-moved-aside",
-    "store-moved-in",
-    "stamp-written",
-)
-
-
-def crash_point(name: str) -> None:
-    """Die here, as `kill -9` would, if `CRASH_ENV` names this point (a no-op otherwise)."""
-    if os.environ.get(CRASH_ENV) == name:
-        os.kill(os.getpid(), signal.SIGKILL)
-
+from .lock import swap_lock
 
 LAYOUT = "default-graph=union"
 """What the store holds besides the named graphs: its default graph is their union (a set).
@@ -108,23 +89,22 @@ def swap_store(build_dir: Path, new: Path, store_id: str, quads: int) -> None:
     """
     target = build_dir / STORE_DIR
     old = build_dir / f"{OLD_STORE_PREFIX}{secrets.token_hex(8)}"
-    if target.exists():
-        os.replace(target, old)
-        crash_point("store-moved-aside")
-    os.replace(new, target)
-    crash_point("store-moved-in")
     stamp = Stamp(_trig_signature(build_dir / TRIG_FILE), store_id, quads)
     tmp = build_dir / f".{STAMP_FILE}.{secrets.token_hex(4)}.tmp"
     tmp.write_text(stamp.text(), encoding="utf-8")
-    os.replace(tmp, build_dir / STAMP_FILE)
-    crash_point("stamp-written")
-    shutil.rmtree(old, ignore_errors=True)
+    with swap_lock(build_dir, exclusive=True):  # no reader is opening the store meanwhile
+        if target.exists():
+            os.replace(target, old)
+        os.replace(new, target)
+        os.replace(tmp, build_dir / STAMP_FILE)
+    shutil.rmtree(old, ignore_errors=True)  # readers that opened it keep its files open
 
 
 def drop_store(build_dir: Path) -> None:
     """Remove the persisted store and its stamp (a build that keeps no store made them stale)."""
-    remove_stamp(build_dir)
-    shutil.rmtree(build_dir / STORE_DIR, ignore_errors=True)
+    with swap_lock(build_dir, exclusive=True):
+        remove_stamp(build_dir)
+        shutil.rmtree(build_dir / STORE_DIR, ignore_errors=True)
 
 
 def clean_leftovers(build_dir: Path) -> list[Path]:
@@ -160,6 +140,13 @@ def open_persisted(build_dir: Path) -> Store | None:
     that is not the one a matching stamp describes (another id, none, empty, unreadable) raises
     `StoreMismatch`: answering from it would silently give wrong (or no) answers.
     """
+    if not (build_dir / STAMP_FILE).is_file():  # no store (the graph files are always whole)
+        return None
+    with swap_lock(build_dir, exclusive=False):  # a build's swap waits for this open
+        return _open_persisted(build_dir)
+
+
+def _open_persisted(build_dir: Path) -> Store | None:
     location = build_dir / STORE_DIR
     stamp_file = build_dir / STAMP_FILE
     trig = build_dir / TRIG_FILE

@@ -4,7 +4,7 @@ one named graph per cell page, claims file and concept scheme, with their proven
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from rdflib import URIRef
@@ -16,6 +16,7 @@ from ..base.matrices import MatrixDef, default_matrix
 from ..base.records import Claim, Curation
 from ..rdf import make as rdf
 from ..rdf.dataset import Quad
+from ..rdf.describe import DatasetCounts
 from .sources import SourceCell, matrices, relpath, sha256
 
 
@@ -47,9 +48,11 @@ IDENTIFIERS_FILE = "identifiers.yaml"
 def source_quads(sc: SourceCell, epoch: int | None = None) -> Iterator[Quad]:
     """The quads made from one cell page alone (its provenance and content) in its graph, and
     the standard-vocabulary triples they entail in the aligned graph."""
-    g = rdf.graph_iri(sc.relpath)
-    yield from rdf.with_aligned(rdf.provenance_quads(g, sc.relpath, sc.sha256, "cell", epoch))
-    yield from rdf.with_aligned(rdf.cell_quads(sc.cell, g))
+    g = rdf.nt(rdf.graph_iri(sc.relpath))
+    page = rdf.aligned_terms(rdf.provenance_terms(g, sc.relpath, sc.sha256, "cell", epoch))
+    yield from rdf.rdflib_quads(page)
+    yield from rdf.rdflib_quads(rdf.aligned_terms(rdf.cell_terms(sc.cell, g)))
+    yield from rdf.rdflib_quads(rdf.aligned_terms(rdf.page_identifier_terms(sc.cell, g)))
 
 
 def dataset_quads(
@@ -172,11 +175,11 @@ def _identifier_quads(data_dir: Path, documents: set[str], epoch: int | None) ->
         yield from rdf.identifier_quads(entry.document, entry.as_dict(), g)
 
 
-def description_quads(data_dir: Path, union_ntriples: bytes, epoch: int | None) -> list[Quad]:
-    """VoID + DCAT from ``dataset.yaml`` with counts of `union_ntriples` (none without the file).
-
-    `union_ntriples`: the sorted, de-duplicated union of every other graph, as N-Triples.
-    """
+def description_quads(
+    data_dir: Path, counts: Callable[[], DatasetCounts], epoch: int | None
+) -> list[Quad]:
+    """VoID + DCAT from ``dataset.yaml`` with the `counts` of the union of every other graph
+    (none without the file; then nothing is counted)."""
     from ..base.files import GRAPH_OUTPUTS
     from ..curation.dataset import load_dataset_description
     from ..rdf import describe
@@ -185,9 +188,8 @@ def description_quads(data_dir: Path, union_ntriples: bytes, epoch: int | None) 
     if not path.is_file():
         return []
     description = load_dataset_description(path)
-    counts = describe.count_ntriples(union_ntriples)
     files = {name: describe.MEDIA_TYPES[syntax] for name, syntax in GRAPH_OUTPUTS.items()}
     g = describe.DATASET_GRAPH
     quads = list(rdf.provenance_quads(g, DATASET_FILE, sha256(path), "dataset description", epoch))
-    quads += describe.description_quads(description, counts, files, epoch)
+    quads += describe.description_quads(description, counts(), files, epoch)
     return quads

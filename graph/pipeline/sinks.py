@@ -17,6 +17,7 @@ from rdflib import URIRef
 from .. import STORES
 from ..base.errors import UnknownFormat
 from ..rdf.dataset import Quad
+from ..rdf.describe import DatasetCounts
 from ..reading.stats import GraphStats
 
 
@@ -36,8 +37,8 @@ class Sink(Protocol):
     def add(self, quads: Iterable[Quad]) -> None:
         """Add quads, each into its named graph."""
 
-    def union_ntriples(self) -> bytes:
-        """The union of every graph added so far: sorted, de-duplicated N-Triples."""
+    def dataset_counts(self) -> DatasetCounts:
+        """What VoID counts of the union of every graph added so far."""
 
     def validate(self) -> tuple[str, ...]:
         """SHACL-validate the union of the graphs: warnings; `ValidationFailed` on a violation."""

@@ -8,6 +8,8 @@ of the records): this module makes the RDF that describes the whole.
 from __future__ import annotations
 
 import hashlib
+import re
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -70,38 +72,72 @@ def namespace_of(term: str) -> str:
     return term[: cut + 1] if cut >= 0 else term
 
 
+_TRIPLE = re.compile(rb"^(\S+) (\S+) (.*\S) \.$", re.M)
+"""One N-Triples line ``s p o .`` (as `count_ntriples` reads it), matched by C code."""
+
+
+class Tally:
+    """`count_ntriples` fed block by block (whole lines each), so the text need not be joined."""
+
+    def __init__(self) -> None:
+        self.triples = 0
+        self.subjects: set[bytes] = set()
+        self.objects: set[bytes] = set()
+        self.typed: dict[bytes, set[bytes]] = {}
+        self.properties: Counter[bytes] = Counter()
+
+    def add(self, data: bytes) -> None:
+        """Count the lines of `data` (blank and comment lines skipped)."""
+        lines = data.count(b"\n") + (0 if not data or data.endswith(b"\n") else 1)
+        found = _TRIPLE.findall(data)
+        if len(found) != lines:  # blank, comment or oddly spaced lines: the careful reading
+            found = [t for t in map(_split, data.splitlines()) if t is not None]
+        if not found:
+            return
+        self.triples += len(found)
+        subjects, predicates, objects = zip(*found, strict=True)
+        self.subjects.update(subjects)
+        self.objects.update(objects)
+        self.properties.update(predicates)
+        rdf_type = _RDF_TYPE.encode()
+        typed = self.typed
+        for s, p, o in found:
+            if p == rdf_type:
+                members = typed.get(o)
+                if members is None:
+                    members = typed[o] = set()
+                members.add(s)
+
+    def counts(self) -> DatasetCounts:
+        entity_prefix = _ID.encode()
+        return DatasetCounts(
+            triples=self.triples,
+            entities=sum(1 for s in self.subjects if s.startswith(entity_prefix)),
+            classes={c[1:-1].decode(): len(m) for c, m in sorted(self.typed.items())},
+            properties={p[1:-1].decode(): n for p, n in sorted(self.properties.items())},
+            subjects=len(self.subjects),
+            objects=len(self.objects),
+        )
+
+
+def _split(line: bytes) -> tuple[bytes, bytes, bytes] | None:
+    """(s, p, o) of one N-Triples line; None for a blank or comment line."""
+    line = line.strip()
+    if not line or line.startswith(b"#"):
+        return None
+    s, p, rest = line.split(b" ", 2)
+    o = rest[:-1].rstrip() if rest.endswith(b".") else rest
+    return s, p, o
+
+
 def count_ntriples(data: bytes) -> DatasetCounts:
     """Count sorted, de-duplicated N-Triples (one triple a line, ``s p o .``).
 
     Entities are the distinct subjects inside the dataset's URI space (``void:uriSpace``).
     """
-    triples = 0
-    subjects: set[bytes] = set()
-    objects: set[bytes] = set()
-    typed: dict[bytes, set[bytes]] = {}
-    properties: dict[bytes, int] = {}
-    rdf_type = _RDF_TYPE.encode()
-    for line in data.splitlines():
-        line = line.strip()
-        if not line or line.startswith(b"#"):
-            continue
-        s, p, rest = line.split(b" ", 2)
-        o = rest[:-1].rstrip() if rest.endswith(b".") else rest
-        triples += 1
-        subjects.add(s)
-        objects.add(o)
-        properties[p] = properties.get(p, 0) + 1
-        if p == rdf_type:
-            typed.setdefault(o, set()).add(s)
-    entity_prefix = _ID.encode()
-    return DatasetCounts(
-        triples=triples,
-        entities=sum(1 for s in subjects if s.startswith(entity_prefix)),
-        classes={c[1:-1].decode(): len(members) for c, members in sorted(typed.items())},
-        properties={p[1:-1].decode(): n for p, n in sorted(properties.items())},
-        subjects=len(subjects),
-        objects=len(objects),
-    )
+    tally = Tally()
+    tally.add(data)
+    return tally.counts()
 
 
 def _short(term: str) -> str:

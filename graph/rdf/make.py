@@ -1,9 +1,15 @@
 """Records → RDF quads: the one place the project makes RDF (identifiers and vocabulary).
 
-Every function yields ``(subject, predicate, object, graph)`` quads of rdflib terms. Resource IRIs
-are ``ontology.ID + key`` with keys from `graph.ids`; there are no blank nodes (evidence lines,
-selectors, provenance activities and mentioned documents all get deterministic IRIs), so the same
-input always gives the same graph and a re-import never duplicates a node.
+Every function yields ``(subject, predicate, object, graph)`` quads. The per-page functions
+(`provenance_terms`, `cell_terms`, `discussion_terms`, `subject_terms`, `aligned_terms`) yield
+terms in line form, the N-Triples text of each term (``<iri>``, ``"text"``, ``"5"^^<…#integer>``):
+the Oxigraph store writes them as N-Quads lines as they are, and `rdflib_quads`, the one converter,
+turns them into rdflib terms for the rdflib store (`provenance_quads`, `cell_quads`… are exactly
+that), so both stores get the same graph from the same code. The other functions yield rdflib
+terms. Resource IRIs are ``ontology.ID + key`` with keys from `graph.ids`; there are no blank
+nodes (evidence lines, selectors, provenance activities and mentioned documents all get
+deterministic IRIs), so the same input always gives the same graph and a re-import never
+duplicates a node.
 
 Named graphs: each source file of the data directory gets the graph ``id/graph/<relative path>``
 (``id/graph/cells/drug/B4.txt``, ``id/graph/claims/therapists.yaml``, ``id/graph/matrices.yaml``,
@@ -17,14 +23,16 @@ statement's file is its graph's ``prov:wasDerivedFrom/evg:sourcePath`` and its l
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD, Namespace
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace, Namespace
 from rdflib.term import Node
 
 from ...ontology import ID
@@ -42,6 +50,7 @@ from ..base import ids
 from ..base.matrices import LEVELS, TYPES, MatrixDef
 from ..base.records import Cell, CellRef, Claim, Discussion, Entry, Section, Subject
 from .dataset import Quad
+from .nquads import escape
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 
@@ -71,9 +80,101 @@ def _int(value: int) -> Literal:
     return Literal(value, datatype=XSD.integer)
 
 
+# --- Terms in line form (N-Triples text), and the one converter to rdflib terms ------------------
+
+Term = str
+"""An RDF term as N-Triples text: ``<iri>``, ``"text"``, ``"text"@en``, ``"5"^^<datatype>``."""
+
+TermQuad = tuple[Term, Term, Term, Term]
+"""(subject, predicate, object, graph) in line form."""
+
+
+def nt(node: URIRef) -> Term:
+    """An IRI in line form."""
+    return f"<{node}>"
+
+
+class _Terms:
+    """The terms of a namespace in line form, each made once (``E.Listing`` → ``"<…#Listing>"``);
+    a closed namespace still refuses a misspelt term."""
+
+    def __init__(self, namespace: type[DefinedNamespace] | Namespace) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> Term:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        value = nt(getattr(self._namespace, name))
+        setattr(self, name, value)
+        return value
+
+
+E, R, RS, DC, P, SK = (_Terms(ns) for ns in (EVG, RDF, RDFS, DCTERMS, PROV, SKOS))
+_TYPE = R.type
+_TRUE = f'"true"^^<{XSD.boolean}>'
+_ROLE_TERMS = {k: nt(v) for k, v in ROLES.items()}
+_DOCUMENT_TYPE_TERMS = {k: nt(v) for k, v in DOCUMENT_TYPES.items()}
+
+
+@lru_cache(maxsize=1 << 14)  # cells, matrices, concepts and agents recur on every page
+def iri_term(key: str) -> Term:
+    """The IRI of the resource with key `key`, in line form."""
+    return f"<{ID}{ids.iri_path(key)}>"
+
+
+def text_term(value: str) -> Term:
+    """A plain string literal in line form."""
+    return f'"{escape(value)}"'
+
+
+@lru_cache(maxsize=4096)
+def _int_term(value: int) -> Term:
+    return f'"{value}"^^<{XSD.integer}>'
+
+
 @lru_cache(maxsize=1024)
-def _year(year: int) -> Literal:
-    return Literal(f"{year:04d}", datatype=XSD.gYear)
+def _year_term(year: int) -> Term:
+    return f'"{year:04d}"^^<{XSD.gYear}>'
+
+
+def _stamp_term(epoch: int) -> Term:
+    stamp = datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f'"{stamp}"^^<{XSD.dateTime}>'
+
+
+_ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+_ESCAPED = re.compile(r"\\(?:([tbnrf\"'\\])|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))")
+
+
+def _unescape(match: re.Match[str]) -> str:
+    char, short, long = match.groups()
+    return _ECHAR[char] if char else chr(int(short or long, 16))
+
+
+@lru_cache(maxsize=1 << 14)
+def rdflib_term(term: Term) -> Node:
+    """The rdflib term of a term in line form (any N-Triples term: escapes, language, datatype)."""
+    if term[0] == "<":
+        return URIRef(term[1:-1])
+    if term.startswith("_:"):
+        return BNode(term[2:])
+    end = term.rindex('"')
+    lexical = term[1:end]
+    if "\\" in lexical:
+        lexical = _ESCAPED.sub(_unescape, lexical)
+    rest = term[end + 1 :]
+    if rest.startswith("@"):
+        return Literal(lexical, lang=rest[1:])
+    if rest.startswith("^^"):
+        return Literal(lexical, datatype=URIRef(rest[3:-1]))
+    return Literal(lexical)
+
+
+def rdflib_quads(quads: Iterable[TermQuad]) -> Iterator[Quad]:
+    """Quads in line form as rdflib quads: the rdflib store's view of the fast path's terms."""
+    term = rdflib_term
+    for s, p, o, g in quads:
+        yield term(s), term(p), term(o), URIRef(g[1:-1])
 
 
 # --- Keys the contract does not fix -------------------------------------------------------------
@@ -123,26 +224,32 @@ def provenance_quads(
     graph: URIRef, relpath: str, sha256: str, kind: str, epoch: int | None = None
 ) -> Iterator[Quad]:
     """PROV for a named graph: derived from the source file (path, SHA-256) by a build activity."""
-    source = iri(source_key(relpath))
-    activity = iri(activity_key(relpath))
-    agent = iri(AGENT_KEY)
-    yield graph, RDF.type, PROV.Entity, graph
-    yield graph, RDFS.label, _text(f"graph of {relpath}"), graph
-    yield graph, PROV.wasDerivedFrom, source, graph
-    yield graph, PROV.wasGeneratedBy, activity, graph
-    yield source, RDF.type, EVG.SourceFile, graph
-    yield source, RDFS.label, _text(relpath), graph
-    yield source, EVG.sourcePath, _text(relpath), graph
-    yield source, EVG.sha256, _text(sha256), graph
-    yield activity, RDF.type, EVG.BuildActivity, graph
-    yield activity, RDFS.label, _text(f"build {kind} from {relpath}"), graph
-    yield activity, PROV.used, source, graph
-    yield activity, PROV.wasAssociatedWith, agent, graph
-    yield agent, RDF.type, PROV.SoftwareAgent, graph
-    yield agent, RDFS.label, _text("evidence-graph"), graph
+    return rdflib_quads(provenance_terms(nt(graph), relpath, sha256, kind, epoch))
+
+
+def provenance_terms(
+    graph: Term, relpath: str, sha256: str, kind: str, epoch: int | None = None
+) -> Iterator[TermQuad]:
+    """`provenance_quads` in line form."""
+    source = iri_term(source_key(relpath))
+    activity = iri_term(activity_key(relpath))
+    agent = iri_term(AGENT_KEY)
+    yield graph, _TYPE, P.Entity, graph
+    yield graph, RS.label, text_term(f"graph of {relpath}"), graph
+    yield graph, P.wasDerivedFrom, source, graph
+    yield graph, P.wasGeneratedBy, activity, graph
+    yield source, _TYPE, E.SourceFile, graph
+    yield source, RS.label, text_term(relpath), graph
+    yield source, E.sourcePath, text_term(relpath), graph
+    yield source, E.sha256, text_term(sha256), graph
+    yield activity, _TYPE, E.BuildActivity, graph
+    yield activity, RS.label, text_term(f"build {kind} from {relpath}"), graph
+    yield activity, P.used, source, graph
+    yield activity, P.wasAssociatedWith, agent, graph
+    yield agent, _TYPE, P.SoftwareAgent, graph
+    yield agent, RS.label, text_term("evidence-graph"), graph
     if epoch is not None:
-        stamp = datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        yield activity, PROV.endedAtTime, Literal(stamp, datatype=XSD.dateTime), graph
+        yield activity, P.endedAtTime, _stamp_term(epoch), graph
 
 
 def matrix_quads(matrix: MatrixDef, graph: URIRef) -> Iterator[Quad]:
@@ -222,86 +329,92 @@ def listing_documents(cell: Cell) -> dict[str, str]:
 
 def cell_quads(cell: Cell, graph: URIRef) -> Iterator[Quad]:
     """What a cell page says: its listings, documents, organisations, sections and references."""
-    c = iri(ids.cell_key(cell.matrix, cell.cell))
+    return rdflib_quads(cell_terms(cell, nt(graph)))
+
+
+def cell_terms(cell: Cell, graph: Term) -> Iterator[TermQuad]:
+    """`cell_quads` in line form."""
+    c = iri_term(ids.cell_key(cell.matrix, cell.cell))
     if cell.title:
-        yield c, DCTERMS.title, _text(cell.title), graph
+        yield c, DC.title, text_term(cell.title), graph
     if cell.summary:
-        yield c, EVG.summary, _text(cell.summary), graph
+        yield c, E.summary, text_term(cell.summary), graph
     by_position = {e.position: e for e in cell.entries}
     for entry in cell.entries:
-        yield from _entry_quads(cell, entry, by_position, c, graph)
+        yield from _entry_terms(cell, entry, by_position, c, graph)
     claimed_lines: set[int] = set()
     for entry in cell.entries:
         claimed_lines.update(r.line for r in entry.cell_refs)
     for position, (section, key) in enumerate(zip(cell.sections, section_keys(cell), strict=True)):
         claimed_lines.update(r.line for r in section.cell_refs)
-        yield from _section_quads(section, key, position + 1, c, graph)
+        yield from _section_terms(section, key, position + 1, c, graph)
     # A reference outside any entry or section (the page summary) is made by the cell itself.
     for ref in cell.cell_refs:
         if ref.line not in claimed_lines:
-            yield c, EVG.refersTo, _cell_ref(ref), graph
+            yield c, E.refersTo, _cell_ref(ref), graph
 
 
-def _cell_ref(ref: CellRef) -> URIRef:
-    return iri(ids.cell_key(ref.matrix, ref.cell))
+def _cell_ref(ref: CellRef) -> Term:
+    return iri_term(ids.cell_key(ref.matrix, ref.cell))
 
 
-def _entry_quads(
-    cell: Cell, entry: Entry, by_position: Mapping[int, Entry], c: URIRef, graph: URIRef
-) -> Iterator[Quad]:
+def _entry_terms(
+    cell: Cell, entry: Entry, by_position: Mapping[int, Entry], c: Term, graph: Term
+) -> Iterator[TermQuad]:
     key = ids.listing_key(cell.matrix, cell.cell, entry.position)
-    listing = iri(key)
-    doc = iri(document_key(entry))
-    yield listing, RDF.type, EVG.Listing, graph
-    yield listing, RDFS.label, _text(f"{cell.cell} listing {entry.position}: {entry.title}"), graph
-    yield listing, EVG.inCell, c, graph
-    yield listing, EVG.lists, doc, graph
+    listing = iri_term(key)
+    doc = iri_term(document_key(entry))
+    yield listing, _TYPE, E.Listing, graph
+    label = f"{cell.cell} listing {entry.position}: {entry.title}"
+    yield listing, RS.label, text_term(label), graph
+    yield listing, E.inCell, c, graph
+    yield listing, E.lists, doc, graph
     if entry.kinds:
-        yield listing, EVG.role, ROLES[entry.kinds[0]], graph
-    yield listing, EVG.position, _int(entry.position), graph
+        yield listing, E.role, _ROLE_TERMS[entry.kinds[0]], graph
+    yield listing, E.position, _int_term(entry.position), graph
     if entry.annotation:
-        yield listing, EVG.annotation, _text(entry.annotation), graph
+        yield listing, E.annotation, text_term(entry.annotation), graph
     if entry.text:
-        yield listing, EVG.entryText, _text(entry.text), graph
-    yield listing, EVG.sourceLine, _int(entry.line), graph
+        yield listing, E.entryText, text_term(entry.text), graph
+    yield listing, E.sourceLine, _int_term(entry.line), graph
 
     for kind in sorted(set(entry.kinds)):
-        yield doc, RDF.type, DOCUMENT_TYPES[kind], graph
+        yield doc, _TYPE, _DOCUMENT_TYPE_TERMS[kind], graph
     if not entry.kinds:
-        yield doc, RDF.type, EVG.Document, graph
+        yield doc, _TYPE, E.Document, graph
     label = f"{entry.title} ({entry.year})" if entry.year is not None else entry.title
-    yield doc, RDFS.label, _text(label), graph
-    yield doc, DCTERMS.title, _text(entry.title), graph
+    yield doc, RS.label, text_term(label), graph
+    yield doc, DC.title, text_term(entry.title), graph
     if entry.year is not None:
-        yield doc, DCTERMS.date, _year(entry.year), graph
+        yield doc, DC.date, _year_term(entry.year), graph
     publishers = entry.publishers or ((entry.publisher,) if entry.publisher else ())
     for name in publishers:
-        org = iri(ids.org_key(name))
-        yield doc, DCTERMS.publisher, org, graph
-        yield org, RDF.type, EVG.Organisation, graph
-        yield org, RDFS.label, _text(name), graph
+        org = iri_term(ids.org_key(name))
+        yield doc, DC.publisher, org, graph
+        yield org, _TYPE, E.Organisation, graph
+        yield org, RS.label, text_term(name), graph
     if entry.jurisdiction:
-        yield doc, EVG.jurisdiction, _text(entry.jurisdiction), graph
+        yield doc, E.jurisdiction, text_term(entry.jurisdiction), graph
     if entry.free_source:
-        yield doc, EVG.freeSource, Literal(True), graph
-    yield doc, EVG.listedIn, c, graph
+        yield doc, E.freeSource, _TRUE, graph
+    yield doc, E.listedIn, c, graph
 
     for ref in entry.refs:
         target = by_position.get(ref.target)
         if target is None:
             continue
-        other = iri(document_key(target))
+        other = iri_term(document_key(target))
         if other == doc:
             continue
         if ref.relation == "related":
-            yield doc, EVG.relatedTo, other, graph
-            yield other, EVG.relatedTo, doc, graph
+            yield doc, E.relatedTo, other, graph
+            yield other, E.relatedTo, doc, graph
         elif ref.relation == "includes":
-            yield doc, EVG.includes, other, graph
+            yield doc, E.includes, other, graph
         else:  # part-of: the target includes this entry's document
-            yield other, EVG.includes, doc, graph
+            yield other, E.includes, doc, graph
     for cell_ref in entry.cell_refs:
-        yield listing, EVG.refersTo, _cell_ref(cell_ref), graph
+        yield listing, E.refersTo, _cell_ref(cell_ref), graph
 
     seen: dict[str, int] = {}
     for mention in entry.mentions:
@@ -309,31 +422,31 @@ def _entry_quads(
         seen[mkey] = seen.get(mkey, 0) + 1
         if seen[mkey] > 1:
             mkey = f"{mkey}-{seen[mkey]}"
-        node = iri(mkey)
+        node = iri_term(mkey)
         label = mention.description + (f" ({mention.year})" if mention.year else "")
-        yield listing, EVG.mentions, node, graph
-        yield node, RDF.type, EVG.Document, graph
-        yield node, RDFS.label, _text(label), graph
+        yield listing, E.mentions, node, graph
+        yield node, _TYPE, E.Document, graph
+        yield node, RS.label, text_term(label), graph
         if mention.year is not None:
-            yield node, DCTERMS.date, _year(mention.year), graph
+            yield node, DC.date, _year_term(mention.year), graph
         if mention.free_source:
-            yield node, EVG.freeSource, Literal(True), graph
-        yield node, EVG.sourceLine, _int(mention.line), graph
+            yield node, E.freeSource, _TRUE, graph
+        yield node, E.sourceLine, _int_term(mention.line), graph
 
 
-def _section_quads(
-    section: Section, key: str, position: int, c: URIRef, graph: URIRef
-) -> Iterator[Quad]:
-    s = iri(key)
-    yield s, RDF.type, EVG.Section, graph
-    yield s, RDFS.label, _text(section.heading), graph
-    yield s, EVG.heading, _text(section.heading), graph
-    yield s, EVG.text, _text(section.text), graph
-    yield s, DCTERMS.isPartOf, c, graph
-    yield s, EVG.position, _int(position), graph
-    yield s, EVG.sourceLine, _int(section.line), graph
+def _section_terms(
+    section: Section, key: str, position: int, c: Term, graph: Term
+) -> Iterator[TermQuad]:
+    s = iri_term(key)
+    yield s, _TYPE, E.Section, graph
+    yield s, RS.label, text_term(section.heading), graph
+    yield s, E.heading, text_term(section.heading), graph
+    yield s, E.text, text_term(section.text), graph
+    yield s, DC.isPartOf, c, graph
+    yield s, E.position, _int_term(position), graph
+    yield s, E.sourceLine, _int_term(section.line), graph
     for ref in section.cell_refs:
-        yield s, EVG.refersTo, _cell_ref(ref), graph
+        yield s, E.refersTo, _cell_ref(ref), graph
 
 
 # --- Curation: claims, evidence lines, discussion links, topics -----------------------------------
@@ -446,12 +559,22 @@ def claim_quads(claim: Claim, graph: URIRef, source_relpath: str | None = None) 
 
 def discussion_quads(discussion: Discussion, document: str, graph: URIRef) -> Iterator[Quad]:
     """The listed document (key `document`) discussed in a commentary section."""
-    yield iri(document), EVG.discussedIn, iri(discussion.section), graph
+    return rdflib_quads(discussion_terms(discussion, document, nt(graph)))
+
+
+def discussion_terms(discussion: Discussion, document: str, graph: Term) -> Iterator[TermQuad]:
+    """`discussion_quads` in line form."""
+    yield iri_term(document), E.discussedIn, iri_term(discussion.section), graph
 
 
 def subject_quads(subject: Subject, graph: URIRef) -> Iterator[Quad]:
     """A node tagged with a topic concept."""
-    yield iri(subject.node), DCTERMS.subject, iri(subject.concept), graph
+    return rdflib_quads(subject_terms(subject, nt(graph)))
+
+
+def subject_terms(subject: Subject, graph: Term) -> Iterator[TermQuad]:
+    """`subject_quads` in line form."""
+    yield iri_term(subject.node), DC.subject, iri_term(subject.concept), graph
 
 
 # --- Checks --------------------------------------------------------------------------------------
@@ -501,12 +624,33 @@ NEAREST_FABIO: dict[URIRef, URIRef] = {
 kinds follow the page's markers, not FaBiO's definitions), stated so FaBiO consumers can filter."""
 
 
+SEPIO_EVIDENCE_DIRECTION = OBO["SEPIO_0000183"]
+"""SEPIO's ``evidence_direction``: an evidence line (SEPIO_0000002) → an ``evidence direction``
+(SEPIO_0000402, one of SEPIO_0000403 supporting, _0000404 disputing, _0000405 inconclusive), as
+declared in monarch-initiative/SEPIO-ontology, src/ontology/sepio-edit.owl."""
+
+RESTATED_VALUES: dict[URIRef, tuple[URIRef, URIRef]] = {
+    EVG.direction: (SEPIO_EVIDENCE_DIRECTION, EVG.EvidenceDirections),
+}
+"""Properties whose values are our own concepts, restated with the standard property and the
+standard individual each concept of the scheme is matched to (skos:closeMatch in the ontology):
+an evidence line's direction becomes SEPIO's evidence_direction with SEPIO's individual."""
+
+
+@dataclass(frozen=True)
+class _AlignedTerms:
+    classes: dict[Term, tuple[Term, ...]]
+    properties: dict[Term, tuple[Term, ...]]
+    inverses: dict[Term, tuple[Term, ...]]
+    values: dict[Term, tuple[Term, dict[Term, Term]]]
+
+
 class Alignment:
     """What a quad entails in the standard vocabularies, read from the ontology's exact alignments.
 
     A class's superclasses (rdfs:subClassOf, transitively) and a property's superproperties
     (rdfs:subPropertyOf, transitively) in the `RESTATED` vocabularies, declared inverses
-    (owl:inverseOf, evg's own included) and `STANDARD_INVERSES`.
+    (owl:inverseOf, evg's own included), `STANDARD_INVERSES` and `RESTATED_VALUES`.
     """
 
     def __init__(self, ontology: Graph) -> None:
@@ -544,6 +688,28 @@ class Alignment:
                 self.inverses[term] = tuple(sorted(inverse, key=str))
         for prop, inverse_prop in STANDARD_INVERSES.items():
             self.inverses.setdefault(prop, (inverse_prop,))
+        self.values: dict[URIRef, tuple[URIRef, dict[URIRef, URIRef]]] = {}
+        for prop, (standard, scheme) in RESTATED_VALUES.items():
+            matches: dict[URIRef, URIRef] = {}
+            for concept in ontology.subjects(SKOS.inScheme, scheme):
+                found = [
+                    m
+                    for m in ontology.objects(concept, SKOS.closeMatch)
+                    if isinstance(m, URIRef) and str(m).startswith(RESTATED)
+                ]
+                if isinstance(concept, URIRef) and len(found) == 1:
+                    matches[concept] = found[0]
+            self.values[prop] = (standard, matches)
+        self.terms = _AlignedTerms(
+            {nt(k): tuple(nt(v) for v in vs) for k, vs in self.classes.items()},
+            {nt(k): tuple(nt(v) for v in vs) for k, vs in self.properties.items()},
+            {nt(k): tuple(nt(v) for v in vs) for k, vs in self.inverses.items()},
+            {
+                nt(k): (nt(standard), {nt(c): nt(m) for c, m in matches.items()})
+                for k, (standard, matches) in self.values.items()
+            },
+        )
+        """The same tables in line form (for `aligned_terms`)."""
 
     def entailed(self, s: Node, p: Node, o: Node) -> Iterator[tuple[Node, Node, Node]]:
         """The standard-vocabulary triples (s, p, o) entails."""
@@ -556,6 +722,10 @@ class Alignment:
             return
         for prop in self.properties.get(p, ()):
             yield s, prop, o
+        if p in self.values and isinstance(o, URIRef):
+            standard, matches = self.values[p]
+            if o in matches:
+                yield s, standard, matches[o]
         if isinstance(o, URIRef):
             for prop in self.inverses.get(p, ()):
                 yield o, prop, s
@@ -574,16 +744,49 @@ def alignment() -> Alignment:
 def with_aligned(quads: Iterable[Quad]) -> Iterator[Quad]:
     """`quads`, each followed by the standard-vocabulary triples it entails, in the aligned graph.
 
-    The ontology graph itself is passed through unaligned (its terms are vocabulary, not data).
+    The ontology graph itself is passed through unaligned (its terms are vocabulary, not data),
+    and so are machine-drafted claims (``graph/drafts/…``): a consumer that knows only the
+    standard vocabularies cannot see a draft's status, and would take it as an asserted claim.
     """
     table = alignment()
+    drafts = str(drafts_graph_iri(""))
     for quad in quads:
         yield quad
         s, p, o, g = quad
-        if g == ONTOLOGY_GRAPH:
+        if g == ONTOLOGY_GRAPH or str(g).startswith(drafts):
             continue
         for triple in table.entailed(s, p, o):
             yield (*triple, ALIGNED_GRAPH)
+
+
+ONTOLOGY_GRAPH_TERM = nt(ONTOLOGY_GRAPH)
+ALIGNED_GRAPH_TERM = nt(ALIGNED_GRAPH)
+
+
+def aligned_terms(quads: Iterable[TermQuad]) -> Iterator[TermQuad]:
+    """`with_aligned` in line form: each quad followed by what it entails, in the aligned graph."""
+    table = alignment().terms
+    classes, properties, inverses = table.classes, table.properties, table.inverses
+    values = table.values
+    aligned, ontology, rdf_type = ALIGNED_GRAPH_TERM, ONTOLOGY_GRAPH_TERM, _TYPE
+    drafts = nt(drafts_graph_iri(""))[:-1]
+    for quad in quads:
+        yield quad
+        s, p, o, g = quad
+        if g == ontology or g.startswith(drafts):
+            continue
+        if p == rdf_type:
+            for cls in classes.get(o, ()):
+                yield s, rdf_type, cls, aligned
+            continue
+        for prop in properties.get(p, ()):
+            yield s, prop, o, aligned
+        if o[0] == "<":
+            restated = values.get(p)
+            if restated is not None and o in restated[1]:
+                yield s, restated[0], restated[1][o], aligned
+            for prop in inverses.get(p, ()):
+                yield o, prop, s, aligned
 
 
 # --- Text anchors that survive edits: position selectors ------------------------------------------
@@ -623,17 +826,56 @@ def identifier_quads(
     DOI and PubMed ID become ``dcterms:identifier`` literals ("doi:10.…", "pmid:…") and
     ``owl:sameAs`` their resolvable IRIs (the same work); the analysis page is ``rdfs:seeAlso``.
     """
+    return rdflib_quads(identifier_terms(document, identifiers, nt(graph)))
+
+
+def identifier_terms(
+    document: str, identifiers: Mapping[str, str], graph: Term
+) -> Iterator[TermQuad]:
+    """`identifier_quads` in line form."""
     from rdflib.namespace import OWL
 
-    node = iri(document)
+    node = iri_term(document)
+    same_as = nt(OWL.sameAs)
     doi = identifiers.get("doi")
     if doi:
-        yield node, DCTERMS.identifier, _text(f"doi:{doi}"), graph
-        yield node, OWL.sameAs, URIRef("https://doi.org/" + quote(doi, safe="/:;()._-")), graph
+        yield node, DC.identifier, text_term(f"doi:{doi}"), graph
+        yield node, same_as, f"<https://doi.org/{quote(doi, safe='/:;()._-')}>", graph
     pmid = identifiers.get("pmid")
     if pmid:
-        yield node, DCTERMS.identifier, _text(f"pmid:{pmid}"), graph
-        yield node, OWL.sameAs, URIRef(f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"), graph
+        yield node, DC.identifier, text_term(f"pmid:{pmid}"), graph
+        yield node, same_as, f"<https://pubmed.ncbi.nlm.nih.gov/{pmid}/>", graph
     url = identifiers.get("url")
     if url:
-        yield node, RDFS.seeAlso, URIRef(url), graph
+        yield node, RS.seeAlso, f"<{url}>", graph
+
+
+def page_identifier_quads(cell: Cell, graph: URIRef) -> Iterator[Quad]:
+    """The identifiers a page prints with its listed entries (see `page_identifier_terms`)."""
+    return rdflib_quads(page_identifier_terms(cell, nt(graph)))
+
+
+def page_identifier_terms(cell: Cell, graph: Term) -> Iterator[TermQuad]:
+    """The identifiers a page prints with its listed entries, stated for their documents in the
+    page's own graph (whose provenance is the page and its SHA-256): what the source itself says.
+
+    Those in an entry's title and date part always belong to its document; those in its
+    annotation only when the annotation mentions no other document and holds just one identifier
+    of that kind (an identifier next to "an earlier version (2011)" may be that version's).
+    """
+    from ..base.text import external_identifiers as identifiers
+
+    for entry in cell.entries:
+        if not entry.title:
+            continue
+        annotation = entry.annotation
+        cut = entry.text.rfind(annotation) if annotation else -1
+        head = entry.text[:cut] if cut >= 0 else entry.text
+        found = list(identifiers(head))
+        if annotation and not entry.mentions:
+            rest = identifiers(annotation)
+            kinds = [kind for kind, _ in rest]
+            found += [(kind, value) for kind, value in rest if kinds.count(kind) == 1]
+        document = document_key(entry)
+        for kind, value in dict.fromkeys(found):
+            yield from identifier_terms(document, {kind: value}, graph)

@@ -15,7 +15,9 @@ from rdflib.term import Node
 _XSD_STRING = str(XSD.string)
 
 
-def _escape(value: str) -> str:
+def escape(value: str) -> str:
+    """`value` as the text of an N-Triples string literal: backslash, quote, line feed and carriage
+    return escaped (the characters the grammar forbids raw); everything else kept, as UTF-8."""
     if "\\" in value:
         value = value.replace("\\", "\\\\")
     if '"' in value:
@@ -32,7 +34,7 @@ def term(node: Node) -> str:
     if isinstance(node, URIRef):
         return f"<{node}>"
     if isinstance(node, Literal):
-        text = f'"{_escape(str(node))}"'
+        text = f'"{escape(str(node))}"'
         if node.language:
             return f"{text}@{node.language}"
         if node.datatype is not None and str(node.datatype) != _XSD_STRING:
@@ -68,6 +70,17 @@ class LineWriter:
                 bucket = out[gt] = []
             bucket.append(f"{t(s)} {t(p)} {t(o)} {gt} .\n")
         return out
+
+
+def term_lines(quads: Iterable[tuple[str, str, str, str]]) -> dict[str, list[str]]:
+    """`LineWriter.lines` for quads already in line form (`rdf.make.TermQuad`)."""
+    out: dict[str, list[str]] = {}
+    for s, p, o, g in quads:
+        bucket = out.get(g)
+        if bucket is None:
+            bucket = out[g] = []
+        bucket.append(f"{s} {p} {o} {g} .\n")
+    return out
 
 
 def graph_chunk(lines: Iterable[str]) -> bytes:

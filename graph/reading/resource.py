@@ -28,7 +28,7 @@ from rdflib.term import Node
 
 from ...ontology import CONTEXT_FILE, ID, NS
 from ...ontology.prefixes import FILE_PREFIXES as PREFIXES
-from ...ontology.prefixes import expand
+from ...ontology.prefixes import expand, shorten
 from ..base.errors import NodeNotFound
 from ..rdf.make import ONTOLOGY_GRAPH
 from .explain import explain
@@ -90,15 +90,6 @@ def negotiate(accept: str | None, offers: Iterable[str]) -> str | None:
                     best, choice = key, offer
                 break
     return choice
-
-
-def _prefixed(term: str) -> str:
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if term.startswith(namespace):
-            return f"{prefix}:{term[len(namespace) :]}"
-    if term.startswith(ID):
-        return term[len(ID) :]
-    return term
 
 
 class Resources:
@@ -243,7 +234,7 @@ class Resources:
         """The HTML page of `node`; `href` gives the link of another resource (None: no link)."""
         if node == ONTOLOGY:
             return self._ontology_page(href)
-        label = self._label(node) or _prefixed(str(node))
+        label = self._label(node) or shorten(node, plain=True)
         parts = [
             f"<h1>{_e(label)}</h1>",
             f'<p class="iri">IRI: <code>{_e(str(node))}</code></p>',
@@ -278,7 +269,7 @@ class Resources:
     def _link(self, target: Node, href: Callable[[Node], str | None]) -> str:
         if isinstance(target, Literal):
             return f'<span class="lit">{_e(str(target))}</span>'
-        text = _prefixed(str(target))
+        text = shorten(target, plain=True)
         label = (
             self._label(target) if self.path_of(target) and not str(target).startswith(NS) else ""
         )
@@ -440,7 +431,8 @@ def service_description(
     """The SPARQL 1.1 Service Description of a read-only endpoint over `graphs` (IRI → triples).
 
     The default graph is the union of the named graphs; each named graph is listed with its size.
-    `dataset` (the VoID dataset IRI, when the graph has a description) is linked with rdfs:seeAlso.
+    `dataset` (the VoID dataset IRI, when the graph has a description) is linked with rdfs:seeAlso
+    and is said to be served here (``void:sparqlEndpoint``); the build's own files are unchanged.
     """
     from rdflib.namespace import XSD
 
@@ -475,6 +467,7 @@ def service_description(
     g.add((default_graph, RDFS.comment, Literal("the union of every named graph")))
     if dataset:
         g.add((default_dataset, RDFS.seeAlso, URIRef(dataset)))
+        g.add((URIRef(dataset), void.sparqlEndpoint, service))
     for number, (name, triples) in enumerate(sorted(graphs.items()), start=1):
         named = URIRef(f"{endpoint}#named-graph-{number}")
         description = URIRef(f"{endpoint}#graph-{number}")

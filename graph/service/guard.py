@@ -5,11 +5,14 @@ prefixed names, blank nodes, language tags, numbers, punctuation), so a keyword 
 string or IRI is never mistaken for one, and the query kind is the first keyword after the
 prologue (``PREFIX``/``BASE`` declarations).
 
-Federation is refused conservatively: Oxigraph's parser matches keywords without a word
-boundary (``SERVICESILENT<…>`` is a ``SERVICE SILENT`` call), so any keyword or prefix name that
-contains ``SERVICE`` is refused. The query workers also run with no free file descriptor, so no
-outbound connection can be opened even by a query that slipped past this reading (see
-`graph.service.worker`).
+Federation is decided on these tokens. Oxigraph's parser matches keywords without a word
+boundary (``SERVICESILENT<…>`` is a ``SERVICE SILENT`` call, ``trueSERVICE<…>{…}`` a literal then a
+call), so any keyword that contains ``SERVICE`` is refused. A prefixed name is a call only where
+``SERVICE`` inside its prefix is followed, as Oxigraph reads on, by an optional ``SILENT``, a
+variable or IRI and ``{`` (``service:{…}`` with a default prefix is one); names such as
+``service:Thing`` or ``ex:service`` are ordinary IRIs and pass. The query workers also run with
+no free file descriptor, so no outbound connection can be opened even by a query that slipped
+past this reading (see `graph.service.worker`).
 
 Deep nesting and very long operator chains crash Oxigraph's recursive parser and evaluator (about
 5,000 nested parentheses, 10,000 ``UNION`` or ``+``), so queries are refused well below that.
@@ -17,6 +20,7 @@ Deep nesting and very long operator chains crash Oxigraph's recursive parser and
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -113,14 +117,22 @@ class Shape:
 _OPERAND_END = frozenset(("var", "string", "iri", "pname", "number", "close", "bnode", "lang"))
 
 
-def shape(text: str, *, _rescans: list[int] | None = None) -> Shape:
+@functools.lru_cache(maxsize=64)
+def shape(text: str) -> Shape:
     """Read `text` as SPARQL tokens: the query kind, deepest nesting, size, first federation.
+
+    Kept for the last texts read: the server reads each query twice (its kind, then the check).
+    """
+    return _shape(text, [8])
+
+
+def _shape(text: str, rescans: list[int]) -> Shape:
+    """`shape`, with `rescans` bounding how often an ambiguous ``<`` makes it read on both ways.
 
     ``<`` right after an operand inside parentheses may be a less-than rather than the start of
     an IRI; where such an "IRI" holds ``#`` or ``'`` (a comment or string could then hide what
     follows), the rest of the query is read both ways and federation found in either counts.
     """
-    rescans = [8] if _rescans is None else _rescans
     kind = ""
     depth = deepest = unary = 0
     service_at: str | None = None
@@ -146,8 +158,7 @@ def shape(text: str, *, _rescans: list[int] | None = None) -> Shape:
             if "SERVICE" in word and service_at is None:
                 service_at = _line_col(text, token.start)
         elif token.kind == "pname":
-            prefix = token.text.partition(":")[0].upper()
-            if "SERVICE" in prefix and service_at is None and expect_prologue != 2:
+            if service_at is None and _pname_calls_service(text, token):
                 service_at = _line_col(text, token.start)
             if expect_prologue:
                 expect_prologue -= 1
@@ -164,7 +175,7 @@ def shape(text: str, *, _rescans: list[int] | None = None) -> Shape:
                     service_at = _line_col(text, token.start)
                 else:
                     rescans[0] -= 1
-                    rest = shape(text[token.start + 1 :], _rescans=rescans)
+                    rest = _shape(text[token.start + 1 :], rescans)
                     if rest.service_at is not None:
                         service_at = _line_col(text, token.start)
         elif token.kind == "open":
@@ -182,6 +193,37 @@ def shape(text: str, *, _rescans: list[int] | None = None) -> Shape:
         deepest = max(deepest, depth + unary)
         previous = token.kind
     return Shape(kind=kind, depth=deepest, size=count, service_at=service_at)
+
+
+_GAP = re.compile(r"(?:\s+|\#[^\n\r]*)*")
+
+
+def _service_target_follows(text: str, at: int) -> bool:
+    """Whether the text from `at` (just after the letters ``SERVICE``) reads as the rest of a
+    service call: an optional ``SILENT``, then a variable or IRI, then ``{``."""
+    at = _GAP.match(text, at).end()  # type: ignore[union-attr]
+    starts = [at]
+    if text[at : at + 6].upper() == "SILENT":
+        starts.append(_GAP.match(text, at + 6).end())  # type: ignore[union-attr]
+    for start in starts:
+        target = _TOKENS.match(text, start)
+        if target is None or target.lastgroup not in ("var", "iri", "pname", "prefix"):
+            continue
+        after = _GAP.match(text, target.end()).end()  # type: ignore[union-attr]
+        if text[after : after + 1] == "{":
+            return True
+    return False
+
+
+def _pname_calls_service(text: str, token: Token) -> bool:
+    """Whether Oxigraph may read the prefixed name `token` as the start of a ``SERVICE`` call."""
+    prefix = token.text.partition(":")[0].upper()
+    found = prefix.find("SERVICE")
+    while found >= 0:
+        if _service_target_follows(text, token.start + found + len("SERVICE")):
+            return True
+        found = prefix.find("SERVICE", found + 1)
+    return False
 
 
 def query_kind(text: str) -> str:

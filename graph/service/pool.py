@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from ..base.errors import QueryError, QueryFailed
+from ..base.errors import EvidenceGraphError, QueryError, QueryFailed
+from ..base.files import resolve_graph_path
 from . import guard
 from .sparql import Output
 
@@ -134,6 +135,7 @@ class Worker:
                 start_new_session=True,  # a Ctrl-C to the terminal is the parent's to handle
             )
         self.errors: collections.deque[str] = collections.deque(maxlen=20)
+        self.generation: object = None  # which graph file it loaded (set by its pool)
         self._stderr = threading.Thread(
             target=self._drain_stderr, name="worker-stderr", daemon=True
         )
@@ -311,8 +313,30 @@ def run_isolated(
         worker.close()
 
 
+def graph_signature(graph: str | Path) -> tuple[str, int, int] | None:
+    """Which file `graph` is now (path, size, modification time): changes when it is rebuilt."""
+    try:
+        target = resolve_graph_path(graph)
+        info = target.stat()
+    except (OSError, EvidenceGraphError):
+        return None
+    return str(target), info.st_size, info.st_mtime_ns
+
+
+def _loaded(before: object, after: object) -> object:
+    """The graph a worker loaded between two looks at the file: unknown if it changed meanwhile."""
+    return after if before == after else (before, after)
+
+
 class QueryPool:
-    """A few workers over one graph; each query takes an idle one, a killed one is replaced."""
+    """A few workers over one graph; each query takes an idle one, a killed one is replaced.
+
+    `generation` names the graph file the latest worker loaded (see `graph_signature`). A
+    worker started after a rebuild (in place of a killed one) loads the new graph; from then
+    on every worker still holding the old one is retired when it is next taken or given back
+    and replaced, so all queries are answered from one graph, and answers kept from the old
+    one (the server's answer cache) are dropped.
+    """
 
     def __init__(
         self,
@@ -331,9 +355,13 @@ class QueryPool:
         self._closed = False
         self._lock = threading.Lock()
         self._all: set[Worker] = set()
+        before = graph_signature(settings.graph)
         starting = [self._start() for _ in range(size)]
         for worker in starting:
             worker.ready()
+        self.generation: object = _loaded(before, graph_signature(settings.graph))
+        for worker in starting:
+            worker.generation = self.generation
             self._idle.put(worker)
 
     def _start(self) -> Worker:
@@ -341,6 +369,14 @@ class QueryPool:
         with self._lock:
             self._all.add(worker)
         return worker
+
+    def _give_back(self, worker: Worker) -> None:
+        """Return `worker` to the idle ones, or retire it if it holds an older graph."""
+        if worker.generation == self.generation:
+            self._idle.put(worker)
+        else:
+            worker.close()
+            self._replace(worker)
 
     def _replace(self, dead: Worker) -> None:
         """Start a worker in place of `dead`, in the background (opening the graph takes time)."""
@@ -351,11 +387,16 @@ class QueryPool:
 
         def start() -> None:
             try:
+                before = graph_signature(self.settings.graph)
                 worker = self._start()
                 worker.ready()
+                worker.generation = _loaded(before, graph_signature(self.settings.graph))
             except (QueryError, OSError) as exc:
                 self.on_event(f"could not start a query worker: {exc}")
                 return
+            if worker.generation != self.generation:
+                self.on_event("the graph file changed: every query worker reloads it")
+                self.generation = worker.generation
             if self._closed:
                 worker.close()
             else:
@@ -369,10 +410,7 @@ class QueryPool:
         """Check and run `query` on an idle worker (waiting for one at most the time limit)."""
         guard.check_query(query, self.limits)
         started = time.monotonic()
-        try:
-            worker = self._idle.get(timeout=self.timeout)
-        except queue.Empty:
-            raise QueryFailed("every query worker is busy; try again shortly", "busy") from None
+        worker = self._take(started)
         remaining = max(0.001, self.timeout - (time.monotonic() - started))
         request = _request(query, result_format, graph_media_type)
         try:
@@ -383,12 +421,24 @@ class QueryPool:
             raise
         except BaseException:
             if worker.process.poll() is None:
-                self._idle.put(worker)
+                self._give_back(worker)
             else:
                 self._replace(worker)
             raise
-        self._idle.put(worker)
+        self._give_back(worker)
         return answer
+
+    def _take(self, started: float) -> Worker:
+        """An idle worker holding the latest graph, waiting at most the time limit."""
+        while True:
+            remaining = self.timeout - (time.monotonic() - started)
+            try:
+                worker = self._idle.get(timeout=max(0.001, remaining))
+            except queue.Empty:
+                raise QueryFailed("every query worker is busy; try again shortly", "busy") from None
+            if worker.generation == self.generation:
+                return worker
+            self._give_back(worker)  # holds an older graph: retired and replaced
 
     def pids(self) -> list[int]:
         """Process ids of the live workers (for tests and diagnostics)."""

@@ -18,11 +18,13 @@ import ipaddress
 import json
 import logging
 import socket
+import sys
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TextIO
 from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
@@ -189,6 +191,46 @@ class QueryRunner(Protocol):
     ) -> sparql.Output: ...
 
 
+CACHE_MB = 64
+"""Default size of the answer cache (MB of response bodies)."""
+
+
+class AnswerCache:
+    """Answers already given, by (query text, Accept header): the served graph is read-only.
+
+    Bounded by the bytes of the bodies it holds (least recently used go first; one body over an
+    eighth of the bound is never kept). Keyed also by the runner's `generation` (the graph file
+    its workers loaded): when that changes, everything is dropped. Used from the event loop only.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.generation: object = None
+        self._entries: OrderedDict[tuple[str, str], tuple[bytes, str]] = OrderedDict()
+
+    def get(self, generation: object, key: tuple[str, str]) -> tuple[bytes, str] | None:
+        """The body and media type given for `key`, if still held for this `generation`."""
+        if generation != self.generation:
+            self._entries.clear()
+            self.size, self.generation = 0, generation
+            return None
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+        return found
+
+    def put(self, generation: object, key: tuple[str, str], body: bytes, media: str) -> None:
+        """Keep an answer (unless too large, or the graph changed while it was computed)."""
+        if generation != self.generation or len(body) * 8 > self.max_bytes or key in self._entries:
+            return
+        self._entries[key] = (body, media)
+        self.size += len(body)
+        while self.size > self.max_bytes:
+            _, (old, _) = self._entries.popitem(last=False)
+            self.size -= len(old)
+
+
 class BodyError(Exception):
     """A request body that is too large or too slow to arrive."""
 
@@ -245,6 +287,11 @@ class SparqlEndpoint:
     body_timeout: float = BODY_TIMEOUT
     describe: Callable[[Request], Response] | None = None
     """Answers a GET without a query: the SPARQL 1.1 Service Description (when given)."""
+    cache_bytes: int = CACHE_MB * 1024 * 1024
+    """Bound of the answer cache (0: no cache)."""
+
+    def __post_init__(self) -> None:
+        self.cache = AnswerCache(self.cache_bytes) if self.cache_bytes > 0 else None
 
     async def handle(self, request: Request) -> Response:
         """Answer one request to the endpoint."""
@@ -299,6 +346,12 @@ class SparqlEndpoint:
                 "the default graph is the union of all graphs",
             )
         accept = request.headers.get("accept") or "*/*"
+        key = (text, accept)
+        generation = getattr(self.runner, "generation", None)
+        if self.cache is not None:
+            cached = self.cache.get(generation, key)
+            if cached is not None:
+                return answer(200, cached[0], cached[1], {"Vary": "Accept"})
         try:
             kind = guard.query_kind(text)
             if kind in guard.UPDATE_KEYWORDS:
@@ -315,6 +368,8 @@ class SparqlEndpoint:
         media_type = result.media_type
         if "charset" not in media_type and not media_type.endswith("+json"):
             media_type += "; charset=utf-8"
+        if self.cache is not None:
+            self.cache.put(generation, key, result.body, media_type)
         return answer(200, result.body, media_type, {"Vary": "Accept"})
 
 
@@ -323,9 +378,12 @@ def sparql_routes(
     path: str = "/sparql",
     body_timeout: float = BODY_TIMEOUT,
     describe: Callable[[Request], Response] | None = None,
+    cache_bytes: int = CACHE_MB * 1024 * 1024,
 ) -> list[BaseRoute]:
     """The SPARQL endpoint at `path`."""
-    endpoint = SparqlEndpoint(runner, body_timeout=body_timeout, describe=describe)
+    endpoint = SparqlEndpoint(
+        runner, body_timeout=body_timeout, describe=describe, cache_bytes=cache_bytes
+    )
     methods = ["GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"]
     return [Route(path, endpoint.handle, methods=methods, name="sparql")]
 
@@ -390,6 +448,84 @@ class HostAllowList:
         await response(scope, receive, send)
 
 
+class AccessLog:
+    """One line per request on `stream` (client, request line, status), written in batches at
+    most `delay` seconds late: a line per request through `logging` costs more than the
+    cached answer itself. Long request targets (queries in the URL) are cut."""
+
+    def __init__(self, app: ASGIApp, stream: TextIO | None = None, delay: float = 0.5) -> None:
+        self.app = app
+        self.stream = stream
+        self.delay = delay
+        self._lines: list[str] = []
+        self._scheduled = False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 0
+
+        async def sending(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            self._record(scope, status)
+
+    def _record(self, scope: Scope, status: int) -> None:
+        client = scope.get("client")
+        who = f"{client[0]}:{client[1]}" if client else "-"
+        target = scope.get("raw_path", b"").decode("latin-1") or scope.get("path", "")
+        if scope.get("query_string"):
+            target += "?" + scope["query_string"].decode("latin-1")
+        if len(target) > 200:
+            target = target[:199] + "…"
+        version = scope.get("http_version", "1.1")
+        self._lines.append(f'{who} - "{scope["method"]} {target} HTTP/{version}" {status or "-"}\n')
+        if not self._scheduled:
+            self._scheduled = True
+            asyncio.get_running_loop().call_later(self.delay, self.flush)
+
+    def flush(self) -> None:
+        """Write the lines held so far."""
+        self._scheduled = False
+        text, self._lines = "".join(self._lines), []
+        stream = self.stream or sys.stderr
+        try:
+            stream.write(text)
+            stream.flush()
+        except (OSError, ValueError):  # stderr closed or gone: the log is not worth a crash
+            pass
+
+
+def _raise_open_file_limit(wanted: int) -> int:
+    """Raise this process's soft limit of open files towards `wanted` (each client connection
+    holds one); the limit now in force."""
+    try:
+        import resource
+    except ImportError:
+        return wanted
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    return wanted if soft == resource.RLIM_INFINITY else soft
+
+
+MAX_CONNECTIONS = 10_000
+"""Open connections served at once (more get 503); half-open clients count until the client
+timeout closes them."""
+
+
 def create_app(
     runner: QueryRunner,
     *,
@@ -399,6 +535,7 @@ def create_app(
     cors_origins: Sequence[str] = ("*",),
     allowed_hosts: Sequence[str] = ("*",),
     describe: Callable[[Request], Response] | None = None,
+    cache_bytes: int = CACHE_MB * 1024 * 1024,
 ) -> Starlette:
     """The ASGI application: the SPARQL endpoint, the query page, and any extra `routes`."""
     if page is None:
@@ -414,7 +551,9 @@ def create_app(
                 max_age=600,
             )
         )
-    endpoint = sparql_routes(runner, body_timeout=body_timeout, describe=describe)
+    endpoint = sparql_routes(
+        runner, body_timeout=body_timeout, describe=describe, cache_bytes=cache_bytes
+    )
     all_routes = [*endpoint, *page_routes(page), *routes]
     return Starlette(
         routes=all_routes,
@@ -451,6 +590,8 @@ class ServeSettings:
     quiet: bool = False
     backlog: int = 2048
     client_timeout: float = HEADER_TIMEOUT
+    cache_mb: int = CACHE_MB
+    """Answer cache size (MB of bodies; 0: none)."""
     limits: guard.Limits = field(default_factory=guard.Limits)
     base: str = "https://w3id.org/evidence-graph/"
     """The IRI the server's root stands for: ``<base>id/…`` is answered at ``/id/…``."""
@@ -562,18 +703,21 @@ def serve(settings: ServeSettings, announce: Callable[[str], None]) -> None:
             cors_origins=settings.cors_origins,
             allowed_hosts=settings.hosts(),
             body_timeout=settings.client_timeout,
+            cache_bytes=settings.cache_mb * 1024 * 1024,
         )
+        access = None if settings.quiet else AccessLog(app)
+        files = _raise_open_file_limit(MAX_CONNECTIONS + 1024)
         config = uvicorn.Config(
-            app,
+            access or app,
             log_config=_log_config(),
             http=_http_protocol(settings.client_timeout),
             lifespan="off",
-            access_log=not settings.quiet,
+            access_log=False,
             log_level="warning" if settings.quiet else "info",
             timeout_keep_alive=5,
             timeout_graceful_shutdown=5,
             backlog=settings.backlog,
-            limit_concurrency=1000,
+            limit_concurrency=max(100, min(MAX_CONNECTIONS, files - 1024)),
             server_header=False,
             date_header=True,
         )
@@ -581,7 +725,11 @@ def serve(settings: ServeSettings, announce: Callable[[str], None]) -> None:
         bound_host, bound_port = sock.getsockname()[:2]
         shown = f"[{bound_host}]" if ":" in str(bound_host) else str(bound_host)
         announce(f"http://{shown}:{bound_port}")
-        server.run(sockets=[sock])
+        try:
+            server.run(sockets=[sock])
+        finally:
+            if access is not None:
+                access.flush()
     finally:
         if pool is not None:
             pool.close()

@@ -15,7 +15,6 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -575,38 +574,18 @@ def run(
     *,
     result_format: str = "table",
     graph_media_type: str = "text/turtle",
-    timeout: float | None = None,
     width: int = 60,
 ) -> Output:
     """Run `query` over the store's default graph (see `open_store`) and format its answer.
 
-    `result_format` is case-insensitive; `width` cuts the cells of the plain-text table.
-    Oxigraph cannot cancel a running query, so with a `timeout` the query runs in a daemon thread
-    (Oxigraph releases the GIL while it evaluates) that is abandoned when time is up.
+    `result_format` is case-insensitive; `width` cuts the cells of the plain-text table. There
+    is no time limit here: Oxigraph cannot cancel a query, so a limit that stops the work needs
+    a process to kill (`graph.service.pool.run_isolated`).
     """
     result_format = result_format.lower()
     if result_format not in RESULT_FORMATS:
         raise UnknownFormat(result_format, RESULT_FORMATS)
-    outcome: list[Output | BaseException] = []
-
-    def work() -> None:
-        try:
-            outcome.append(_evaluate(store, query, result_format, graph_media_type, width))
-        except BaseException as exc:  # handed to the calling thread, raised there
-            outcome.append(exc)
-
-    if timeout is None:
-        work()
-    else:
-        worker = threading.Thread(target=work, name="sparql-query", daemon=True)
-        worker.start()
-        worker.join(timeout)
-        if worker.is_alive():
-            raise QueryError(f"query timed out after {timeout:g} s")
-    result = outcome[0]
-    if isinstance(result, BaseException):
-        raise result
-    return result
+    return _evaluate(store, query, result_format, graph_media_type, width)
 
 
 def _evaluate(
@@ -700,9 +679,8 @@ def run_named(
     params: Mapping[str, str] | None = None,
     *,
     result_format: str = "table",
-    timeout: float | None = None,
 ) -> Output:
     """Run named query `name` with `params` on the built graph at `graph` (file or build dir)."""
     named = get_named_query(name)
     text = bind_params(named.text, dict(params or {}), named.params)
-    return run(open_store(graph), text, result_format=result_format, timeout=timeout)
+    return run(open_store(graph), text, result_format=result_format)
