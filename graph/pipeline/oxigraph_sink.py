@@ -60,7 +60,7 @@ LOAD_LINES = 100_000
 """Lines per bulk load into the persisted store: Oxigraph's bulk loader holds a whole load in
 memory (measured: +885 MB for 800,000 quads in one load, +200 MB in loads of 100,000)."""
 
-VALIDATE_IN_MEMORY_LIMIT = 500_000
+VALIDATE_IN_MEMORY_LIMIT = 2_000_000
 """Up to this many union triples validation reads an in-memory store of the union (faster);
 beyond, it reads the persisted store once loaded, so that memory stays bounded at scale."""
 
