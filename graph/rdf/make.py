@@ -51,6 +51,7 @@ from ..base.matrices import LEVELS, TYPES, MatrixDef
 from ..base.records import Cell, CellRef, Claim, Discussion, Entry, Section, Subject
 from .dataset import Quad
 from .nquads import escape
+from .nquads import term as line_term
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 
@@ -711,25 +712,6 @@ class Alignment:
         )
         """The same tables in line form (for `aligned_terms`)."""
 
-    def entailed(self, s: Node, p: Node, o: Node) -> Iterator[tuple[Node, Node, Node]]:
-        """The standard-vocabulary triples (s, p, o) entails."""
-        if not isinstance(p, URIRef):
-            return
-        if p == RDF.type:
-            if isinstance(o, URIRef):
-                for cls in self.classes.get(o, ()):
-                    yield s, RDF.type, cls
-            return
-        for prop in self.properties.get(p, ()):
-            yield s, prop, o
-        if p in self.values and isinstance(o, URIRef):
-            standard, matches = self.values[p]
-            if o in matches:
-                yield s, standard, matches[o]
-        if isinstance(o, URIRef):
-            for prop in self.inverses.get(p, ()):
-                yield o, prop, s
-
 
 @lru_cache(maxsize=1)
 def alignment() -> Alignment:
@@ -747,31 +729,33 @@ def with_aligned(quads: Iterable[Quad]) -> Iterator[Quad]:
     The ontology graph itself is passed through unaligned (its terms are vocabulary, not data),
     and so are machine-drafted claims (``graph/drafts/…``): a consumer that knows only the
     standard vocabularies cannot see a draft's status, and would take it as an asserted claim.
+    The rdflib view of `aligned_terms`: the same table, the same rule.
     """
-    table = alignment()
-    drafts = str(drafts_graph_iri(""))
+    aligned = ALIGNED_GRAPH
     for quad in quads:
         yield quad
         s, p, o, g = quad
-        if g == ONTOLOGY_GRAPH or str(g).startswith(drafts):
-            continue
-        for triple in table.entailed(s, p, o):
-            yield (*triple, ALIGNED_GRAPH)
+        line = (line_term(s), line_term(p), line_term(o), nt(g))
+        for es, ep, eo, _ in aligned_terms((line,), source=False):
+            yield rdflib_term(es), rdflib_term(ep), rdflib_term(eo), aligned
 
 
 ONTOLOGY_GRAPH_TERM = nt(ONTOLOGY_GRAPH)
 ALIGNED_GRAPH_TERM = nt(ALIGNED_GRAPH)
 
 
-def aligned_terms(quads: Iterable[TermQuad]) -> Iterator[TermQuad]:
-    """`with_aligned` in line form: each quad followed by what it entails, in the aligned graph."""
+def aligned_terms(quads: Iterable[TermQuad], *, source: bool = True) -> Iterator[TermQuad]:
+    """Each quad (unless not `source`) followed by the standard-vocabulary triples it entails, in
+    the aligned graph (line form): a class's standard superclasses, a property's standard
+    superproperties, inverses, and restated values; none for the ontology graph or drafts."""
     table = alignment().terms
     classes, properties, inverses = table.classes, table.properties, table.inverses
     values = table.values
     aligned, ontology, rdf_type = ALIGNED_GRAPH_TERM, ONTOLOGY_GRAPH_TERM, _TYPE
     drafts = nt(drafts_graph_iri(""))[:-1]
     for quad in quads:
-        yield quad
+        if source:
+            yield quad
         s, p, o, g = quad
         if g == ontology or g.startswith(drafts):
             continue
