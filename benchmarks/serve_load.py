@@ -517,6 +517,7 @@ def measure(programs: dict[str, str], graph: Path, args: argparse.Namespace) -> 
             name: stack.enter_context(server(program, graph, 30))
             for name, program in programs.items()
         }
+        runs = 0
         for round_ in range(args.rounds):
             order = names if round_ % 2 == 0 else names[::-1]
             for distinct in (False, True):
@@ -524,8 +525,15 @@ def measure(programs: dict[str, str], graph: Path, args: argparse.Namespace) -> 
                     for name in order:
                         address, pid = servers[name]
                         cpu = tree_cpu_seconds(pid)
+                        runs += 1  # every run's distinct texts are new to every server
                         run = load(
-                            address, args.clients, args.requests, rate, distinct, args.client
+                            address,
+                            args.clients,
+                            args.requests,
+                            rate,
+                            distinct,
+                            args.client,
+                            offset=runs * args.requests,
                         )
                         if not rate:
                             run["server_cpu_ms_per_request"] = round(
