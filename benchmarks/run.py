@@ -381,18 +381,14 @@ def export_quads(build_dir: Path) -> tuple[Path, Path]:
     """The build's quads as N-Quads and its union as sorted N-Triples (inputs of the floor)."""
     from pyoxigraph import RdfFormat, Store
 
-    from evidence_graph.graph.rdf import nquads
-
     store = Store()
     store.bulk_load(path=str(build_dir / TRIG_FILE), format=RdfFormat.TRIG)
     nq = build_dir / "evidence.nq"
     store.dump(str(nq), format=RdfFormat.N_QUADS)
-    chunks: dict[str, list[bytes]] = {}
-    for line in nq.read_bytes().splitlines(keepends=True):
-        graph = line[line.rindex(b" <", 0, len(line) - 3) + 1 : -3].decode()
-        chunks.setdefault(graph, []).append(line)
+    lines = nq.read_bytes().splitlines()
+    triples = {line[: line.rindex(b" <", 0, len(line) - 2)] for line in lines}  # graph dropped
     nt = build_dir / "union.nt"
-    nt.write_bytes(nquads.union_ntriples({g: b"".join(v) for g, v in chunks.items()}))
+    nt.write_bytes(b"".join(t + b" .\n" for t in sorted(triples)))
     return nq, nt
 
 

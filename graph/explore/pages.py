@@ -392,13 +392,17 @@ def graph_page(
     data = network_data(g, focus=focus, depth=depth)
     heading = title if not focus else f"{title}: around {g.nodes[focus]['title']}"
     vis_js = _VIS_JS.read_text(encoding="utf-8")
-    page_js = _template("graph.js")
+    page_js = _template("focus-link.js") + _template("graph.js")
     body = _template("graph-body.html").replace("@@HEADING@@", html.escape(heading))
     return _page(
         heading,
         body,
         _template("graph.css"),
-        [("graph-data", _json_for_script(data)), ("js", vis_js), ("js", page_js)],
+        [
+            ("graph-data", _json_for_script(data)),
+            ("js", vis_js),
+            ("js", page_js),
+        ],
     )
 
 
@@ -470,7 +474,7 @@ def large_graph_page(
         ("graph-data", _json_for_script(data)),
         ("js", (_STATIC / "graphology.umd.min.js").read_text(encoding="utf-8")),
         ("js", (_STATIC / "sigma.min.js").read_text(encoding="utf-8")),
-        ("js", _template("graph-large.js")),
+        ("js", _template("focus-link.js") + _template("graph-large.js")),
     ]
     body = _template("graph-large-body.html").replace("@@HEADING@@", html.escape(heading))
     return _page(heading, body, _template("graph.css"), scripts)

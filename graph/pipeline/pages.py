@@ -16,6 +16,7 @@ import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from ..base.errors import SourceError
@@ -84,7 +85,16 @@ def page_terms(
 ) -> Iterator[rdf.TermQuad]:
     """Every quad of one page's named graph (its provenance and content, links and topics), each
     followed by what it entails in the aligned graph; in line form."""
-    return rdf.aligned_terms(_own_terms(relpath, sha256, cell, links, subjects, epoch))
+    g = rdf.nt(rdf.graph_iri(relpath))
+    documents = rdf.listing_documents(cell)
+    own = chain(
+        rdf.provenance_terms(g, relpath, sha256, "cell", epoch),
+        rdf.cell_terms(cell, g),
+        rdf.page_identifier_terms(cell, g),
+        *(rdf.discussion_terms(link, documents[link.listing], g) for link in links),
+        *(rdf.subject_terms(subject, g) for subject in subjects),
+    )
+    return rdf.aligned_terms(own)
 
 
 def page_graph_chunk(
@@ -98,25 +108,6 @@ def page_graph_chunk(
     """One page's quads as sorted N-Quads: its own graph first, then the aligned graph."""
     by_graph = term_lines(page_terms(relpath, sha256, cell, links, subjects, epoch))
     return page_chunk(by_graph, rdf.nt(rdf.graph_iri(relpath)))
-
-
-def _own_terms(
-    relpath: str,
-    sha256: str,
-    cell: Cell,
-    links: Sequence[Discussion],
-    subjects: Sequence[Subject],
-    epoch: int | None,
-) -> Iterator[rdf.TermQuad]:
-    g = rdf.nt(rdf.graph_iri(relpath))
-    yield from rdf.provenance_terms(g, relpath, sha256, "cell", epoch)
-    yield from rdf.cell_terms(cell, g)
-    yield from rdf.page_identifier_terms(cell, g)
-    documents = rdf.listing_documents(cell)
-    for link in links:
-        yield from rdf.discussion_terms(link, documents[link.listing], g)
-    for subject in subjects:
-        yield from rdf.subject_terms(subject, g)
 
 
 def do_page(context: Context, compiled: Matchers, job: PageJob) -> PageWork | PageError:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -638,16 +637,9 @@ standard individual each concept of the scheme is matched to (skos:closeMatch in
 an evidence line's direction becomes SEPIO's evidence_direction with SEPIO's individual."""
 
 
-@dataclass(frozen=True)
-class _AlignedTerms:
-    classes: dict[Term, tuple[Term, ...]]
-    properties: dict[Term, tuple[Term, ...]]
-    inverses: dict[Term, tuple[Term, ...]]
-    values: dict[Term, tuple[Term, dict[Term, Term]]]
-
-
 class Alignment:
-    """What a quad entails in the standard vocabularies, read from the ontology's exact alignments.
+    """What a quad entails in the standard vocabularies, read from the ontology's exact alignments,
+    as tables in line form (`aligned_terms` applies them).
 
     A class's superclasses (rdfs:subClassOf, transitively) and a property's superproperties
     (rdfs:subPropertyOf, transitively) in the `RESTATED` vocabularies, declared inverses
@@ -667,31 +659,34 @@ class Alignment:
                         todo.append(parent)
             return {p for p in seen if str(p).startswith(RESTATED)}
 
+        def line_form(nodes: Iterable[URIRef]) -> tuple[Term, ...]:
+            return tuple(nt(n) for n in sorted(nodes, key=str))
+
         terms = sorted({s for s in ontology.subjects() if isinstance(s, URIRef)}, key=str)
-        self.classes: dict[URIRef, tuple[URIRef, ...]] = {}
-        self.properties: dict[URIRef, tuple[URIRef, ...]] = {}
-        self.inverses: dict[URIRef, tuple[URIRef, ...]] = {}
+        self.classes: dict[Term, tuple[Term, ...]] = {}
+        self.properties: dict[Term, tuple[Term, ...]] = {}
+        self.inverses: dict[Term, tuple[Term, ...]] = {}
         for term in terms:
             supers = closure(term, RDFS.subClassOf)
             if term in NEAREST_FABIO:
                 supers.add(NEAREST_FABIO[term])
             if supers:
-                self.classes[term] = tuple(sorted(supers, key=str))
+                self.classes[nt(term)] = line_form(supers)
             props = closure(term, RDFS.subPropertyOf)
             if props:
-                self.properties[term] = tuple(sorted(props, key=str))
+                self.properties[nt(term)] = line_form(props)
             inverse = {o for o in ontology.objects(term, OWL.inverseOf) if isinstance(o, URIRef)}
             inverse |= {s for s in ontology.subjects(OWL.inverseOf, term) if isinstance(s, URIRef)}
             for prop in props:
                 if prop in STANDARD_INVERSES:
                     inverse.add(STANDARD_INVERSES[prop])
             if inverse:
-                self.inverses[term] = tuple(sorted(inverse, key=str))
+                self.inverses[nt(term)] = line_form(inverse)
         for prop, inverse_prop in STANDARD_INVERSES.items():
-            self.inverses.setdefault(prop, (inverse_prop,))
-        self.values: dict[URIRef, tuple[URIRef, dict[URIRef, URIRef]]] = {}
+            self.inverses.setdefault(nt(prop), (nt(inverse_prop),))
+        self.values: dict[Term, tuple[Term, dict[Term, Term]]] = {}
         for prop, (standard, scheme) in RESTATED_VALUES.items():
-            matches: dict[URIRef, URIRef] = {}
+            matches: dict[Term, Term] = {}
             for concept in ontology.subjects(SKOS.inScheme, scheme):
                 found = [
                     m
@@ -699,18 +694,8 @@ class Alignment:
                     if isinstance(m, URIRef) and str(m).startswith(RESTATED)
                 ]
                 if isinstance(concept, URIRef) and len(found) == 1:
-                    matches[concept] = found[0]
-            self.values[prop] = (standard, matches)
-        self.terms = _AlignedTerms(
-            {nt(k): tuple(nt(v) for v in vs) for k, vs in self.classes.items()},
-            {nt(k): tuple(nt(v) for v in vs) for k, vs in self.properties.items()},
-            {nt(k): tuple(nt(v) for v in vs) for k, vs in self.inverses.items()},
-            {
-                nt(k): (nt(standard), {nt(c): nt(m) for c, m in matches.items()})
-                for k, (standard, matches) in self.values.items()
-            },
-        )
-        """The same tables in line form (for `aligned_terms`)."""
+                    matches[nt(concept)] = nt(found[0])
+            self.values[nt(prop)] = (nt(standard), matches)
 
 
 @lru_cache(maxsize=1)
@@ -748,7 +733,7 @@ def aligned_terms(quads: Iterable[TermQuad], *, source: bool = True) -> Iterator
     """Each quad (unless not `source`) followed by the standard-vocabulary triples it entails, in
     the aligned graph (line form): a class's standard superclasses, a property's standard
     superproperties, inverses, and restated values; none for the ontology graph or drafts."""
-    table = alignment().terms
+    table = alignment()
     classes, properties, inverses = table.classes, table.properties, table.inverses
     values = table.values
     aligned, ontology, rdf_type = ALIGNED_GRAPH_TERM, ONTOLOGY_GRAPH_TERM, _TYPE

@@ -92,12 +92,3 @@ def page_chunk(by_graph: Mapping[str, Iterable[str]], own: str) -> bytes:
     """A page's lines: its own graph `own` first, then the other graphs it adds to (sorted)."""
     rest = sorted(g for g in by_graph if g != own)
     return b"".join(graph_chunk(by_graph[g]) for g in [own, *rest] if g in by_graph)
-
-
-def union_ntriples(chunks: Mapping[str, bytes]) -> bytes:
-    """The union of every graph's triples (graph term dropped), de-duplicated and sorted."""
-    triples: set[bytes] = set()
-    for graph, chunk in chunks.items():
-        cut = len(graph.encode("utf-8")) + 4  # drop " <g> .\n"
-        triples.update(line[:-cut] for line in chunk.splitlines(keepends=True) if line)
-    return b" .\n".join(sorted(triples)) + b" .\n" if triples else b""

@@ -572,22 +572,7 @@
     setView(hasOverview ? "overview" : "all");
     refresh(true);
   }
-  document.getElementById("focus-clear").addEventListener("click", function (ev) {
-    ev.preventDefault();
-    if (location.hash) history.replaceState(null, "", location.pathname + location.search);
-    clearFocus();
-  });
-  function fromHash() {
-    var params = new URLSearchParams(location.hash.replace(/^#/, ""));
-    var centre = params.get("focus");
-    if (centre) {
-      var depth = parseInt(params.get("depth") || "1", 10);
-      return applyFocus(centre, isNaN(depth) || depth < 0 ? 1 : depth);
-    }
-    if (focusSet !== null) clearFocus();
-    return false;
-  }
-  window.addEventListener("hashchange", fromHash);
+  var fromHash = evgFocusLink(applyFocus, clearFocus, function () { return focusSet !== null; });
 
   setView(view);
   if (!fromHash()) {
