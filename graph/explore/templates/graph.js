@@ -108,6 +108,7 @@
   var relationOn = {};
   var topicOn = new Set();
   var focusSet = null;
+  var focusCentre = null; // the node a focus is centred on
   var showDrafts = true;
 
   function setView(v) {
@@ -234,9 +235,16 @@
     if (clamped) {
       scale = LEGIBLE;
       var wide = (right - left) * scale > free - 30, tall = (bottom - top) * scale > box.height - 30;
-      if (wide) position.x = left + (free / 2 - 15) / scale;
-      if (tall) position.y = top + (box.height / 2 - 15) / scale;
-      fitAll.textContent = "More " + (wide && tall ? "to the right and below" : wide ? "to the right" : "below") +
+      var anchor = focusCentre === null ? null : network.getPositions([focusCentre])[focusCentre];
+      if (anchor) {
+        // A focus opens on its centre node, the rest around it.
+        if (wide) position.x = anchor.x;
+        if (tall) position.y = anchor.y;
+      } else {
+        if (wide) position.x = left + (free / 2 - 15) / scale;
+        if (tall) position.y = top + (box.height / 2 - 15) / scale;
+      }
+      fitAll.textContent = "More " + (anchor ? "around it" : wide && tall ? "to the right and below" : wide ? "to the right" : "below") +
         ": zoom out to see the whole picture (labels get small)";
     }
     fitAll.hidden = !clamped;
@@ -554,6 +562,7 @@
       return false;
     }
     var centre = found.node;
+    focusCentre = centre;
     focusSet = neighbourhood(centre, depth);
     data.classes.forEach(function (c) { classOn[c.name] = c.name !== "Concept" || byId[centre].cls === "Concept"; });
     data.relations.forEach(function (r) { relationOn[r.name] = true; });
@@ -568,6 +577,7 @@
   }
   function clearFocus() {
     focusSet = null;
+    focusCentre = null;
     banner.hidden = true;
     setView(hasOverview ? "overview" : "all");
     refresh(true);
