@@ -7,6 +7,7 @@ hostile title shows as text and runs nothing; screenshots land in the test's tmp
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -410,6 +411,17 @@ def test_large_page_relays_out_on_filter_and_counts_what_is_shown(
         focus = set(page.evaluate("window.evidenceGraph.visibleNodeIds()"))
         focused = page.evaluate(positions)
         assert key in focus and all(focused[k] != before[k] for k in focus if k != key)
+        # Each edge from the centre is a spoke: no other shown node lies on it.
+        cx, cy = focused[key]
+        for n in set(g.predecessors(key)) | set(g.successors(key)):
+            nx_, ny_ = focused[n]
+            length = math.hypot(nx_ - cx, ny_ - cy)
+            assert length > 0, n
+            for m in focus - {key, n}:
+                mx, my = focused[m]
+                along = ((mx - cx) * (nx_ - cx) + (my - cy) * (ny_ - cy)) / length**2
+                off = abs((mx - cx) * (ny_ - cy) - (my - cy) * (nx_ - cx)) / length
+                assert not (0 < along < 1 and off < 5), (n, m)
         ratio = page.evaluate("window.evidenceGraph.renderer.getCamera().ratio")
         assert ratio < 0.5
         assert real_problems(opened) == [] and opened.requests == []

@@ -31,6 +31,7 @@
   var classOn = data.classes.map(function () { return true; });
   var relationOn = data.relations.map(function () { return true; });
   var focusSet = null;
+  var focusLevels = null; // a focus: steps from its centre node, by node
   var selected = null;
   var neighbours = null;
   function nodeShown(key, attrs) {
@@ -126,6 +127,33 @@
     }
     return [outX, outY];
   }
+  // A small focus: its centre in the middle and each further step on a ring of its own, so
+  // every edge from the centre is a spoke that passes no other node.
+  var RADIAL_MAX = 60;
+  function radial(shown) {
+    var rings = [], centre = null;
+    shown.forEach(function (key) {
+      var level = focusLevels.has(key) ? focusLevels.get(key) : 1;
+      if (level === 0) centre = key;
+      (rings[level] = rings[level] || []).push(key);
+    });
+    var origin = centre === null ? [0, 0] : original[centre];
+    function angle(key) { return Math.atan2(original[key][1] - origin[1], original[key][0] - origin[0]); }
+    var unit = 40, radius = 0;
+    rings.forEach(function (keys, level) {
+      if (!keys) return;
+      keys.sort(function (p, q) { return angle(p) - angle(q) || (p < q ? -1 : 1); });
+      if (level > 0) radius = Math.max(radius + 3, keys.length * 1.6 / (2 * Math.PI));
+      keys.forEach(function (key, k) {
+        var t = 2 * Math.PI * k / keys.length - Math.PI / 2;
+        // twice as wide as tall: labels run to the right of their nodes
+        graph.mergeNodeAttributes(key, {
+          x: Math.round(Math.cos(t) * radius * 2 * unit * 10) / 10,
+          y: Math.round(Math.sin(t) * radius * unit * 10) / 10,
+        });
+      });
+    });
+  }
   function relayout() {
     var shown = visibleNodeIds();
     var everything = shown.length === graph.order && relationOn.every(Boolean);
@@ -136,6 +164,7 @@
     }
     var n = shown.length;
     if (n === 0) return;
+    if (focusLevels !== null && n <= RADIAL_MAX) { radial(shown); laidOut = true; return; }
     var local = new Map();
     shown.forEach(function (key, i) { local.set(key, i); });
     var xs = new Float64Array(n), ys = new Float64Array(n);
@@ -355,13 +384,14 @@
       document.getElementById("focus-text").textContent = "No single node matches “" + text + "”.";
       return false;
     }
-    var seen = new Set([centre]), frontier = [centre];
+    var seen = new Set([centre]), frontier = [centre], levels = new Map([[centre, 0]]);
     for (var d = 0; d < depth; d++) {
       var next = [];
-      frontier.forEach(function (k) { graph.forEachNeighbor(k, function (o) { if (!seen.has(o)) { seen.add(o); next.push(o); } }); });
+      frontier.forEach(function (k) { graph.forEachNeighbor(k, function (o) { if (!seen.has(o)) { seen.add(o); levels.set(o, d + 1); next.push(o); } }); });
       frontier = next;
     }
     focusSet = seen;
+    focusLevels = levels;
     banner.hidden = false;
     document.getElementById("focus-text").textContent = "Showing " + seen.size + " nodes within " + depth +
       " step" + (depth === 1 ? "" : "s") + " of “" + (graph.getNodeAttribute(centre, "title") || centre) + "”.";
@@ -370,7 +400,7 @@
     return true;
   }
   function clearFocus() {
-    focusSet = null; banner.hidden = true; filtered();
+    focusSet = null; focusLevels = null; banner.hidden = true; filtered();
   }
   var fromHash = evgFocusLink(applyFocus, clearFocus, function () { return focusSet !== null; });
 
