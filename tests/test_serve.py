@@ -597,6 +597,11 @@ class CountingRunner:
         body = f'{{"head": {{}}, "boolean": true, "n": {self.calls}, "g": "{self.generation}"}}'
         return Output(body.encode(), "application/sparql-results+json")
 
+    async def run_async(
+        self, query: str, *, result_format: str = "json", graph_media_type: str = "text/turtle"
+    ) -> Any:
+        return self.run(query, result_format=result_format, graph_media_type=graph_media_type)
+
 
 class _Client:
     """requests against an app served by uvicorn in a thread of this process."""
@@ -713,5 +718,47 @@ def test_after_a_rebuild_every_worker_answers_from_the_new_graph(tmp_path: Path)
         # Once a new answer was given, no old one followed.
         assert "old" not in seen[seen.index("new") :], seen
         assert first not in pool.pids()
+    finally:
+        pool.close()
+
+
+def test_event_loop_callers_take_workers_in_turn_and_a_dropped_one_costs_its_worker(
+    tmp_path: Path,
+) -> None:
+    """The server's callers wait for a worker on the event loop, first come first served; a
+    caller that stops waiting mid-query (a cancelled request) must not leave its answer in the
+    worker's pipe for the next caller: that worker is killed and replaced."""
+    import asyncio
+
+    from evidence_graph.graph.service.pool import QueryPool, WorkerSettings
+
+    graph = tmp_path / "evidence.ttl"
+    graph.write_text("".join(f"<urn:s{i}> <urn:p> {i} .\n" for i in range(300)), encoding="utf-8")
+    pool = QueryPool(WorkerSettings(str(graph), in_memory=True), size=2, timeout=30)
+
+    def value(output: Any) -> int:
+        import json
+
+        return int(json.loads(output.body)["results"]["bindings"][0]["o"]["value"])
+
+    async def scenario() -> tuple[list[int], list[int]]:
+        one = "SELECT ?o WHERE {{ <urn:s{i}> <urn:p> ?o }}"
+        answers = await asyncio.gather(*(pool.run_async(one.format(i=i)) for i in range(40)))
+        # A slow query whose caller gives up: its worker still computes an answer.
+        slow = asyncio.ensure_future(pool.run_async(SLOW))
+        await asyncio.sleep(0.3)
+        slow.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await slow
+        after = await asyncio.gather(*(pool.run_async(one.format(i=i)) for i in range(8)))
+        return [value(a) for a in answers], [value(a) for a in after]
+
+    try:
+        first, after = asyncio.run(scenario())
+        assert first == list(range(40)) and after == list(range(8))
+        deadline = time.monotonic() + 30
+        while len(pool.pids()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)  # the killed worker's replacement opens the graph
+        assert len(pool.pids()) == 2
     finally:
         pool.close()

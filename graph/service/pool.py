@@ -11,6 +11,7 @@ CLI). Both check the query first (`graph.service.guard`).
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import faulthandler
 import json
@@ -159,6 +160,31 @@ class Worker:
 
     def ask(self, request: dict[str, Any], deadline: float | None) -> tuple[dict[str, Any], bytes]:
         """Send one request and wait for its reply until `deadline` (time.monotonic)."""
+        self._send(request)
+        return self._receive(deadline)
+
+    async def ask_async(
+        self, request: dict[str, Any], timeout: float
+    ) -> tuple[dict[str, Any], bytes]:
+        """`ask` on an event loop: the loop watches the reply pipe, no thread waits on it;
+        `TimeoutError` after `timeout` seconds."""
+        self._send(request)
+        assert self.process.stdout is not None
+        fd = self.process.stdout.fileno()
+        loop = asyncio.get_running_loop()
+        reply = _Reply(loop)
+        loop.add_reader(fd, reply.feed, fd)
+        overdue = loop.call_later(timeout, reply.overdue)
+        try:
+            frames = await reply.done
+        finally:
+            overdue.cancel()
+            loop.remove_reader(fd)
+        if frames is None:
+            raise self._crashed()
+        return json.loads(frames[0]), frames[1]
+
+    def _send(self, request: dict[str, Any]) -> None:
         assert self.process.stdin is not None
         data = json.dumps(request).encode("utf-8")
         try:
@@ -166,7 +192,6 @@ class Worker:
             self.process.stdin.flush()
         except (BrokenPipeError, OSError):
             raise self._crashed() from None
-        return self._receive(deadline)
 
     def _receive(self, deadline: float | None) -> tuple[dict[str, Any], bytes]:
         header = json.loads(self._frame(deadline))
@@ -246,6 +271,57 @@ class Worker:
         self.kill()
 
 
+class _Reply:
+    """The two frames of one reply, gathered as the pipe becomes readable; None at end of file."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.done: asyncio.Future[tuple[bytes, bytes] | None] = loop.create_future()
+        self._data = bytearray()
+
+    def overdue(self) -> None:
+        if not self.done.done():
+            self.done.set_exception(TimeoutError())
+
+    def feed(self, fd: int) -> None:
+        if self.done.done():
+            return
+        try:
+            chunk = os.read(fd, 1 << 20)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self.done.set_result(None)
+            return
+        self._data += chunk
+        frames = _frames(self._data, 2)
+        if frames is not None:
+            self.done.set_result((frames[0], frames[1]))
+
+
+def _frames(data: bytearray, count: int) -> list[bytes] | None:
+    """The first `count` length-prefixed frames of `data`, or None while some are incomplete."""
+    frames: list[bytes] = []
+    at = 0
+    for _ in range(count):
+        if len(data) < at + _LENGTH.size:
+            return None
+        (size,) = _LENGTH.unpack_from(data, at)
+        at += _LENGTH.size
+        if len(data) < at + size:
+            return None
+        frames.append(bytes(data[at : at + size]))
+        at += size
+    return frames
+
+
+def _timed_out(worker: Worker, limit: float) -> QueryFailed:
+    """Kill `worker`, which ran past the time limit, and say so."""
+    worker.kill()
+    return QueryFailed(f"query timed out after {limit:g} s and was stopped", "timeout")
+
+
 def _answer(header: dict[str, Any], body: bytes) -> Output:
     if not header.get("ok"):
         raise QueryError(str(header.get("error", "query failed")))
@@ -272,8 +348,7 @@ def _ask(
     try:
         header, body = worker.ask(request, deadline)
     except TimeoutError:
-        worker.kill()
-        raise QueryFailed(f"query timed out after {limit:g} s and was stopped", "timeout") from None
+        raise _timed_out(worker, limit or 0) from None
     except QueryFailed:
         worker.kill()
         raise
@@ -352,6 +427,7 @@ class QueryPool:
         self.timeout = timeout
         self.on_event = on_event or (lambda message: None)
         self._idle: queue.Queue[Worker] = queue.Queue()
+        self._waiting: collections.deque[asyncio.Future[Worker]] = collections.deque()
         self._closed = False
         self._lock = threading.Lock()
         self._all: set[Worker] = set()
@@ -364,6 +440,37 @@ class QueryPool:
             worker.generation = self.generation
             self._idle.put(worker)
 
+    def _release(self, worker: Worker) -> None:
+        """Hand an idle `worker` to the longest-waiting event-loop caller, else to the idle queue.
+
+        Handing over in turn (not letting callers race for the queue) keeps the wait of each
+        query bounded by the queries ahead of it, which is what keeps the slowest answers fast.
+        """
+        with self._lock:
+            while self._waiting:
+                waiter = self._waiting.popleft()
+                if not waiter.done():
+                    break
+            else:
+                self._idle.put(worker)
+                return
+        loop = waiter.get_loop()
+
+        def hand_over() -> None:
+            if waiter.done():  # its caller stopped waiting meanwhile: the next one gets it
+                self._release(worker)
+            else:
+                waiter.set_result(worker)
+
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            hand_over()
+        else:
+            loop.call_soon_threadsafe(hand_over)
+
     def _start(self) -> Worker:
         worker = Worker(self.settings)
         with self._lock:
@@ -373,19 +480,23 @@ class QueryPool:
     def _give_back(self, worker: Worker) -> None:
         """Return `worker` to the idle ones, or retire it if it holds an older graph."""
         if worker.generation == self.generation:
-            self._idle.put(worker)
+            self._release(worker)
         else:
-            worker.close()
-            self._replace(worker)
+            self._replace(worker, close=True)
 
-    def _replace(self, dead: Worker) -> None:
-        """Start a worker in place of `dead`, in the background (opening the graph takes time)."""
+    def _replace(self, dead: Worker, close: bool = False) -> None:
+        """Start a worker in place of `dead` (first letting it end, with `close`), in the
+        background: opening the graph takes time."""
         with self._lock:
             self._all.discard(dead)
         if self._closed:
+            if close:
+                dead.close()
             return
 
         def start() -> None:
+            if close:
+                dead.close()
             try:
                 before = graph_signature(self.settings.graph)
                 worker = self._start()
@@ -400,7 +511,7 @@ class QueryPool:
             if self._closed:
                 worker.close()
             else:
-                self._idle.put(worker)
+                self._release(worker)
 
         threading.Thread(target=start, name="worker-replace", daemon=True).start()
 
@@ -427,6 +538,60 @@ class QueryPool:
             raise
         self._give_back(worker)
         return answer
+
+    async def run_async(
+        self, query: str, *, result_format: str = "json", graph_media_type: str = "text/turtle"
+    ) -> Output:
+        """`run` for an event loop (the server): waiting for a worker and for its answer holds
+        no thread; over the time limit the worker is killed and replaced."""
+        guard.check_query(query, self.limits)
+        started = time.monotonic()
+        worker = await self._take_async(started)
+        remaining = max(0.001, self.timeout - (time.monotonic() - started))
+        request = _request(query, result_format, graph_media_type)
+        try:
+            try:
+                header, body = await worker.ask_async(request, remaining)
+            except TimeoutError:
+                raise _timed_out(worker, self.timeout) from None
+            except QueryFailed:
+                worker.kill()
+                raise
+        except QueryFailed as exc:
+            self.on_event(f"worker {worker.pid} stopped: {exc}")
+            self._replace(worker)
+            raise
+        except BaseException:  # cancelled mid-query: its answer would reach the next caller
+            worker.kill()
+            self._replace(worker)
+            raise
+        self._give_back(worker)
+        return _answer(header, body)
+
+    async def _take_async(self, started: float) -> Worker:
+        """An idle worker holding the latest graph, awaited in turn, at most the time limit."""
+        while True:
+            with self._lock:
+                worker = None
+                if not self._waiting:
+                    try:
+                        worker = self._idle.get_nowait()
+                    except queue.Empty:
+                        pass
+                if worker is None:
+                    waiter: asyncio.Future[Worker] = asyncio.get_running_loop().create_future()
+                    self._waiting.append(waiter)
+            if worker is None:
+                remaining = self.timeout - (time.monotonic() - started)
+                try:
+                    worker = await asyncio.wait_for(waiter, max(0.001, remaining))
+                except TimeoutError:
+                    raise QueryFailed(
+                        "every query worker is busy; try again shortly", "busy"
+                    ) from None
+            if worker.generation == self.generation:
+                return worker
+            self._give_back(worker)  # holds an older graph: retired and replaced
 
     def _take(self, started: float) -> Worker:
         """An idle worker holding the latest graph, waiting at most the time limit."""

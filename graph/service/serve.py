@@ -190,6 +190,10 @@ class QueryRunner(Protocol):
         self, query: str, *, result_format: str = "json", graph_media_type: str = "text/turtle"
     ) -> sparql.Output: ...
 
+    async def run_async(
+        self, query: str, *, result_format: str = "json", graph_media_type: str = "text/turtle"
+    ) -> sparql.Output: ...
+
 
 CACHE_MB = 64
 """Default size of the answer cache (MB of response bodies)."""
@@ -358,11 +362,11 @@ class SparqlEndpoint:
                 return error(403, READ_ONLY)
             if kind in ("CONSTRUCT", "DESCRIBE"):
                 media = negotiate(accept, list(sparql.GRAPH_FORMATS), "text/turtle")
-                result = await run_in_threadpool(self.runner.run, text, graph_media_type=media)
+                result = await self.runner.run_async(text, graph_media_type=media)
             else:
                 media = negotiate(accept, list(_RESULT_TYPES), "application/sparql-results+json")
                 result_format = _RESULT_TYPES[media]
-                result = await run_in_threadpool(self.runner.run, text, result_format=result_format)
+                result = await self.runner.run_async(text, result_format=result_format)
         except QueryError as exc:
             return error(_status_of(exc), str(exc))
         media_type = result.media_type
