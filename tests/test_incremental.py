@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from evidence_graph.graph.pipeline import page_cache
+from evidence_graph.graph.pipeline import page_cache, persisted_store
 from evidence_graph.graph.pipeline.build import build
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -21,6 +21,14 @@ FILES = ("evidence.trig", "evidence.ttl", "evidence.jsonld", "summary.json")
 def _same(a: Path, b: Path) -> None:
     for name in FILES:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    assert _store_lines(a) == _store_lines(b)
+
+
+def _store_lines(build_dir: Path) -> list[str]:
+    """Every quad of a build's persisted store, named graphs and default graph, sorted."""
+    store = persisted_store.open_persisted(build_dir)
+    assert store is not None
+    return sorted(str(q) for q in store.quads_for_pattern(None, None, None, None))
 
 
 @pytest.fixture()
@@ -79,3 +87,33 @@ def test_a_code_change_invalidates_the_cache(
     monkeypatch.setattr(page_cache, "code_version", lambda: "another-version")
     t = build(corpus, out, store="oxigraph").timings
     assert t.parsed == 30
+
+
+NO_YEAR = "K A study that gives no year in small towns. It was studied with 40 participants.\n\n"
+"""A new listing whose document has no year: a SHACL warning about that document."""
+
+
+def test_a_rebuild_patches_the_store_and_validates_again_only_what_changed(
+    corpus: Path, tmp_path: Path
+) -> None:
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    first = build(corpus, out, store="oxigraph")
+    assert first.timings.store_rewritten is None and first.timings.revalidated is None
+    assert not first.warnings
+    page = corpus / "cells" / "synthetic1" / "C3.txt"
+    text = page.read_text(encoding="utf-8")
+    at = text.index("\nK ") + 1
+    page.write_text(text[:at] + NO_YEAR + text[at:], encoding="utf-8")
+    changed = build(corpus, out, store="oxigraph")
+    t = changed.timings
+    assert t.store_rewritten is not None and 1 <= t.store_rewritten < first.graphs
+    assert t.revalidated is not None and 0 < t.revalidated < first.triples // 10
+    assert any("has no year" in w and "study-that-gives-no-year" in w for w in changed.warnings)
+    build(corpus, clean, store="oxigraph")
+    _same(out, clean)  # files, warnings and every quad of the store
+    page.write_text(text, encoding="utf-8")  # and back: the warning goes with the listing
+    back = build(corpus, out, store="oxigraph")
+    assert not back.warnings and back.timings.revalidated is not None
+    shutil.rmtree(clean)
+    build(corpus, clean, store="oxigraph")
+    _same(out, clean)

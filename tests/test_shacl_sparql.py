@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import RdfFormat, Store
 from rdflib import XSD, Dataset, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from evidence_graph.graph.rdf.nquads import term
 from evidence_graph.graph.reading.load import load_dataset
@@ -134,6 +134,43 @@ def test_agrees_with_pyshacl_on_broken_graphs(seed_graph: Path, name: str) -> No
     assert _keys(got) == _keys(expected)
     assert got.conforms == expected.conforms
     assert _keys(check_store(_union_store(ds), union=False)) == _keys(expected)
+
+
+MORE_BROKEN: dict[str, Mutation] = {
+    # found on the nodes pointing at the changed one: its documents, its claims
+    "publisher not an organisation (sh:class)": lambda ds: _drop_all(
+        ds, *((o, RDF.type) for o in sorted(ds.objects(None, DCTERMS.publisher))[:1])
+    ),
+    "effect shape outside its scheme (sh:node)": lambda ds: _drop_all(
+        ds, *((o, SKOS.inScheme) for o in sorted(ds.objects(None, EVG.effectShape))[:1])
+    ),
+    "cell without its matrix type (sh:node)": _drop(CELL, RDF.type),
+}
+
+
+@pytest.mark.parametrize("name", sorted({**BROKEN, **MORE_BROKEN}))
+def test_checking_again_only_what_a_change_reaches_finds_what_a_full_check_finds(
+    seed_graph: Path, name: str
+) -> None:
+    """After a change, the nodes `affected_focus` names are checked again and the other findings
+    kept (as a rebuild does): the outcome equals checking the whole changed graph."""
+    from evidence_graph.graph.validation.shacl_sparql import affected_focus
+
+    ds = load_dataset(seed_graph)
+    before_triples = {(s, p, o) for s, p, o, _ in ds.quads()}
+    before = check_store(_union_store(ds), union=False)
+    {**BROKEN, **MORE_BROKEN}[name](ds)
+    after_triples = {(s, p, o) for s, p, o, _ in ds.quads()}
+    store = _union_store(ds)
+    full = check_store(store, union=False)
+    assert _keys(full) != _keys(before), "the mutation must change the findings"
+    subjects = {term(s) for s, _, _ in before_triples ^ after_triples}
+    focus = affected_focus(store, subjects, union=False)
+    assert focus is not None and subjects <= focus
+    partial = check_store(store, union=False, focus=sorted(focus))
+    shown = {shorten(iri[1:-1]) for iri in focus}
+    kept = {f for f in before.findings if f.focus not in shown}
+    assert set(partial.findings) | kept == set(full.findings)
 
 
 def test_ill_formed_year_is_a_violation_as_shacl_requires(seed_graph: Path) -> None:

@@ -35,6 +35,10 @@ SWAP_LOCK_FILE = ".store.lock"
 STORE_ID_FILE = "evidence-graph.id"
 """Inside the persisted store: its random id, which the stamp names, so a store that is not the
 one the stamp describes (replaced, wiped, half-written) is recognised."""
+STORE_RECORD_FILE = "evidence-graph.record.json"
+"""Inside the persisted store: a digest of each named graph's text and the validation findings,
+so the next build can start from a copy of the store, rewrite only the graphs that changed and
+check again only the nodes they touch."""
 NEW_STORE_PREFIX = ".store.new-"
 """A persisted store being written; swapped in as ``store`` when the build succeeds."""
 OLD_STORE_PREFIX = ".store.old-"

@@ -151,6 +151,7 @@ def _build(
             data_dir, out_dir, sources, curation, stats=stats, warnings=warnings, timings=timings
         )
         sink.finalise(result.summary_bytes())
+        timings.store_rewritten, timings.revalidated = sink.rewritten, sink.revalidated
         clock.lap("finalise")
     except BaseException:
         sink.discard()

@@ -19,6 +19,8 @@ class MemorySink:
     """Quads in an rdflib `Dataset`, validated by pyshacl, written by the exporter registry."""
 
     uses_page_cache = False
+    rewritten: int | None = None
+    revalidated: int | None = None
 
     def __init__(self, out_dir: Path, *, persist: bool = True) -> None:
         del persist  # nothing to persist: the files are the graph

@@ -13,6 +13,7 @@ Kept apart from the Oxigraph sink so that opening it imports only pyoxigraph (`q
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -29,6 +30,7 @@ from ..base.files import (
     STAMP_FILE,
     STORE_DIR,
     STORE_ID_FILE,
+    STORE_RECORD_FILE,
     TRIG_FILE,
 )
 from .lock import swap_lock
@@ -75,6 +77,72 @@ def mark_store(location: Path) -> str:
     store_id = secrets.token_hex(16)
     (location / STORE_ID_FILE).write_text(store_id + "\n", encoding="utf-8")
     return store_id
+
+
+@dataclass(frozen=True)
+class StoreRecord:
+    """What a store was made from: a digest of each named graph's text, and the validation
+    findings over them (with the key of the shapes and code that found them; None: none ran),
+    each as its fields (severity, focus, path, message, value)."""
+
+    graphs: dict[str, str]
+    validation_key: str | None = None
+    findings: tuple[tuple[str, ...], ...] = ()
+
+    def to_json(self) -> str:
+        data = {
+            "graphs": self.graphs,
+            "validation": None
+            if self.validation_key is None
+            else {"key": self.validation_key, "findings": [list(f) for f in self.findings]},
+        }
+        return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> StoreRecord | None:
+        """The record in `text`; None if it is not one (it is then not used)."""
+        try:
+            data = json.loads(text)
+            graphs = {str(g): str(d) for g, d in data["graphs"].items()}
+            validation = data["validation"]
+            if validation is None:
+                return cls(graphs)
+            findings = tuple(tuple(map(str, f)) for f in validation["findings"])
+            if any(len(f) != 5 for f in findings):
+                return None
+            return cls(graphs, str(validation["key"]), findings)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+
+def note_store(location: Path, record: StoreRecord) -> None:
+    """Keep `record` inside the (closed) store at `location`."""
+    (location / STORE_RECORD_FILE).write_text(record.to_json(), encoding="utf-8")
+
+
+def copy_store(build_dir: Path, target: Path) -> StoreRecord | None:
+    """Copy the build directory's store to `target` (hard links: instant) and return its record;
+    None when there is no store its stamp vouches for, or no record of what it holds."""
+    try:
+        store = open_persisted(build_dir)
+        if store is None:
+            return None
+        text = (build_dir / STORE_DIR / STORE_RECORD_FILE).read_text(encoding="utf-8")
+    except (StoreMismatch, OSError, UnicodeDecodeError):
+        return None
+    record = StoreRecord.from_json(text)
+    if record is None:
+        return None
+    shutil.rmtree(target, ignore_errors=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        store.backup(str(target))
+    except (OSError, RuntimeError):
+        shutil.rmtree(target, ignore_errors=True)
+        return None
+    for name in (STORE_ID_FILE, STORE_RECORD_FILE):  # the copy becomes another store
+        (target / name).unlink(missing_ok=True)
+    return record
 
 
 def remove_stamp(build_dir: Path) -> None:

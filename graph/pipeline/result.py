@@ -24,6 +24,10 @@ class Timings:
     """Peak resident memory (MB) of the process at the end of each stage."""
     jobs: int = 1
     """Processes the per-page work ran on."""
+    store_rewritten: int | None = None
+    """Named graphs rewritten in a copy of the previous persisted store (None: loaded afresh)."""
+    revalidated: int | None = None
+    """Focus nodes validated again after a change (None: the whole graph was validated)."""
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,10 @@ class Sink(Protocol):
 
     uses_page_cache: bool
     """Whether the chunks `add_page` returns are worth keeping in the page cache."""
+    rewritten: int | None
+    """Named graphs rewritten in a copy of the previous build's store (None: stored afresh)."""
+    revalidated: int | None
+    """Focus nodes checked again after a change (None: the whole graph was validated)."""
 
     def add_page(
         self, graph: URIRef, quads: Callable[[], Iterable[Quad]], cached: bytes | None

@@ -17,8 +17,9 @@ where the shape gives ``sh:message``.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -193,7 +194,7 @@ class _Compiler:
             targets = self.targets(shape)
             if not targets:
                 continue  # only reached through sh:node
-            focus = (
+            focus = _FOCUS + (
                 targets[0] if len(targets) == 1 else " UNION ".join(f"{{ {t} }}" for t in targets)
             )
             name = str(shape)
@@ -349,6 +350,22 @@ def _subclasses(store: Store, cls: str, union: bool) -> list[str]:
 
 
 _PLACEHOLDER = re.compile(r"%%(TYPED|TARGET) (\S+) ([^%]+)%%")
+_FOCUS = "%%FOCUS%% "
+"""Where a check binds its focus nodes: filled with a VALUES list to check only some of them."""
+
+DEPENDENCY_HOPS = 2
+"""How far the answer of a check for one focus node reaches: its values (``sh:class``,
+``sh:node``) and their values (``sh:class`` inside ``sh:node``); no supported constraint reaches
+further, so only the nodes this close to a changed triple's subject need checking again."""
+
+REVALIDATE_LIMIT = 50_000
+"""Beyond this many focus nodes to check again, the whole graph is checked instead."""
+
+
+def _restrict(query: str, focus: Sequence[str] | None) -> str:
+    if focus is None:
+        return query.replace(_FOCUS, "")
+    return query.replace(_FOCUS, "VALUES ?focus { " + " ".join(focus) + " } ")
 
 
 def _expand(store: Store, query: str, cache: dict[str, list[str]], union: bool = True) -> str:
@@ -384,30 +401,32 @@ def _display(term: object) -> str:
 
 
 def check_store(
-    store: Store, shapes: Path = SHAPES_FILE, triples: int | None = None, union: bool = True
+    store: Store,
+    shapes: Path = SHAPES_FILE,
+    triples: int | None = None,
+    union: bool = True,
+    focus: Sequence[str] | None = None,
 ) -> Report:
     """Validate the union of the graphs of `store` against `shapes`; pyshacl's report, faster.
 
     With ``union=False`` the store's default graph is validated instead: a store holding the
     union triples once is faster to query than Oxigraph's union-of-named-graphs view, whose joins
     on a node described in many graphs (an organisation in every cell listing its reports) slow
-    down sharply.
+    down sharply. With `focus` (IRIs as ``<…>``) only those focus nodes are checked.
     """
     from ..rdf.make import ONTOLOGY_GRAPH  # noqa: F401  (the ontology graph must be in the store)
 
     expansions: dict[str, list[str]] = {}
     findings: set[Finding] = set()
     for item in compile_shapes(shapes):
-        query = _expand(store, item.query, expansions, union)
+        query = _expand(store, _restrict(item.query, focus), expansions, union)
         path = shorten(item.path) if item.path else ""
         for row in select(store, query, union):
-            focus = _display(row["focus"])
+            node = _display(row["focus"])
             value = _display(row["value"]) if "?value" in query.split("WHERE", 1)[0] else ""
-            message = item.message.replace("{focus}", focus).replace("{path}", path)
-            findings.add(Finding(item.severity, focus, path, message, value))
-    ordered = sorted(
-        findings, key=lambda f: (f.severity != "Violation", f.focus, f.path, f.message, f.value)
-    )
+            message = item.message.replace("{focus}", node).replace("{path}", path)
+            findings.add(Finding(item.severity, node, path, message, value))
+    ordered = _ordered(findings)
     if triples is None:
         triples = 0
         distinct = "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -421,6 +440,61 @@ def validate_store(
 ) -> Report:
     """`check_store`, raising `ValidationFailed` with the readable report on a violation."""
     report = check_store(store, shapes, triples, union)
+    if not report.conforms:
+        raise ValidationFailed(report.render())
+    return report
+
+
+def _ordered(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    return tuple(
+        sorted(
+            findings, key=lambda f: (f.severity != "Violation", f.focus, f.path, f.message, f.value)
+        )
+    )
+
+
+def validation_key(shapes: Path = SHAPES_FILE) -> str:
+    """Digest of the shapes and of the code checking them: findings kept under another key are
+    not reused."""
+    digest = hashlib.sha256(Path(shapes).read_bytes())
+    for module in (Path(__file__), Path(__file__).with_name("shacl.py")):
+        digest.update(module.read_bytes())
+    return digest.hexdigest()
+
+
+def affected_focus(store: Store, subjects: Iterable[str], union: bool = True) -> set[str] | None:
+    """The focus nodes whose findings may change when triples about `subjects` (``<IRI>``s)
+    change: those subjects and the nodes reaching them in up to `DEPENDENCY_HOPS` steps. None
+    beyond `REVALIDATE_LIMIT` nodes."""
+    found = set(subjects)
+    frontier = set(found)
+    for _ in range(DEPENDENCY_HOPS):
+        if not frontier:
+            break
+        values = " ".join(sorted(frontier))
+        query = f"SELECT DISTINCT ?x WHERE {{ VALUES ?y {{ {values} }} ?x ?p ?y }}"
+        reached = {f"<{row['x'].value}>" for row in select(store, query, union)}
+        frontier = reached - found
+        found |= reached
+        if len(found) > REVALIDATE_LIMIT:
+            return None
+    return found
+
+
+def revalidate_store(
+    store: Store,
+    previous: Iterable[Finding],
+    focus: set[str],
+    triples: int,
+    shapes: Path = SHAPES_FILE,
+    union: bool = True,
+) -> Report:
+    """`validate_store` after a change, given the findings before it and the focus nodes it may
+    have affected (`affected_focus`): those are checked again, the other findings kept."""
+    fresh = check_store(store, shapes, triples, union, focus=sorted(focus))
+    shown = {_display(NamedNode(iri[1:-1])) for iri in focus}
+    kept = [f for f in previous if f.focus not in shown]
+    report = Report(_ordered({*kept, *fresh.findings}), triples)
     if not report.conforms:
         raise ValidationFailed(report.render())
     return report
