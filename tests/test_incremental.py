@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -117,3 +118,46 @@ def test_a_rebuild_patches_the_store_and_validates_again_only_what_changed(
     shutil.rmtree(clean)
     build(corpus, clean, store="oxigraph")
     _same(out, clean)
+
+
+def test_a_rebuild_copies_the_unchanged_segments_of_the_files(corpus: Path, tmp_path: Path) -> None:
+    """Segments (a named graph in TriG and JSON-LD, a run of subjects in Turtle) the last build
+    wrote the same are copied from its files: a mark put into one of them, size and time kept,
+    shows up in the rebuilt file; once the files are not the ones recorded, nothing is copied."""
+    out = tmp_path / "out"
+    build(corpus, out, store="oxigraph")
+    trig = out / "evidence.trig"
+    data = trig.read_bytes()
+    at = data.index(b"synthetic2/A1")  # another page than the one changed below
+    marked = data[:at] + b"SYNTHETIC2/A1" + data[at + len(b"synthetic2/A1") :]
+    info = trig.stat()
+    trig.write_bytes(marked)
+    os.utime(trig, ns=(info.st_atime_ns, info.st_mtime_ns))
+    page = corpus / "cells" / "synthetic1" / "C3.txt"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("it follows the layout", "it copies the layout", 1), "utf-8")
+    build(corpus, out, store="oxigraph")
+    assert b"SYNTHETIC2/A1" in trig.read_bytes()  # copied, not written again
+    assert b"it copies the layout" in trig.read_bytes()
+    trig.write_bytes(marked)  # the same bytes, another time: the record no longer vouches
+    (out / ".cache" / "segments.json").write_text('{"evidence.ttl": [1, 2]}', "utf-8")
+    page.write_text(text, "utf-8")
+    build(corpus, out, store="oxigraph")
+    assert b"SYNTHETIC2/A1" not in trig.read_bytes()
+    clean = tmp_path / "clean"
+    build(corpus, clean, store="oxigraph")
+    _same(out, clean)
+
+
+def test_subject_runs_keep_their_boundaries_around_a_change() -> None:
+    """A change moves no run boundary but its own run's: the other runs keep their keys."""
+    from evidence_graph.graph.pipeline.segments import subject_runs
+
+    lines = [f"<urn:s{i:05d}> <urn:p> {j} .\n".encode() for i in range(3000) for j in range(3)]
+    before = [s.key for s in subject_runs(lines)]
+    changed = list(lines)
+    changed[4500] = b"<urn:s01500> <urn:p> 99 .\n"
+    after = [s.key for s in subject_runs(changed)]
+    assert 10 < len(before) < 200 and len(after) == len(before)
+    assert sum(a != b for a, b in zip(before, after, strict=True)) == 1
+    assert b"".join(s.lines() for s in subject_runs(lines)) == b"".join(lines)

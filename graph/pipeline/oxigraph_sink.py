@@ -23,11 +23,12 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store, Triple, parse, serialize
+from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store, Triple, parse
 from pyoxigraph import Quad as OxQuad
 from rdflib import URIRef
 
@@ -55,6 +56,7 @@ from .persisted_store import (
     remove_stamp,
     swap_store,
 )
+from .segments import Segment, SegmentedFiles, subject_runs
 
 JSONLD_COMPACT_LIMIT = 50_000
 """Up to this many triples JSON-LD is compacted with the project's context (rdflib, as the memory
@@ -100,6 +102,7 @@ class OxigraphSink:
         self._loaded: list[BaseException | Store] = []
         self._new_store: Path | None = None
         self._digests: dict[str, str] = {}
+        self._files: SegmentedFiles | None = None
         self._previous: StoreRecord | None = None
         """What the previous build's store was made from, when the new one starts as its copy."""
         self._patch: StorePatch | None = None
@@ -270,21 +273,41 @@ class OxigraphSink:
         return report
 
     def write(self) -> None:
+        """Write the graph files in segments (`segments`): a named graph in TriG and JSON-LD, a
+        run of subjects in Turtle; what the previous build wrote the same is copied."""
         union = self._union()
         self._start_persisting(union)
         names = [g for g in sorted(self.chunks, reverse=True) if self.chunks[g]]
         prefixes = used_prefixes([*_blocks(union), " ".join(names).encode()], FILE_PREFIXES)
-        trig = self.staged.path(TRIG_FILE)
-        _write(_descending(self.chunks, names), RdfFormat.N_QUADS, trig, RdfFormat.TRIG, prefixes)
+        files = self._files = SegmentedFiles(self.out_dir)
+        digests = self._graph_digests()
+        graphs = [Segment(digests[g], partial(_descending, self.chunks[g])) for g in names]
+        files.write(
+            self.staged.path(TRIG_FILE),
+            TRIG_FILE,
+            graphs,
+            RdfFormat.N_QUADS,
+            RdfFormat.TRIG,
+            prefixes,
+        )
+        runs = subject_runs(union[::-1])
         turtle = self.staged.path(TURTLE_FILE)
-        descending = _blocks(union[::-1])
-        _write(descending, RdfFormat.N_TRIPLES, turtle, RdfFormat.TURTLE, prefixes)
+        files.write(turtle, TURTLE_FILE, runs, RdfFormat.N_TRIPLES, RdfFormat.TURTLE, prefixes)
         if self.count().triples > JSONLD_COMPACT_LIMIT:
             jsonld = self.staged.path(JSONLD_FILE)
-            quads = _descending(self.chunks, names)
-            _write(quads, RdfFormat.N_QUADS, jsonld, RdfFormat.JSON_LD, prefixes)
+            files.write(jsonld, JSONLD_FILE, graphs, RdfFormat.N_QUADS, RdfFormat.JSON_LD, prefixes)
         else:
             self.staged.write(JSONLD_FILE, _compact_jsonld(self.chunks))
+
+    def _graph_digests(self) -> dict[str, str]:
+        """The SHA-256 of each named graph's text (the key of its store and file segments)."""
+        if not self._digests:
+            self._digests = {
+                g: hashlib.sha256(chunk).hexdigest()
+                for g, chunk in sorted(self.chunks.items())
+                if chunk
+            }
+        return self._digests
 
     def _start_persisting(self, union: list[bytes]) -> None:
         """Load the persisted store on a second thread (Oxigraph lets go of the interpreter
@@ -292,8 +315,7 @@ class OxigraphSink:
         if self._worker is not None or not self.persist:
             return
         target = self._new_store = new_store_dir(self.out_dir)
-        named = sorted(g for g in self.chunks if self.chunks[g])
-        self._digests = {g: hashlib.sha256(self.chunks[g]).hexdigest() for g in named}
+        named = sorted(self._graph_digests())
         parts = chain((self.chunks[g] for g in named), _blocks(union))  # read as loaded
 
         previous = self._previous = copy_store(self.out_dir, target)
@@ -350,6 +372,8 @@ class OxigraphSink:
         # are read) or a stamp naming the store beside it: the stamp goes first and comes last.
         remove_stamp(self.out_dir)
         self.staged.commit()
+        if self._files is not None:
+            self._files.save()
         if persisted is not None and self._new_store is not None:
             swap_store(self.out_dir, self._new_store, *persisted)
             self._new_store = None
@@ -401,24 +425,11 @@ def _pieces(parts: Iterable[bytes], lines: int) -> Iterator[bytes]:
         yield b"".join(piece)
 
 
-def _descending(chunks: Mapping[str, bytes], names: list[str]) -> Iterator[bytes]:
-    """The lines of the graphs `names` (in that order), each graph's lines in descending order."""
-    for graph in names:
-        lines = chunks[graph].splitlines(keepends=True)
-        lines.reverse()
-        yield from _blocks(lines)
-
-
-def _write(
-    parts: Iterable[bytes],
-    syntax: RdfFormat,
-    output: Path,
-    rdf_format: RdfFormat,
-    prefixes: Mapping[str, str],
-) -> None:
-    """Stream the lines `parts` (in `syntax`) through Oxigraph's writer of `rdf_format`."""
-    with io.BufferedReader(_Reader(parts), 1 << 20) as reader:
-        serialize(parse(reader, syntax), str(output), rdf_format, prefixes=dict(prefixes))
+def _descending(chunk: bytes) -> bytes:
+    """A graph's lines in descending order (as an Oxigraph store holding them dumps them)."""
+    lines = chunk.splitlines(keepends=True)
+    lines.reverse()
+    return b"".join(lines)
 
 
 def _compact_jsonld(chunks: dict[str, bytes]) -> bytes:
