@@ -309,14 +309,14 @@ def test_claim_iris_are_stable() -> None:
 
 def test_discussion_and_subject() -> None:
     d = Discussion("listing/drug/B4/1", "cell/drug/B4/section/highlighted-study", "auto")
-    g = as_graph(rdf.discussion_quads(d, "doc/1988-first-study", G))
+    g = as_graph(rdf.rdflib_quads(rdf.discussion_terms(d, "doc/1988-first-study", rdf.nt(G))))
     assert (
         rdf.iri("doc/1988-first-study"),
         EVG.discussedIn,
         rdf.iri("cell/drug/B4/section/highlighted-study"),
     ) in g
     s = Subject("listing/drug/B4/1", "concept/empathy", "empathy")
-    g = as_graph(rdf.subject_quads(s, G))
+    g = as_graph(rdf.rdflib_quads(rdf.subject_terms(s, rdf.nt(G))))
     assert (rdf.iri("listing/drug/B4/1"), DCTERMS.subject, rdf.iri("concept/empathy")) in g
 
 

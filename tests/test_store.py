@@ -150,8 +150,6 @@ def test_a_large_build_validates_the_persisted_store(
 ) -> None:
     """Beyond the in-memory limit, validation reads the persisted store (loaded in pieces): same
     files, same store; a violation fails the build and leaves no half-made store behind."""
-    from rdflib import Literal, URIRef
-
     from evidence_graph.graph.base.errors import ValidationFailed
     from evidence_graph.graph.base.files import NEW_STORE_PREFIX
     from evidence_graph.graph.pipeline import oxigraph_sink
@@ -174,9 +172,9 @@ def test_a_large_build_validates_the_persisted_store(
     real_add = oxigraph_sink.OxigraphSink.add
     graph = rdf.graph_iri("cells/drug/B4.txt")
 
-    def add(sink: oxigraph_sink.OxigraphSink, quads: Iterable[tuple[object, ...]]) -> None:
-        bad = (URIRef(rdf.iri("cell/drug/B4")), EVG.cellId, Literal("F9"), graph)
-        real_add(sink, [*quads, bad])  # type: ignore[list-item]
+    def add(sink: oxigraph_sink.OxigraphSink, quads: Iterable[tuple[str, str, str, str]]) -> None:
+        bad = (rdf.iri_term("cell/drug/B4"), rdf.nt(EVG.cellId), '"F9"', rdf.nt(graph))
+        real_add(sink, [*quads, bad])
 
     monkeypatch.setattr(oxigraph_sink.OxigraphSink, "add", add)
     before = (out / "evidence.trig").read_bytes()

@@ -21,7 +21,7 @@ from pathlib import Path
 from .. import DEFAULT_STORE
 from ..base.records import Cell, Curation, Discussion
 from ..curation.tagger import matchers
-from ..rdf.make import graph_iri
+from ..rdf.make import graph_iri, line_quads
 from .lock import build_lock
 from .page_cache import PageCache
 from .pages import (
@@ -34,7 +34,7 @@ from .pages import (
     page_graph_chunk,
 )
 from .persisted_store import clean_leftovers
-from .quads import dataset_quads, description_quads, source_quads
+from .quads import dataset_terms, description_quads, source_quads
 from .result import BuildResult, Timings, build_result
 from .sinks import Sink, open_sink
 from .sources import (
@@ -136,10 +136,10 @@ def _build(
                 sink.add_page(graph_iri(sc.relpath), partial(source_quads, sc, when), None)
                 if making is not None:
                     making(done, len(sources))
-            sink.add(dataset_quads(data_dir, sources, curation, when, per_source=False))
+            sink.add(dataset_terms(data_dir, sources, curation, when))
             clock.lap("rdf")
         # The dataset's description counts every other graph, so it is made last.
-        sink.add(description_quads(data_dir, sink.dataset_counts, when))
+        sink.add(line_quads(description_quads(data_dir, sink.dataset_counts, when)))
         clock.lap("describe")
         warnings = sink.validate() if validate else ()
         clock.lap("validate")
@@ -226,6 +226,6 @@ def _pages_on_every_core(
         discussions=(),
         subjects=tuple(s for s in curation.subjects if s.node.startswith("claim/")),
     )
-    sink.add(dataset_quads(data_dir, sources, shared, when, per_source=False))
+    sink.add(dataset_terms(data_dir, sources, shared, when))
     clock.lap("rdf")
     return sources, curation

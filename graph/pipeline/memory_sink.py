@@ -10,6 +10,7 @@ from rdflib import URIRef
 from ..base.files import GRAPH_OUTPUTS, SUMMARY_FILE, Staged
 from ..rdf.dataset import Quad, add_quads, new_dataset
 from ..rdf.describe import DatasetCounts, count_ntriples
+from ..rdf.make import TermQuad, rdflib_quads
 from ..rdf.serialize import serialize
 from ..reading.stats import GraphStats, compute
 from .persisted_store import drop_store, remove_stamp
@@ -33,8 +34,8 @@ class MemorySink:
         add_quads(self.ds, quads())
         return None
 
-    def add(self, quads: Iterable[Quad]) -> None:
-        add_quads(self.ds, quads)
+    def add(self, quads: Iterable[TermQuad]) -> None:
+        add_quads(self.ds, rdflib_quads(quads))
 
     def dataset_counts(self) -> DatasetCounts:
         return count_ntriples(serialize(self.ds, "nt"))

@@ -42,8 +42,8 @@ from ..base.files import (
 )
 from ..rdf.dataset import Quad
 from ..rdf.describe import DatasetCounts, Tally
-from ..rdf.make import ONTOLOGY_GRAPH
-from ..rdf.nquads import LineWriter, graph_chunk, page_chunk, term
+from ..rdf.make import ONTOLOGY_GRAPH, TermQuad
+from ..rdf.nquads import LineWriter, graph_chunk, page_chunk, term, term_lines
 from ..reading.stats import GraphStats
 from ..validation.shacl import Finding, Report
 from .persisted_store import (
@@ -145,9 +145,9 @@ class OxigraphSink:
                 lines = [*self.chunks[graph].decode("utf-8").splitlines(keepends=True), *lines]
             self.chunks[graph] = graph_chunk(lines)
 
-    def add(self, quads: Iterable[Quad]) -> None:
+    def add(self, quads: Iterable[TermQuad]) -> None:
         self._merge_other_lines()
-        added = self.writer.lines(quads)
+        added = term_lines(quads)
         for graph, lines in added.items():
             if graph in self.chunks:  # discussion links and topics land in a page's graph
                 lines = [*self.chunks[graph].decode("utf-8").splitlines(keepends=True), *lines]

@@ -17,6 +17,7 @@ from ..base.records import Claim, Curation
 from ..rdf import make as rdf
 from ..rdf.dataset import Quad
 from ..rdf.describe import DatasetCounts
+from ..rdf.make import TermQuad
 from .sources import SourceCell, matrices, relpath, sha256
 
 
@@ -55,38 +56,30 @@ def source_quads(sc: SourceCell, epoch: int | None = None) -> Iterator[Quad]:
     yield from rdf.rdflib_quads(rdf.aligned_terms(rdf.page_identifier_terms(sc.cell, g)))
 
 
-def dataset_quads(
-    data_dir: Path,
-    sources: list[SourceCell],
-    curation: Curation,
-    epoch: int | None = None,
-    *,
-    per_source: bool = True,
-) -> Iterator[Quad]:
-    """Every quad of the build: ontology, matrices, one graph per cell page and claims file.
-
-    With ``per_source=False`` the `source_quads` of each page are left out (the pipeline adds
-    them page by page, so that a store can cache them). Every quad is followed by what it entails
-    in the standard vocabularies (`rdf.with_aligned`, the graph ``id/graph/aligned``).
-    """
-    if per_source:
-        for sc in sources:
-            yield from source_quads(sc, epoch)
-    yield from rdf.with_aligned(_curated_quads(data_dir, sources, curation, epoch))
+def dataset_terms(
+    data_dir: Path, sources: list[SourceCell], curation: Curation, epoch: int | None = None
+) -> Iterator[TermQuad]:
+    """Every quad of the build but the pages' own (`source_quads`, added page by page), in line
+    form: ontology, matrices, claims files, concept scheme, discussion links and topics, each
+    followed by what it entails in the standard vocabularies (`rdf.aligned_terms`, the graph
+    ``id/graph/aligned``)."""
+    return rdf.aligned_terms(_curated_terms(data_dir, sources, curation, epoch))
 
 
-def _curated_quads(
+def _curated_terms(
     data_dir: Path, sources: list[SourceCell], curation: Curation, epoch: int | None
-) -> Iterator[Quad]:
-    """The quads of everything but the cell pages themselves (see `dataset_quads`)."""
+) -> Iterator[TermQuad]:
+    """The quads of everything but the cell pages themselves (see `dataset_terms`)."""
     known, matrices_path = matrices(data_dir)
-    yield from rdf.file_quads(ONTOLOGY_FILE, rdf.ONTOLOGY_GRAPH)
+    yield from rdf.line_quads(rdf.file_quads(ONTOLOGY_FILE, rdf.ONTOLOGY_GRAPH))
 
     matrices_rel = relpath(data_dir, matrices_path)
     g = rdf.graph_iri(matrices_rel)
-    yield from rdf.provenance_quads(g, matrices_rel, sha256(matrices_path), "vocabularies", epoch)
+    yield from rdf.provenance_terms(
+        rdf.nt(g), matrices_rel, sha256(matrices_path), "vocabularies", epoch
+    )
     for matrix in sorted(_matrix_defs(known, sources).values(), key=lambda m: m.key):
-        yield from rdf.matrix_quads(matrix, g)
+        yield from rdf.line_quads(rdf.matrix_quads(matrix, g))
 
     node_graph: dict[str, URIRef] = {}
     listing_doc: dict[str, str] = {}
@@ -102,8 +95,10 @@ def _curated_quads(
         path = Path(curation.concepts_file)
         rel = relpath(data_dir, path)
         concepts_graph = rdf.graph_iri(rel)
-        yield from rdf.provenance_quads(concepts_graph, rel, sha256(path), "concepts", epoch)
-        yield from rdf.file_quads(path, concepts_graph)
+        yield from rdf.provenance_terms(
+            rdf.nt(concepts_graph), rel, sha256(path), "concepts", epoch
+        )
+        yield from rdf.line_quads(rdf.file_quads(path, concepts_graph))
 
     claim_files = sorted(
         {*curation.claim_files, *(c.source for c in curation.claims)},
@@ -114,15 +109,17 @@ def _curated_quads(
         g = rdf.graph_iri(rel)
         path = Path(claims_file) if Path(claims_file).is_absolute() else data_dir / rel
         sha = sha256(path) if path.is_file() else hashlib.sha256(b"").hexdigest()
-        yield from rdf.provenance_quads(g, rel, sha, "claims", epoch)
+        yield from rdf.provenance_terms(rdf.nt(g), rel, sha, "claims", epoch)
     page_paths = {sc.cell.source: sc.relpath for sc in sources}
     for claim in curation.claims:
         g = rdf.graph_iri(relpath(data_dir, claim.source))
         node_graph[ids.claim_key(claim.id)] = g
-        yield from rdf.claim_quads(claim, g, relpath(data_dir, claim.source))
-        yield from rdf.position_selector_quads(claim, g, page_paths)
-    yield from _draft_quads(data_dir, sources, curation, node_graph, page_paths, epoch)
-    yield from _identifier_quads(data_dir, set(listing_doc.values()), epoch)
+        yield from rdf.line_quads(rdf.claim_quads(claim, g, relpath(data_dir, claim.source)))
+        yield from rdf.line_quads(rdf.position_selector_quads(claim, g, page_paths))
+    yield from rdf.line_quads(
+        _draft_quads(data_dir, sources, curation, node_graph, page_paths, epoch)
+    )
+    yield from _identifier_terms(data_dir, set(listing_doc.values()), epoch)
 
     for discussion in curation.discussions:
         document = listing_doc.get(discussion.listing)
@@ -130,10 +127,12 @@ def _curated_quads(
             raise SourceError(
                 discussion.listing, None, "discussion link names a listing no page has"
             )
-        yield from rdf.discussion_quads(discussion, document, node_graph[discussion.listing])
-    fallback = concepts_graph or rdf.graph_iri(matrices_rel)
+        graph = rdf.nt(node_graph[discussion.listing])
+        yield from rdf.discussion_terms(discussion, document, graph)
+    fallback = rdf.nt(concepts_graph or rdf.graph_iri(matrices_rel))
+    graphs = {node: rdf.nt(g) for node, g in node_graph.items()}
     for subject in curation.subjects:
-        yield from rdf.subject_quads(subject, node_graph.get(subject.node, fallback))
+        yield from rdf.subject_terms(subject, graphs.get(subject.node, fallback))
 
 
 def _draft_quads(
@@ -162,17 +161,17 @@ def _draft_quads(
             yield from rdf.position_selector_quads(claim, g, page_paths)
 
 
-def _identifier_quads(data_dir: Path, documents: set[str], epoch: int | None) -> Iterator[Quad]:
+def _identifier_terms(data_dir: Path, documents: set[str], epoch: int | None) -> Iterator[TermQuad]:
     """The verified external identifiers of ``identifiers.yaml`` (when present), in its graph."""
     from ..curation.dataset import load_identifiers
 
     path = data_dir / IDENTIFIERS_FILE
     if not path.is_file():
         return
-    g = rdf.graph_iri(IDENTIFIERS_FILE)
-    yield from rdf.provenance_quads(g, IDENTIFIERS_FILE, sha256(path), "identifiers", epoch)
+    g = rdf.nt(rdf.graph_iri(IDENTIFIERS_FILE))
+    yield from rdf.provenance_terms(g, IDENTIFIERS_FILE, sha256(path), "identifiers", epoch)
     for entry in load_identifiers(path, documents):
-        yield from rdf.identifier_quads(entry.document, entry.as_dict(), g)
+        yield from rdf.identifier_terms(entry.document, entry.as_dict(), g)
 
 
 def description_quads(

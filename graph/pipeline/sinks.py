@@ -18,6 +18,7 @@ from .. import STORES
 from ..base.errors import UnknownFormat
 from ..rdf.dataset import Quad
 from ..rdf.describe import DatasetCounts
+from ..rdf.make import TermQuad
 from ..reading.stats import GraphStats
 
 
@@ -38,8 +39,8 @@ class Sink(Protocol):
         `cached` (an earlier return) when given; return them in the form the page cache may keep,
         or None."""
 
-    def add(self, quads: Iterable[Quad]) -> None:
-        """Add quads, each into its named graph."""
+    def add(self, quads: Iterable[TermQuad]) -> None:
+        """Add quads (in line form), each into its named graph."""
 
     def dataset_counts(self) -> DatasetCounts:
         """What VoID counts of the union of every graph added so far."""

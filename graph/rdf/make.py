@@ -177,6 +177,12 @@ def rdflib_quads(quads: Iterable[TermQuad]) -> Iterator[Quad]:
         yield term(s), term(p), term(o), URIRef(g[1:-1])
 
 
+def line_quads(quads: Iterable[Quad]) -> Iterator[TermQuad]:
+    """rdflib quads in line form (the other way from `rdflib_quads`)."""
+    for s, p, o, g in quads:
+        yield line_term(s), line_term(p), line_term(o), nt(g)
+
+
 # --- Keys the contract does not fix -------------------------------------------------------------
 
 
@@ -557,23 +563,13 @@ def claim_quads(claim: Claim, graph: URIRef, source_relpath: str | None = None) 
         yield other, prop, c, graph
 
 
-def discussion_quads(discussion: Discussion, document: str, graph: URIRef) -> Iterator[Quad]:
-    """The listed document (key `document`) discussed in a commentary section."""
-    return rdflib_quads(discussion_terms(discussion, document, nt(graph)))
-
-
 def discussion_terms(discussion: Discussion, document: str, graph: Term) -> Iterator[TermQuad]:
-    """`discussion_quads` in line form."""
+    """The listed document (key `document`) discussed in a commentary section."""
     yield iri_term(document), E.discussedIn, iri_term(discussion.section), graph
 
 
-def subject_quads(subject: Subject, graph: URIRef) -> Iterator[Quad]:
-    """A node tagged with a topic concept."""
-    return rdflib_quads(subject_terms(subject, nt(graph)))
-
-
 def subject_terms(subject: Subject, graph: Term) -> Iterator[TermQuad]:
-    """`subject_quads` in line form."""
+    """A node tagged with a topic concept."""
     yield iri_term(subject.node), DC.subject, iri_term(subject.concept), graph
 
 
@@ -708,23 +704,6 @@ def alignment() -> Alignment:
     return Alignment(ontology)
 
 
-def with_aligned(quads: Iterable[Quad]) -> Iterator[Quad]:
-    """`quads`, each followed by the standard-vocabulary triples it entails, in the aligned graph.
-
-    The ontology graph itself is passed through unaligned (its terms are vocabulary, not data),
-    and so are machine-drafted claims (``graph/drafts/…``): a consumer that knows only the
-    standard vocabularies cannot see a draft's status, and would take it as an asserted claim.
-    The rdflib view of `aligned_terms`: the same table, the same rule.
-    """
-    aligned = ALIGNED_GRAPH
-    for quad in quads:
-        yield quad
-        s, p, o, g = quad
-        line = (line_term(s), line_term(p), line_term(o), nt(g))
-        for es, ep, eo, _ in aligned_terms((line,), source=False):
-            yield rdflib_term(es), rdflib_term(ep), rdflib_term(eo), aligned
-
-
 ONTOLOGY_GRAPH_TERM = nt(ONTOLOGY_GRAPH)
 ALIGNED_GRAPH_TERM = nt(ALIGNED_GRAPH)
 
@@ -787,21 +766,14 @@ def position_selector_quads(
 # --- External identifiers ------------------------------------------------------------------
 
 
-def identifier_quads(
-    document: str, identifiers: Mapping[str, str], graph: URIRef
-) -> Iterator[Quad]:
+def identifier_terms(
+    document: str, identifiers: Mapping[str, str], graph: Term
+) -> Iterator[TermQuad]:
     """A document's verified external identifiers: ``doi``, ``pmid``, ``url`` (its analysis page).
 
     DOI and PubMed ID become ``dcterms:identifier`` literals ("doi:10.…", "pmid:…") and
     ``owl:sameAs`` their resolvable IRIs (the same work); the analysis page is ``rdfs:seeAlso``.
     """
-    return rdflib_quads(identifier_terms(document, identifiers, nt(graph)))
-
-
-def identifier_terms(
-    document: str, identifiers: Mapping[str, str], graph: Term
-) -> Iterator[TermQuad]:
-    """`identifier_quads` in line form."""
     from rdflib.namespace import OWL
 
     node = iri_term(document)
@@ -817,11 +789,6 @@ def identifier_terms(
     url = identifiers.get("url")
     if url:
         yield node, RS.seeAlso, f"<{url}>", graph
-
-
-def page_identifier_quads(cell: Cell, graph: URIRef) -> Iterator[Quad]:
-    """The identifiers a page prints with its listed entries (see `page_identifier_terms`)."""
-    return rdflib_quads(page_identifier_terms(cell, nt(graph)))
 
 
 def page_identifier_terms(cell: Cell, graph: Term) -> Iterator[TermQuad]:
