@@ -13,10 +13,10 @@ from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
-from itertools import accumulate
 from pathlib import Path
 from typing import cast, get_args
 
+import numpy as np
 import yaml
 
 from ..base.errors import QuoteNotFound, QuotesNotFound, SourceError, clip
@@ -44,6 +44,8 @@ POLARITY_NAMES: tuple[str, ...] = get_args(Polarity)
 RELATION_NAMES: tuple[str, ...] = get_args(ClaimRelationKind)
 
 _SPACE = re.compile(r"\s+")
+_WHITESPACE = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
+"""The code points `_SPACE` matches (none lies beyond U+3000)."""
 _TEXT_CACHE = 64
 
 CLAIM_KEYS = {
@@ -105,26 +107,22 @@ class _CellText:
         self.cell = cell
         self.text = "\n".join(cell.lines)
         # Each run of whitespace becomes one space (none before the first word); every other
-        # character is kept, quotes straightened one for one. A folded offset maps back by adding
-        # the characters removed before it: `_shifts[i]` from folded offset `_marks[i]` on.
-        spaces = [run.span() for run in _SPACE.finditer(self.text)]
-        folded = _SPACE.sub(" ", fold(self.text, spaces=False))
-        removed = [end - start - 1 for start, end in spaces]
-        if spaces and spaces[0][0] == 0:  # leading whitespace is dropped whole
-            folded = folded[1:]
-            removed[0] += 1
-        self._shifts = [0, *accumulate(removed)]
-        self._marks = [
-            0,
-            *(end - shift for (_, end), shift in zip(spaces, self._shifts[1:], strict=True)),
-        ]
-        self.folded = folded
-        self.line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        # character is kept, quotes straightened one for one. `_kept[i]` is the offset in the page
+        # text of the character at folded offset `i`: the first of each run, no leading run.
+        self.folded = _SPACE.sub(" ", fold(self.text, spaces=False)).removeprefix(" ")
+        points = np.frombuffer(self.text.encode("utf-32-le"), dtype=np.uint32)
+        space = np.isin(points, _WHITESPACE)
+        dropped = space.copy()
+        dropped[1:] &= space[:-1]  # a run's later characters
+        if space.size and space[0]:
+            dropped[0] = True  # the leading run, whole
+        self._kept = np.flatnonzero(~dropped)
+        self.line_starts = [0, *(np.flatnonzero(points == 10) + 1).tolist()]
         self.blocks = _blocks(cell)
 
     def origin(self, offset: int) -> int:
         """The offset in the page text of the character at `offset` in the folded text."""
-        return offset + self._shifts[bisect_right(self._marks, offset) - 1]
+        return int(self._kept[offset])
 
     def line_of(self, offset: int) -> int:
         return bisect_right(self.line_starts, offset)
