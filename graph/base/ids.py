@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote
 
 from .text import fold
@@ -102,6 +103,7 @@ def listing_key(matrix: str, cell: str, position: int) -> str:
     return f"listing/{matrix}/{cell}/{position}"
 
 
+@lru_cache(maxsize=1 << 16)  # a build asks for every listed document's key more than once
 def doc_key(title: str, year: int | None) -> str:
     """The same document listed in two cells gets the same key."""
     return f"doc/{year if year is not None else 'nd'}-{key_slug(normalise_title(title))}"

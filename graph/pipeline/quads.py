@@ -100,21 +100,22 @@ def _curated_terms(
         )
         yield from rdf.line_quads(rdf.file_quads(path, concepts_graph))
 
-    claim_files = sorted(
-        {*curation.claim_files, *(c.source for c in curation.claims)},
-        key=lambda p: relpath(data_dir, p),
-    )
+    claims_rel: dict[str, str] = {}  # a claims file's path, once per file (not per claim)
+    for source in {*curation.claim_files, *(c.source for c in curation.claims)}:
+        claims_rel[str(source)] = relpath(data_dir, source)
+    claim_files = sorted(claims_rel, key=claims_rel.__getitem__)
     for claims_file in claim_files:
-        rel = relpath(data_dir, claims_file)
+        rel = claims_rel[claims_file]
         g = rdf.graph_iri(rel)
         path = Path(claims_file) if Path(claims_file).is_absolute() else data_dir / rel
         sha = sha256(path) if path.is_file() else hashlib.sha256(b"").hexdigest()
         yield from rdf.provenance_terms(rdf.nt(g), rel, sha, "claims", epoch)
     page_paths = {sc.cell.source: sc.relpath for sc in sources}
     for claim in curation.claims:
-        g = rdf.graph_iri(relpath(data_dir, claim.source))
+        rel = claims_rel[str(claim.source)]
+        g = rdf.graph_iri(rel)
         node_graph[ids.claim_key(claim.id)] = g
-        yield from rdf.line_quads(rdf.claim_quads(claim, g, relpath(data_dir, claim.source)))
+        yield from rdf.line_quads(rdf.claim_quads(claim, g, rel))
         yield from rdf.line_quads(rdf.position_selector_quads(claim, g, page_paths))
     yield from rdf.line_quads(
         _draft_quads(data_dir, sources, curation, node_graph, page_paths, epoch)
