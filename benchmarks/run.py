@@ -108,6 +108,8 @@ def _task_rebuild(data: str, out: str, jobs: int | None = None) -> dict[str, Any
         "parsed": timings.parsed,
         "stages": timings.stages,
         "jobs": getattr(timings, "jobs", 1),
+        "store_rewritten": getattr(timings, "store_rewritten", None),
+        "revalidated": getattr(timings, "revalidated", None),
         "workers_peak_mb": _workers_peak_mb(),
     }
 
@@ -427,6 +429,35 @@ def ratio(a: Any, b: Any) -> str:
     return f"{y / x:.1f}×"
 
 
+def _incremental(
+    base: Path, n: int, name: str, python: str, jobs: int | None, log: Any
+) -> dict[str, Any]:
+    """A full build of `base`, one page changed, the rebuild (by the install of `python`), and a
+    clean build of the changed corpus to compare with byte for byte."""
+    changed = OUT / f"corpus-{n}-{name}"
+    shutil.rmtree(changed, ignore_errors=True)
+    shutil.copytree(base, changed)
+    inc = OUT / f"build-{n}-{name}"
+    print(f"[bench] {name}: full build of {n}", file=log, flush=True)
+    full = child(
+        "build", python=python, data=str(changed), out=str(inc), store="oxigraph", jobs=jobs
+    )
+    page = sorted((changed / "cells").glob("*/*.txt"))[n // 2]
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("it follows the layout", "it copies the layout", 1), "utf-8")
+    print(f"[bench] {name}: rebuild after changing {page.name}", file=log, flush=True)
+    again = child("rebuild", python=python, data=str(changed), out=str(inc), jobs=jobs)
+    clean_dir = OUT / f"build-{n}-{name}-clean"
+    clean = child(
+        "build", python=python, data=str(changed), out=str(clean_dir), store="oxigraph", jobs=jobs
+    )
+    identical = all(
+        (inc / f).read_bytes() == (clean_dir / f).read_bytes()
+        for f in (*GRAPH_OUTPUTS, SUMMARY_FILE)
+    )
+    return {"cells": n, "full": full, "rebuild": again, "clean": clean, "identical": identical}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmarks of the build (see module doc).")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -558,33 +589,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "incremental" not in skip:
         n = args.incremental_size
         base = corpus(n)
-        changed = OUT / f"corpus-{n}-changed"
-        shutil.rmtree(changed, ignore_errors=True)
-        shutil.copytree(base, changed)
-        inc = OUT / f"build-{n}-incremental"
-        print(f"[bench] incremental: full build of {n}", file=log, flush=True)
-        full = child("build", data=str(changed), out=str(inc), store="oxigraph", jobs=args.jobs)
-        page = sorted((changed / "cells").glob("*/*.txt"))[n // 2]
-        text = page.read_text(encoding="utf-8")
-        page.write_text(text.replace("it follows the layout", "it copies the layout", 1), "utf-8")
-        print(f"[bench] incremental: rebuild after changing {page.name}", file=log, flush=True)
-        again = child("rebuild", data=str(changed), out=str(inc), jobs=args.jobs)
-        clean_dir = OUT / f"build-{n}-clean"
-        clean = child(
-            "build", data=str(changed), out=str(clean_dir), store="oxigraph", jobs=args.jobs
-        )
-        identical = all(
-            (inc / f).read_bytes() == (clean_dir / f).read_bytes()
-            for f in (*GRAPH_OUTPUTS, SUMMARY_FILE)
-        )
-        results["incremental"] = {
-            "cells": n,
-            "full": full,
-            "rebuild": again,
-            "clean": clean,
-            "identical": identical,
-        }
-        save()
+        installs = {"incremental": PYTHON}
+        if args.before:
+            installs["incremental_before"] = args.before
+        for key, python in installs.items():
+            results[key] = _incremental(base, n, key, python, args.jobs, log)
+            save()
 
     if "cold" not in skip:
         seed = OUT / "seed-build"
@@ -712,19 +722,27 @@ def render(results: dict[str, Any]) -> str:
                 f"| {b['seconds'] / a['seconds']:.2f}× for {top / 1000:.1f}× the cells "
                 f"| triples {a.get('triples', 0):,} → {b.get('triples', 0):,} |"
             )
-    inc = results.get("incremental")
-    if inc:
+    for key, who in (("incremental", ""), ("incremental_before", "before: ")):
+        inc = results.get(key)
+        if not inc:
+            continue
         rebuild, full = inc["rebuild"], inc["full"]
         share = (
             f"{100 * rebuild['seconds'] / full['seconds']:.0f} % of the full build"
             if rebuild.get("seconds") and full.get("seconds")
             else "—"
         )
+        patched = rebuild.get("store_rewritten")
+        store = (
+            "store loaded afresh" if patched is None else f"{patched} graphs rewritten in the store"
+        )
+        checked = rebuild.get("revalidated")
+        valid = "whole graph validated" if checked is None else f"{checked} nodes validated again"
         lines.append(
-            f"| rebuild after changing 1 page of {inc['cells']:,} vs full build "
+            f"| {who}rebuild after changing 1 page of {inc['cells']:,} vs full build "
             f"| {fmt_s(rebuild)} | {fmt_s(full)} | {share}"
-            f" | {rebuild.get('reused', '?')} pages from cache; byte-identical to a clean build: "
-            f"{'yes' if inc['identical'] else 'NO'}; stages: {_stages(rebuild)} |"
+            f" | {rebuild.get('reused', '?')} pages from cache; {store}; {valid}; byte-identical "
+            f"to a clean build: {'yes' if inc['identical'] else 'NO'}; stages: {_stages(rebuild)} |"
         )
     cold = results.get("cold")
     if cold:
