@@ -318,7 +318,10 @@ class OxigraphSink:
         named = sorted(self._graph_digests())
         parts = chain((self.chunks[g] for g in named), _blocks(union))  # read as loaded
 
-        previous = self._previous = copy_store(self.out_dir, target)
+        previous = copy_store(self.out_dir, target)
+        if previous is not None and not _worth_patching(previous.graphs, self._digests):
+            previous = None  # loaded afresh (over the copy): faster than rewriting most of it
+        self._previous = previous
 
         def run() -> None:
             try:
@@ -459,6 +462,15 @@ def load_parts(parts: Iterable[bytes], path: Path | None = None) -> Store:
     with io.BufferedReader(_Reader(parts), 1 << 20) as reader:
         store.bulk_load(reader, RdfFormat.N_QUADS)
     return store
+
+
+PATCH_LIMIT = 0.25
+"""A copy of the previous store is patched when at most this share of the named graphs changed."""
+
+
+def _worth_patching(previous: Mapping[str, str], digests: Mapping[str, str]) -> bool:
+    changed = sum(1 for g in previous.keys() | digests.keys() if previous.get(g) != digests.get(g))
+    return changed <= max(4, PATCH_LIMIT * len(digests))
 
 
 @dataclass(frozen=True)

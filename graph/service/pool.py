@@ -11,7 +11,6 @@ CLI). Both check the query first (`graph.service.guard`).
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import faulthandler
 import json
@@ -27,12 +26,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ..base.errors import EvidenceGraphError, QueryError, QueryFailed
 from ..base.files import resolve_graph_path
 from . import guard
 from .sparql import Output
+
+if TYPE_CHECKING:  # asyncio is imported by the server only: the command line starts faster
+    import asyncio
 
 DEFAULT_MEMORY_LIMIT_MB = 4096
 """Extra address space one worker may take for a query, beyond the graph it holds (MB)."""
@@ -171,6 +173,8 @@ class Worker:
         self._send(request)
         assert self.process.stdout is not None
         fd = self.process.stdout.fileno()
+        import asyncio
+
         loop = asyncio.get_running_loop()
         reply = _Reply(loop)
         loop.add_reader(fd, reply.feed, fd)
@@ -462,6 +466,8 @@ class QueryPool:
             else:
                 waiter.set_result(worker)
 
+        import asyncio
+
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
@@ -570,6 +576,8 @@ class QueryPool:
 
     async def _take_async(self, started: float) -> Worker:
         """An idle worker holding the latest graph, awaited in turn, at most the time limit."""
+        import asyncio
+
         while True:
             with self._lock:
                 worker = None
