@@ -579,9 +579,9 @@ def _named_query_list(queries: Iterable[Any]) -> str:
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),
-    default=2,
-    show_default=True,
-    help="Query worker processes (each holds the graph in memory).",
+    default=None,
+    help="Query worker processes, each holding the graph in memory [default: four per core, at "
+    "most 8, and no more than a quarter of the available memory holds; at least 2].",
 )
 @memory_limit_option
 @click.option(
@@ -629,7 +629,7 @@ def serve(
     host: str,
     port: int,
     timeout: float,
-    workers: int,
+    workers: int | None,
     memory_limit: int,
     cors_origins: tuple[str, ...],
     allowed_hosts: tuple[str, ...],

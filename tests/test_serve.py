@@ -762,3 +762,29 @@ def test_event_loop_callers_take_workers_in_turn_and_a_dropped_one_costs_its_wor
         assert len(pool.pids()) == 2
     finally:
         pool.close()
+
+
+def test_worker_count_left_to_the_server(tmp_path: Path) -> None:
+    """Four per core, at most eight, within a quarter of the available memory, never below two;
+    a pool grows to that many, each new worker answering from the same graph."""
+    from evidence_graph.graph.service.pool import QueryPool, WorkerSettings, auto_workers
+
+    gib = 1 << 30
+    assert auto_workers(2, 100 << 20, 16 * gib) == 8
+    assert auto_workers(1, 100 << 20, 16 * gib) == 4
+    assert auto_workers(64, 100 << 20, 16 * gib) == 8
+    assert auto_workers(2, 2 * gib, 16 * gib) == 2  # a big graph: two, as a quarter holds
+    assert auto_workers(8, gib, 20 * gib) == 5
+    assert auto_workers(2, None, 16 * gib) == auto_workers(2, gib, None) == 2
+
+    graph = tmp_path / "evidence.ttl"
+    graph.write_text("<urn:a> <urn:p> <urn:o> .\n", encoding="utf-8")
+    pool = QueryPool(WorkerSettings(str(graph), in_memory=True), size=2, timeout=30)
+    try:
+        assert 2 <= pool.auto_size() <= 8
+        pool.grow(4)
+        assert pool.size == 4 and len(pool.pids()) == 4
+        answers = {pool.run("SELECT ?o WHERE { <urn:a> <urn:p> ?o }").body for _ in range(8)}
+        assert len(answers) == 1 and b"urn:o" in answers.pop()
+    finally:
+        pool.close()

@@ -392,6 +392,48 @@ def run_isolated(
         worker.close()
 
 
+MAX_AUTO_WORKERS = 8
+"""At most this many workers when their number is left to the server."""
+
+MEMORY_SHARE = 0.25
+"""Workers started beyond the first two may hold, together, this share of the available memory."""
+
+
+def auto_workers(cores: int, worker_bytes: int | None, available_bytes: int | None) -> int:
+    """How many workers to run when not told: four per core (a small query's worker spends more
+    time waiting on its pipes and for a core than computing, so more queries in flight keep the
+    cores busy: measured on 2 cores, 50 clients, distinct small queries, p99 98–130 ms with 2
+    workers, 76–84 ms with 4, 49–65 ms with 8), at most `MAX_AUTO_WORKERS`, and no more than
+    `MEMORY_SHARE` of the available memory holds (each has its own copy of the graph); never fewer
+    than two. Unknown sizes: two."""
+    if not worker_bytes or not available_bytes:
+        return 2
+    by_memory = int(available_bytes * MEMORY_SHARE // worker_bytes)
+    return max(2, min(MAX_AUTO_WORKERS, 4 * max(1, cores), by_memory))
+
+
+def resident_bytes(pid: int) -> int | None:
+    """Resident memory of process `pid` (Linux ``/proc``; None elsewhere)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def available_bytes() -> int | None:
+    """Memory available to new processes (Linux ``/proc/meminfo``; None elsewhere)."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
 def graph_signature(graph: str | Path) -> tuple[str, int, int] | None:
     """Which file `graph` is now (path, size, modification time): changes when it is rebuilt."""
     try:
@@ -476,6 +518,21 @@ class QueryPool:
             hand_over()
         else:
             loop.call_soon_threadsafe(hand_over)
+
+    def grow(self, size: int) -> None:
+        """Start workers until the pool has `size` (each loads the graph before it is used)."""
+        starting = [self._start() for _ in range(size - self.size)]
+        for worker in starting:
+            worker.ready()
+            worker.generation = self.generation
+            self.size += 1
+            self._release(worker)
+
+    def auto_size(self) -> int:
+        """`auto_workers` for this machine, from what one of this pool's workers holds."""
+        pids = self.pids()
+        held = resident_bytes(pids[0]) if pids else None
+        return auto_workers(os.cpu_count() or 1, held, available_bytes())
 
     def _start(self) -> Worker:
         worker = Worker(self.settings)

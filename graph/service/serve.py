@@ -587,7 +587,8 @@ class ServeSettings:
     host: str = "127.0.0.1"
     port: int = 8000
     timeout: float = 30.0
-    workers: int = 2
+    workers: int | None = None
+    """Query worker processes; None: `pool.auto_workers` decides, once two have loaded the graph."""
     memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB
     cors_origins: tuple[str, ...] = ("*",)
     allowed_hosts: tuple[str, ...] = ()
@@ -692,11 +693,13 @@ def serve(settings: ServeSettings, announce: Callable[[str], None]) -> None:
             WorkerSettings(
                 str(settings.graph), in_memory=True, memory_limit_mb=settings.memory_limit_mb
             ),
-            size=settings.workers,
+            size=settings.workers or 2,
             timeout=settings.timeout,
             on_event=log.warning,
             limits=settings.limits,
         )
+        if settings.workers is None:
+            pool.grow(pool.auto_size())
         from .linked_data import LinkedData
 
         linked = LinkedData(settings.graph, settings.base, settings.data_dir)
