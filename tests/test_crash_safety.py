@@ -473,3 +473,47 @@ def test_readers_during_a_swap_get_the_old_or_the_new_graph(
     assert errors == []
     assert set(counts) == set(expected.values()), counts  # both graphs seen, nothing else
     assert len(counts) >= 4
+
+
+def _children(pid: int) -> list[int]:
+    """Live child processes of `pid` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == str(pid) and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_a_killed_build_leaves_no_worker_process_behind(tmp_path: Path) -> None:
+    """The page workers of a build killed with SIGKILL end on their own (a forked worker holds
+    both ends of its pipes, so it would otherwise wait for work for ever)."""
+    if not Path("/proc/self/stat").is_file():
+        pytest.skip("needs Linux /proc to find the workers")
+    data = tmp_path / "data"
+    generate(data, 150)
+    command = [CLI, "build", "--data", str(data), "--out", str(tmp_path / "out"), "--jobs", "2"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        workers: list[int] = []
+        while time.monotonic() < deadline and len(workers) < 2 and process.poll() is None:
+            time.sleep(0.05)
+            workers = _children(process.pid)
+        assert len(workers) >= 2, "the build never started its workers"
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(Path(f"/proc/{w}").exists() for w in workers):
+            time.sleep(0.1)
+        left = [w for w in workers if Path(f"/proc/{w}").exists()]
+        for pid in left:  # stopped here by the PIDs seen, whatever the outcome
+            os.kill(pid, signal.SIGKILL)
+        assert not left, f"workers {left} outlived their build"
+    finally:
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(10)

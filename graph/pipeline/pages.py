@@ -20,6 +20,7 @@ from itertools import chain
 from pathlib import Path
 
 from ..base.errors import SourceError
+from ..base.processes import end_with_parent
 from ..base.records import Cell, Concept, Discussion, Subject
 from ..curation.tagger import Matchers, matchers, tag
 from ..rdf import make as rdf
@@ -133,6 +134,7 @@ _WORKER: list[tuple[Context, Matchers]] = []
 
 
 def _init(context: Context) -> None:
+    end_with_parent()  # a killed build leaves no worker behind
     _WORKER[:] = [(context, matchers(context.concepts))]
 
 

@@ -18,11 +18,10 @@ import json
 import os
 import struct
 import sys
-import threading
-import time
 from typing import Any, BinaryIO
 
 from ..base.errors import EvidenceGraphError
+from ..base.processes import end_with_parent
 
 _LENGTH = struct.Struct(">I")
 
@@ -86,15 +85,6 @@ def _address_space() -> int:
         return 0
 
 
-def _watch_parent() -> None:
-    """End this worker when the process that started it is gone (its pipes may linger)."""
-    parent = os.getppid()
-    while True:
-        time.sleep(0.5)
-        if os.getppid() != parent:
-            os._exit(3)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Command line of a worker process: answer on stdin/stdout."""
     parser = argparse.ArgumentParser(prog="evidence-graph-worker")
@@ -130,7 +120,7 @@ def work(
     except EvidenceGraphError as exc:
         reply(out, {"ok": False, "error": str(exc)})
         return 1
-    threading.Thread(target=_watch_parent, name="watch-parent", daemon=True).start()
+    end_with_parent()
     shut_in(memory_limit_mb)
     reply(out, {"ok": True, "ready": True, "pid": os.getpid()})
     while True:

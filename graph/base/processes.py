@@ -1,0 +1,21 @@
+"""Helper processes that end with the process that started them."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+
+def _watch(parent: int) -> None:
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os._exit(3)
+
+
+def end_with_parent() -> None:
+    """End this process (within half a second) once the process that started it is gone: a
+    parent killed with SIGKILL cannot stop its helpers, and the pipes they wait on may never
+    close (a forked helper holds copies of both ends)."""
+    threading.Thread(target=_watch, args=(os.getppid(),), name="watch-parent", daemon=True).start()
