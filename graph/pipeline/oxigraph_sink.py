@@ -147,6 +147,7 @@ class OxigraphSink:
 
     def add(self, quads: Iterable[TermQuad]) -> None:
         self._merge_other_lines()
+        self._digests = {}
         added = term_lines(quads)
         for graph, lines in added.items():
             if graph in self.chunks:  # discussion links and topics land in a page's graph
@@ -166,6 +167,7 @@ class OxigraphSink:
             self._forget_union()
 
     def _forget_union(self) -> None:
+        self._digests = {}
         self._others = None
         self._all = None
         self._stats = None
@@ -354,10 +356,12 @@ class OxigraphSink:
             self._readable.wait()
         else:
             self._worker.join()
-        for outcome in self._loaded:
-            if isinstance(outcome, BaseException):
-                raise outcome
-        return self._loaded[0]  # type: ignore[return-value]
+        failed = [outcome for outcome in self._loaded if isinstance(outcome, BaseException)]
+        if failed:
+            raise failed[0]
+        store = self._loaded[0]
+        assert isinstance(store, Store)
+        return store
 
     def finalise(self, summary: bytes) -> None:
         self.staged.write(SUMMARY_FILE, summary)
@@ -468,9 +472,13 @@ PATCH_LIMIT = 0.25
 """A copy of the previous store is patched when at most this share of the named graphs changed."""
 
 
+def _changed_graphs(previous: Mapping[str, str], digests: Mapping[str, str]) -> list[str]:
+    """The named graphs whose text differs between two digest tables (or is in one only)."""
+    return sorted(g for g in previous.keys() | digests.keys() if previous.get(g) != digests.get(g))
+
+
 def _worth_patching(previous: Mapping[str, str], digests: Mapping[str, str]) -> bool:
-    changed = sum(1 for g in previous.keys() | digests.keys() if previous.get(g) != digests.get(g))
-    return changed <= max(4, PATCH_LIMIT * len(digests))
+    return len(_changed_graphs(previous, digests)) <= max(4, PATCH_LIMIT * len(digests))
 
 
 @dataclass(frozen=True)
@@ -492,9 +500,7 @@ def patch_store(
     """Make `store`, a copy of the store whose named graphs had the digests `previous`, hold the
     named graphs `chunks` (with `digests`) and their union as the default graph, rewriting only
     the graphs whose text changed."""
-    changed = sorted(
-        g for g in previous.keys() | digests.keys() if previous.get(g) != digests.get(g)
-    )
+    changed = _changed_graphs(previous, digests)
     dropped: set[Triple] = set()
     added: set[Triple] = set()
     for graph in changed:
