@@ -14,7 +14,7 @@ from evidence_graph.graph.base.records import Entry, Mention, Section
 from evidence_graph.graph.parsing.page import parse_file
 from evidence_graph.graph.pipeline.pages import page_graph_chunk, page_terms
 from evidence_graph.graph.rdf import make as rdf
-from evidence_graph.graph.rdf.nquads import LineWriter, page_chunk, term_lines
+from evidence_graph.graph.rdf.nquads import page_chunk, term_lines
 
 SEEDS = Path(__file__).resolve().parent.parent / "data" / "cells" / "drug"
 
@@ -101,7 +101,7 @@ def test_page_chunk_equals_the_rdflib_route() -> None:
     cell = parse_file(SEEDS / "B3.txt")
     fast = page_graph_chunk("cells/drug/B3.txt", "1" * 64, cell, (), (), None)
     quads = rdf.rdflib_quads(page_terms("cells/drug/B3.txt", "1" * 64, cell, (), (), None))
-    slow = page_chunk(LineWriter().lines(quads), f"<{rdf.graph_iri('cells/drug/B3.txt')}>")
+    slow = page_chunk(term_lines(rdf.line_quads(quads)), f"<{rdf.graph_iri('cells/drug/B3.txt')}>")
     assert fast == slow
     assert b"/graph/aligned>" in fast  # entailed triples are there
 

@@ -495,30 +495,20 @@ def test_cors_origins_are_configurable(tight_server: tuple[str, Path, int]) -> N
 def loose_app_server() -> Iterator[tuple[str, Any]]:
     """The app in this process (uvicorn in a thread) with the guard's limits lifted, so a crash
     query reaches a worker: what the isolation alone does."""
-    import uvicorn
     from test_query import FIXTURE
 
     from evidence_graph.graph.service.guard import Limits
     from evidence_graph.graph.service.pool import QueryPool, WorkerSettings
-    from evidence_graph.graph.service.serve import create_app, listen
+    from evidence_graph.graph.service.serve import create_app
 
     limits = Limits(max_chars=10**7, max_depth=10**7, max_tokens=10**7)
     pool = QueryPool(WorkerSettings(str(FIXTURE), in_memory=True), size=1, timeout=30,
                      limits=limits)  # fmt: skip
-    sock = listen("127.0.0.1", 0, 128)
-    server = uvicorn.Server(uvicorn.Config(create_app(pool), log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
     try:
-        deadline = time.monotonic() + 10
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}", pool
+        with _in_thread(create_app(pool)) as base:
+            yield base, pool
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         pool.close()
-        sock.close()
 
 
 def test_a_worker_crash_is_a_500_and_the_server_stays_up(
@@ -618,6 +608,13 @@ class _Client:
 
 @contextlib.contextmanager
 def _serving(app: Any) -> Iterator[_Client]:
+    with _in_thread(app) as base:
+        yield _Client(base)
+
+
+@contextlib.contextmanager
+def _in_thread(app: Any) -> Iterator[str]:
+    """`app` served by uvicorn in a thread of this process on a free loopback port; its base URL."""
     import uvicorn
 
     from evidence_graph.graph.service.serve import listen
@@ -630,7 +627,7 @@ def _serving(app: Any) -> Iterator[_Client]:
         deadline = time.monotonic() + 10
         while not server.started and time.monotonic() < deadline:
             time.sleep(0.05)
-        yield _Client(f"http://127.0.0.1:{sock.getsockname()[1]}")
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -67,6 +67,21 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
+def _apart_boxes(page: Any) -> list[dict[str, float]]:
+    """The bounding boxes of the shown nodes (with their labels) of a vis page, asserting that no
+    two overlap."""
+    boxes: list[dict[str, float]] = page.evaluate(
+        """() => { const n = window.evidenceGraph.network;
+             return window.evidenceGraph.visibleNodeIds().map(id => n.getBoundingBox(id)); }"""
+    )
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            apart = (a["right"] <= b["left"] or b["right"] <= a["left"]
+                     or a["bottom"] <= b["top"] or b["bottom"] <= a["top"])  # fmt: skip
+            assert apart, (a, b)
+    return boxes
+
+
 def test_seed_graph_page_draws_every_node_offline(
     browser: Any, seed_graph: Path, tmp_path: Path
 ) -> None:
@@ -93,15 +108,7 @@ def test_seed_graph_page_draws_every_node_offline(
         claim_count = page.locator('#legend-classes input[data-cls="Claim"] ~ .count').inner_text()
         assert claim_count == str(len(claims))
         # Nothing sits on another node or its label, and labels are drawn at a legible size.
-        boxes = page.evaluate(
-            """() => { const n = window.evidenceGraph.network;
-                 return window.evidenceGraph.visibleNodeIds().map(id => n.getBoundingBox(id)); }"""
-        )
-        for i, a in enumerate(boxes):
-            for b in boxes[i + 1 :]:
-                apart = (a["right"] <= b["left"] or b["right"] <= a["left"]
-                         or a["bottom"] <= b["top"] or b["bottom"] <= a["top"])  # fmt: skip
-                assert apart, (a, b)
+        _apart_boxes(page)
         scale = page.evaluate("window.evidenceGraph.network.getScale()")
         assert 15 * scale >= 9, scale  # 15 px labels drawn at 9 px or more
         page.screenshot(path=str(tmp_path / "seed-overview.png"))
@@ -446,15 +453,7 @@ def test_overview_with_drafted_claims_keeps_labels_legible(browser: Any, tmp_pat
         scale = page.evaluate("window.evidenceGraph.network.getScale()")
         assert 15 * scale >= 10.5, scale  # 15 px labels drawn at 10.5 px or more
         # Nothing on top of anything else, and the columns fit the window's height.
-        boxes = page.evaluate(
-            """() => { const n = window.evidenceGraph.network;
-                 return window.evidenceGraph.visibleNodeIds().map(id => n.getBoundingBox(id)); }"""
-        )
-        for i, a in enumerate(boxes):
-            for b in boxes[i + 1 :]:
-                apart = (a["right"] <= b["left"] or b["right"] <= a["left"]
-                         or a["bottom"] <= b["top"] or b["bottom"] <= a["top"])  # fmt: skip
-                assert apart, (a, b)
+        boxes = _apart_boxes(page)
         top = min(b["top"] for b in boxes)
         bottom = max(b["bottom"] for b in boxes)
         assert (bottom - top) * scale <= 900

@@ -42,8 +42,8 @@ from ..base.files import (
 )
 from ..rdf.dataset import Quad
 from ..rdf.describe import DatasetCounts, Tally
-from ..rdf.make import ONTOLOGY_GRAPH, TermQuad
-from ..rdf.nquads import LineWriter, graph_chunk, page_chunk, term, term_lines
+from ..rdf.make import ONTOLOGY_GRAPH, TermQuad, line_quads
+from ..rdf.nquads import graph_chunk, page_chunk, term, term_lines
 from ..reading.stats import GraphStats
 from ..validation.shacl import Finding, Report
 from .persisted_store import (
@@ -88,7 +88,6 @@ class OxigraphSink:
         self.out_dir = Path(out_dir)
         self.persist = persist
         self.staged = Staged(self.out_dir)
-        self.writer = LineWriter()
         self.chunks: dict[str, bytes] = {}
         self._other_lines: list[bytes] = []
         self._others: list[bytes] | None = None
@@ -120,7 +119,7 @@ class OxigraphSink:
         own = term(graph)
         if chunk is None:
             # the page's own graph first, then what it entails in the aligned graph
-            chunk = page_chunk(self.writer.lines(quads()), own)
+            chunk = page_chunk(term_lines(line_quads(quads())), own)
         suffix = f" {own} .\n".encode()
         cut = chunk.find(b"\n", chunk.rfind(suffix)) + 1 if suffix in chunk else 0
         if cut:

@@ -1,6 +1,6 @@
 """Quads as N-Quads text: the line form the Oxigraph store loads in bulk and the page cache keeps.
 
-Lines are made once per quad (IRIs' text remembered), then de-duplicated and sorted per graph, so
+Lines are made once per quad, then de-duplicated and sorted per graph, so
 the same quads always give the same bytes.
 """
 
@@ -45,35 +45,9 @@ def term(node: Node) -> str:
     raise TypeError(f"cannot write {node!r} as N-Quads")
 
 
-class LineWriter:
-    """Turns rdflib quads into N-Quads lines, remembering the text of IRIs it has seen."""
-
-    def __init__(self) -> None:
-        self._iris: dict[Node, str] = {}
-
-    def _t(self, node: Node) -> str:
-        text = self._iris.get(node)
-        if text is None:
-            text = term(node)
-            if isinstance(node, URIRef):
-                self._iris[node] = text
-        return text
-
-    def lines(self, quads: Iterable[tuple[Node, Node, Node, Node]]) -> dict[str, list[str]]:
-        """Graph IRI → its N-Quads lines (unsorted, may repeat)."""
-        out: dict[str, list[str]] = {}
-        t = self._t
-        for s, p, o, g in quads:
-            gt = t(g)
-            bucket = out.get(gt)
-            if bucket is None:
-                bucket = out[gt] = []
-            bucket.append(f"{t(s)} {t(p)} {t(o)} {gt} .\n")
-        return out
-
-
 def term_lines(quads: Iterable[tuple[str, str, str, str]]) -> dict[str, list[str]]:
-    """`LineWriter.lines` for quads already in line form (`rdf.make.TermQuad`)."""
+    """Graph term → its N-Quads lines (unsorted, may repeat), for quads in line form
+    (`rdf.make.TermQuad`; rdflib quads become those through `rdf.make.line_quads`)."""
     out: dict[str, list[str]] = {}
     for s, p, o, g in quads:
         bucket = out.get(g)
