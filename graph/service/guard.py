@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..base.errors import QueryRefused
 
@@ -48,8 +50,8 @@ _PN_CHARS = _PN_CHARS_BASE + "_0-9\u00b7\u0300-\u036f\u203f-\u2040\\-"
 
 _TOKENS = re.compile(
     rf"""
-    (?P<space>\s+)
-  | (?P<comment>\#[^\n\r]*)
+    \s*(?:
+    (?P<comment>\#[^\n\r]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*(?:'''|$)|\"\"\"(?:[^"\\]|\\.|"(?!""))*(?:\"\"\"|$)
       |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
   | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
@@ -63,7 +65,7 @@ _TOKENS = re.compile(
   | (?P<open><<|[({{\[])
   | (?P<close>>>|[)}}\]])
   | (?P<other>.)
-    """,
+    )?""",
     re.VERBOSE | re.DOTALL,
 )
 
@@ -77,8 +79,7 @@ class Limits:
     max_tokens: int = MAX_TOKENS
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One SPARQL token: its kind (a group name of `_TOKENS`), its text and where it starts."""
 
     kind: str
@@ -86,16 +87,18 @@ class Token:
     start: int
 
 
-def tokens(text: str) -> list[Token]:
-    """The tokens of `text`, whitespace left out (comments kept, so callers can skip them)."""
-    found: list[Token] = []
+def tokens(text: str) -> Iterator[Token]:
+    """The tokens of `text`, whitespace left out (comments kept, so callers can skip them).
+
+    Every match of `_TOKENS` is leading whitespace then one token, or trailing whitespace (the
+    server reads every query it is sent: this is on its hot path)."""
     for match in _TOKENS.finditer(text):
-        kind = match.lastgroup or "other"
+        kind = match.lastgroup
+        if kind is None:  # trailing whitespace
+            continue
         if kind == "prefix":  # the inner group of a prefixed name
             kind = "pname"
-        if kind != "space":
-            found.append(Token(kind, match.group(), match.start()))
-    return found
+        yield Token(kind, match[kind], match.start(kind))
 
 
 def _line_col(text: str, offset: int) -> str:
@@ -190,7 +193,8 @@ def _shape(text: str, rescans: list[int]) -> Shape:
             unary += 1
         elif token.kind != "other" or token.text not in "!-+":
             unary = 0
-        deepest = max(deepest, depth + unary)
+        if depth + unary > deepest:
+            deepest = depth + unary
         previous = token.kind
     return Shape(kind=kind, depth=deepest, size=count, service_at=service_at)
 

@@ -629,8 +629,10 @@ def _used_prefixes(triples: Sequence[Triple]) -> dict[str, str]:
         for term in (t.subject, t.predicate, t.object)
         if isinstance(term, NamedNode)
     }
+    # An IRI holds no line break: a namespace starts one of them where a line starts with it.
+    lines = "\n" + "\n".join(iris)
     # The prefixes of the built files: in Turtle results, keys read better as full IRIs.
-    return {p: ns for p, ns in FILE_PREFIXES.items() if any(i.startswith(ns) for i in iris)}
+    return {p: ns for p, ns in FILE_PREFIXES.items() if "\n" + ns in lines}
 
 
 def is_update(query: str) -> bool:

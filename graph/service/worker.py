@@ -51,6 +51,17 @@ def reply(stream: BinaryIO, header: dict[str, Any], body: bytes = b"") -> None:
     stream.flush()
 
 
+def yield_to_server() -> None:
+    """Ask the scheduler not to let this worker, woken by a query, take the core from the
+    server's event loop, which every request passes through (Linux ``SCHED_BATCH``: no
+    privilege needed; elsewhere nothing)."""
+    if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_BATCH"):
+        try:
+            os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+        except OSError:
+            pass
+
+
 def _lowest_free_fd() -> int:
     probe = os.dup(0)
     os.close(probe)
@@ -121,6 +132,7 @@ def work(
         reply(out, {"ok": False, "error": str(exc)})
         return 1
     end_with_parent()
+    yield_to_server()
     shut_in(memory_limit_mb)
     reply(out, {"ok": True, "ready": True, "pid": os.getpid()})
     while True:
