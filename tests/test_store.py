@@ -182,3 +182,27 @@ def test_a_large_build_validates_the_persisted_store(
         build(DATA, out, store="oxigraph")
     assert (out / "evidence.trig").read_bytes() == before
     assert [p.name for p in out.iterdir() if p.name.startswith(NEW_STORE_PREFIX)] == []
+
+
+def test_a_failure_while_writing_the_files_fails_the_build_and_keeps_the_last_one(
+    fast_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The graph files are written on a thread of their own while validation runs: an error
+    there (a full disk) still reaches the caller, and the previous build stays whole."""
+    import shutil
+
+    from evidence_graph.graph.pipeline import segments
+
+    out = tmp_path / "out"
+    shutil.copytree(fast_build, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(segments.SegmentedFiles, "write", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        build(DATA, out, store="oxigraph")
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert after == before
+    assert open_store(out).query("ASK { ?s ?p ?o }")

@@ -18,15 +18,32 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
 def to_json(value: Any) -> Any:
     """`value` (a record, tuple, str, int, bool or None) as JSON-compatible data."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    kind: Any = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is tuple or kind is list:
+        return [to_json(item) for item in value]
+    names = _field_names(kind)
+    if names is not None:
+        return {name: to_json(getattr(value, name)) for name in names}
     if isinstance(value, tuple | list):
         return [to_json(item) for item in value]
-    if value is None or isinstance(value, str | int | float):
+    if isinstance(value, str | int | float):
         return value
-    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+    raise TypeError(f"cannot encode {kind.__name__} as JSON")
+
+
+@cache
+def _field_names(kind: Any) -> tuple[str, ...] | None:
+    """The field names of a record type, None for any other type (looked up once per type)."""
+    if dataclasses.is_dataclass(kind):
+        return tuple(f.name for f in dataclasses.fields(kind))
+    return None
 
 
 def from_json(cls: type[T], data: Any) -> T:

@@ -115,11 +115,9 @@ def _curated_terms(
         rel = claims_rel[str(claim.source)]
         g = rdf.graph_iri(rel)
         node_graph[ids.claim_key(claim.id)] = g
-        yield from rdf.line_quads(rdf.claim_quads(claim, g, rel))
-        yield from rdf.line_quads(rdf.position_selector_quads(claim, g, page_paths))
-    yield from rdf.line_quads(
-        _draft_quads(data_dir, sources, curation, node_graph, page_paths, epoch)
-    )
+        yield from rdf.claim_terms(claim, rdf.nt(g), rel)
+        yield from rdf.position_selector_terms(claim, rdf.nt(g), page_paths)
+    yield from _draft_terms(data_dir, sources, curation, node_graph, page_paths, epoch)
     yield from _identifier_terms(data_dir, set(listing_doc.values()), epoch)
 
     for discussion in curation.discussions:
@@ -136,14 +134,14 @@ def _curated_terms(
         yield from rdf.subject_terms(subject, graphs.get(subject.node, fallback))
 
 
-def _draft_quads(
+def _draft_terms(
     data_dir: Path,
     sources: list[SourceCell],
     curation: Curation,
     node_graph: dict[str, URIRef],
     page_paths: dict[str, str],
     epoch: int | None,
-) -> Iterator[Quad]:
+) -> Iterator[TermQuad]:
     """Drafted claims (`build --drafts`): one named graph per page, ``graph/drafts/<path>``."""
     if not curation.drafts:
         return
@@ -155,11 +153,12 @@ def _draft_quads(
     sha = {sc.relpath: sc.sha256 for sc in sources}
     for rel in sorted(by_page):
         g = rdf.drafts_graph_iri(rel)
-        yield from rdf.drafts_provenance_quads(g, rel, sha.get(rel, ""), tool_label(), epoch)
+        provenance = rdf.drafts_provenance_quads(g, rel, sha.get(rel, ""), tool_label(), epoch)
+        yield from rdf.line_quads(provenance)
         for claim in by_page[rel]:
             node_graph[ids.claim_key(claim.id)] = g
-            yield from rdf.claim_quads(claim, g)
-            yield from rdf.position_selector_quads(claim, g, page_paths)
+            yield from rdf.claim_terms(claim, rdf.nt(g))
+            yield from rdf.position_selector_terms(claim, rdf.nt(g), page_paths)
 
 
 def _identifier_terms(data_dir: Path, documents: set[str], epoch: int | None) -> Iterator[TermQuad]:

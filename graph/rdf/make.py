@@ -494,71 +494,83 @@ def drafts_provenance_quads(
         yield activity, PROV.endedAtTime, Literal(stamp, datatype=XSD.dateTime), graph
 
 
+_OA = _Terms(OA)
+
+
 def claim_quads(claim: Claim, graph: URIRef, source_relpath: str | None = None) -> Iterator[Quad]:
+    """`claim_terms` as rdflib quads."""
+    return rdflib_quads(claim_terms(claim, nt(graph), source_relpath))
+
+
+def claim_terms(claim: Claim, graph: Term, source_relpath: str | None = None) -> Iterator[TermQuad]:
     """A claim, its status and attribution, its evidence lines (with quote selectors) and its
-    relations to other claims.
+    relations to other claims, in line form.
 
     A curated claim is attributed to its claims file (`source_relpath`, relative to the data
     directory); a draft to the `prov:SoftwareAgent` that drafted it, with its confidence and cues.
     """
     key = ids.claim_key(claim.id)
-    c = iri(key)
-    yield c, RDF.type, EVG.Claim, graph
+    c = iri_term(key)
+    yield c, _TYPE, E.Claim, graph
     if claim.status == "draft":
-        agent = iri(drafter_key(claim.drafted_by or "evidence-graph draft"))
-        yield c, EVG.status, CLAIM_STATUSES["draft"], graph
-        yield c, PROV.wasAttributedTo, agent, graph
-        yield agent, RDF.type, PROV.SoftwareAgent, graph
-        yield agent, RDFS.label, _text(claim.drafted_by or "evidence-graph draft"), graph
+        drafted_by = claim.drafted_by or "evidence-graph draft"
+        agent = iri_term(drafter_key(drafted_by))
+        yield c, E.status, nt(CLAIM_STATUSES["draft"]), graph
+        yield c, P.wasAttributedTo, agent, graph
+        yield agent, _TYPE, P.SoftwareAgent, graph
+        yield agent, RS.label, text_term(drafted_by), graph
         if claim.confidence is not None:
-            yield c, EVG.confidence, Literal(f"{claim.confidence:.2f}", datatype=XSD.decimal), graph
+            yield c, E.confidence, f'"{claim.confidence:.2f}"^^<{XSD.decimal}>', graph
         for cue in claim.cues:
-            yield c, EVG.cue, _text(cue), graph
+            yield c, E.cue, text_term(cue), graph
     else:
-        yield c, EVG.status, CLAIM_STATUSES["curated"], graph
-        yield c, PROV.wasAttributedTo, iri(source_key(source_relpath or claim.source)), graph
+        yield c, E.status, nt(CLAIM_STATUSES["curated"]), graph
+        source = iri_term(source_key(source_relpath or claim.source))
+        yield c, P.wasAttributedTo, source, graph
     if claim.polarity is not None:
-        yield c, EVG.polarity, _text(claim.polarity), graph
-    yield c, RDFS.label, _text(claim.statement), graph
-    yield c, EVG.exposure, _text(claim.exposure), graph
-    yield c, EVG.outcome, _text(claim.outcome), graph
-    yield c, EVG.effectShape, EFFECT_SHAPES[claim.effect_shape], graph
+        yield c, E.polarity, text_term(claim.polarity), graph
+    yield c, RS.label, text_term(claim.statement), graph
+    yield c, E.exposure, text_term(claim.exposure), graph
+    yield c, E.outcome, text_term(claim.outcome), graph
+    yield c, E.effectShape, nt(EFFECT_SHAPES[claim.effect_shape]), graph
     for moderator in claim.moderators:
-        yield c, EVG.moderator, _text(moderator), graph
+        yield c, E.moderator, text_term(moderator), graph
     if claim.population:
-        yield c, EVG.population, _text(claim.population), graph
+        yield c, E.population, text_term(claim.population), graph
     for topic in claim.topics:
-        yield c, DCTERMS.subject, iri(ids.concept_key(topic)), graph
-    yield c, EVG.sourceLine, _int(claim.line), graph
+        yield c, DC.subject, iri_term(ids.concept_key(topic)), graph
+    yield c, E.sourceLine, _int_term(claim.line), graph
     for line in claim.evidence:
-        node = iri(evidence_key(key, line.document, line.quote.exact))
-        selector = iri(f"{evidence_key(key, line.document, line.quote.exact)}/selector")
-        doc = iri(line.document)
+        evidence = evidence_key(key, line.document, line.quote.exact)
+        node = iri_term(evidence)
+        selector = iri_term(f"{evidence}/selector")
+        doc = iri_term(line.document)
         if ids.is_commentary_key(line.document):
             cell_of = line.document.removesuffix("/commentary")
-            yield doc, RDF.type, EVG.Commentary, graph
-            yield doc, RDFS.label, _text(f"commentary of {cell_of.removeprefix('cell/')}"), graph
-            yield doc, DCTERMS.isPartOf, iri(cell_of), graph
-        yield node, RDF.type, EVG.EvidenceLine, graph
-        yield node, EVG.claim, c, graph
-        yield node, EVG.evidence, doc, graph
-        yield node, EVG.direction, DIRECTIONS[line.direction], graph
-        yield node, EVG.quote, _text(line.quote.exact), graph
-        yield node, EVG.selector, selector, graph
-        yield node, PROV.wasQuotedFrom, iri(line.quote.quoted_from), graph
-        yield node, EVG.sourceLine, _int(line.quote.line), graph
+            yield doc, _TYPE, E.Commentary, graph
+            label = f"commentary of {cell_of.removeprefix('cell/')}"
+            yield doc, RS.label, text_term(label), graph
+            yield doc, DC.isPartOf, iri_term(cell_of), graph
+        yield node, _TYPE, E.EvidenceLine, graph
+        yield node, E.claim, c, graph
+        yield node, E.evidence, doc, graph
+        yield node, E.direction, nt(DIRECTIONS[line.direction]), graph
+        yield node, E.quote, text_term(line.quote.exact), graph
+        yield node, E.selector, selector, graph
+        yield node, P.wasQuotedFrom, iri_term(line.quote.quoted_from), graph
+        yield node, E.sourceLine, _int_term(line.quote.line), graph
         if line.note:
-            yield node, EVG.note, _text(line.note), graph
-        yield selector, RDF.type, OA.TextQuoteSelector, graph
-        yield selector, OA.exact, _text(line.quote.exact), graph
-        yield selector, OA.prefix, _text(line.quote.prefix), graph
-        yield selector, OA.suffix, _text(line.quote.suffix), graph
+            yield node, E.note, text_term(line.note), graph
+        yield selector, _TYPE, _OA.TextQuoteSelector, graph
+        yield selector, _OA.exact, text_term(line.quote.exact), graph
+        yield selector, _OA.prefix, text_term(line.quote.prefix), graph
+        yield selector, _OA.suffix, text_term(line.quote.suffix), graph
         direct = DIRECT_EVIDENCE.get(line.direction)
         if direct is not None:
-            yield doc, direct, c, graph
+            yield doc, nt(direct), c, graph
     for relation in claim.relations:
-        other = iri(ids.claim_key(relation.target))
-        prop = CLAIM_RELATIONS[relation.kind]
+        other = iri_term(ids.claim_key(relation.target))
+        prop = nt(CLAIM_RELATIONS[relation.kind])
         yield c, prop, other, graph
         yield other, prop, c, graph
 
@@ -740,9 +752,9 @@ def aligned_terms(quads: Iterable[TermQuad], *, source: bool = True) -> Iterator
 # --- Text anchors that survive edits: position selectors ------------------------------------------
 
 
-def position_selector_quads(
-    claim: Claim, graph: URIRef, sources: Mapping[str, str]
-) -> Iterator[Quad]:
+def position_selector_terms(
+    claim: Claim, graph: Term, sources: Mapping[str, str]
+) -> Iterator[TermQuad]:
     """An oa:TextPositionSelector for every evidence line whose quote offsets are known.
 
     `sources` maps a quote's ``source`` (as given to the build) to its path relative to the data
@@ -754,13 +766,14 @@ def position_selector_quads(
         relpath = sources.get(passage.source)
         if passage.start < 0 or passage.end < passage.start or relpath is None:
             continue
-        node = iri(evidence_key(key, line.document, passage.exact))
-        selector = iri(f"{evidence_key(key, line.document, passage.exact)}/position")
-        yield node, EVG.positionSelector, selector, graph
-        yield selector, RDF.type, OA.TextPositionSelector, graph
-        yield selector, OA.start, _int(passage.start), graph
-        yield selector, OA.end, _int(passage.end), graph
-        yield selector, DCTERMS.source, iri(source_key(relpath)), graph
+        evidence = evidence_key(key, line.document, passage.exact)
+        node = iri_term(evidence)
+        selector = iri_term(f"{evidence}/position")
+        yield node, E.positionSelector, selector, graph
+        yield selector, _TYPE, _OA.TextPositionSelector, graph
+        yield selector, _OA.start, _int_term(passage.start), graph
+        yield selector, _OA.end, _int_term(passage.end), graph
+        yield selector, DC.source, iri_term(source_key(relpath)), graph
 
 
 # --- External identifiers ------------------------------------------------------------------

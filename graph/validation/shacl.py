@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pyshacl import validate as shacl_validate
 from rdflib import Dataset, Graph, Literal
 from rdflib.namespace import SH
 from rdflib.term import Node
@@ -74,6 +73,8 @@ def _text(node: Node | None) -> str:
 
 def check(data: Dataset | Graph) -> Report:
     """Validate `data` (every graph of a dataset, as one union) against the shapes."""
+    from pyshacl import validate as shacl_validate  # a third of a second: only this store needs it
+
     graph = union_graph(data) if isinstance(data, Dataset) else data
     _, results, _ = shacl_validate(
         graph, shacl_graph=_shapes(), inference="none", allow_warnings=True, advanced=True
