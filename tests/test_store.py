@@ -187,8 +187,8 @@ def test_a_large_build_validates_the_persisted_store(
 def test_a_failure_while_writing_the_files_fails_the_build_and_keeps_the_last_one(
     fast_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The graph files are written on a thread of their own while validation runs: an error
-    there (a full disk) still reaches the caller, and the previous build stays whole."""
+    """An error while the graph files are written (a full disk) fails the build, and the
+    previous build stays whole: its files, its store."""
     import shutil
 
     from evidence_graph.graph.pipeline import segments

@@ -4,8 +4,8 @@ Quads become sorted N-Quads lines per graph (a page's lines are kept in the page
 union (sorted, de-duplicated N-Triples lines) is made once, from the lines, and so are the counts
 (VoID and the summary). The persisted store (``<out>/store/``, RocksDB, so `query` opens it without
 parsing) is loaded once, on a second thread, with the named graphs and their union as the default
-graph; meanwhile the graph files are written on a third thread, and the union is validated with
-the SHACL shapes compiled to SPARQL (in a store of the union alone).
+graph; meanwhile the union is validated with the SHACL shapes compiled to SPARQL (in a store of
+the union alone) and the graph files are written.
 
 The graph files are streamed from the lines through Oxigraph's writers, in the order an in-memory
 Oxigraph store holding the sorted lines dumps them (the reverse of insertion: graphs in descending
@@ -97,8 +97,6 @@ class OxigraphSink:
         self._all: list[bytes] | None = None
         self._stats: GraphStats | None = None
         self._worker: threading.Thread | None = None
-        self._writer: threading.Thread | None = None
-        self._write_failed: list[BaseException] = []
         self._readable = threading.Event()
         self._loaded: list[BaseException | Store] = []
         self._new_store: Path | None = None
@@ -244,7 +242,6 @@ class OxigraphSink:
 
         union = self._union()
         self._start_persisting(union)
-        self._start_writing()
         key = validation_key()
         report = self._revalidate(key, len(union))
         if report is None:
@@ -277,35 +274,10 @@ class OxigraphSink:
         return report
 
     def write(self) -> None:
-        """Write the graph files (begun on a third thread while validation runs)."""
-        self._start_writing()
-        assert self._writer is not None
-        self._writer.join()
-        if self._write_failed:
-            raise self._write_failed[0]
-
-    def _start_writing(self) -> None:
-        """Write the graph files on a thread of their own: they do not depend on validation,
-        and Oxigraph's writers, like its loader and queries, let go of the interpreter."""
-        if self._writer is not None:
-            return
-        self._start_persisting(self._union())
-        self.count()  # made here, once, rather than raced for by both threads
-        self._graph_digests()
-
-        def run() -> None:
-            try:
-                self._write_files()
-            except BaseException as exc:  # re-raised by `write`
-                self._write_failed.append(exc)
-
-        self._writer = threading.Thread(target=run, name="write-files", daemon=True)
-        self._writer.start()
-
-    def _write_files(self) -> None:
         """Write the graph files in segments (`segments`): a named graph in TriG and JSON-LD, a
         run of subjects in Turtle; what the previous build wrote the same is copied."""
         union = self._union()
+        self._start_persisting(union)
         names = [g for g in sorted(self.chunks, reverse=True) if self.chunks[g]]
         prefixes = used_prefixes([*_blocks(union), " ".join(names).encode()], FILE_PREFIXES)
         files = self._files = SegmentedFiles(self.out_dir)
@@ -415,8 +387,6 @@ class OxigraphSink:
             drop_store(self.out_dir)
 
     def discard(self) -> None:
-        if self._writer is not None:
-            self._writer.join()
         self.staged.discard()
         if self._worker is not None:
             self._worker.join()
