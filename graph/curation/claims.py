@@ -8,7 +8,6 @@ marks); quotes not found are collected and reported together ("N quotes checked,
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Collection, Iterator, Sequence
@@ -43,9 +42,8 @@ STATUS_NAMES: tuple[str, ...] = get_args(ClaimStatus)
 POLARITY_NAMES: tuple[str, ...] = get_args(Polarity)
 RELATION_NAMES: tuple[str, ...] = get_args(ClaimRelationKind)
 
-_SPACE = re.compile(r"\s+")
 _WHITESPACE = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
-"""The code points `_SPACE` matches (none lies beyond U+3000)."""
+"""The whitespace code points (what ``\\s`` matches; none lies beyond U+3000)."""
 _TEXT_CACHE = 64
 
 CLAIM_KEYS = {
@@ -109,14 +107,16 @@ class _CellText:
         # Each run of whitespace becomes one space (none before the first word); every other
         # character is kept, quotes straightened one for one. `_kept[i]` is the offset in the page
         # text of the character at folded offset `i`: the first of each run, no leading run.
-        self.folded = _SPACE.sub(" ", fold(self.text, spaces=False)).removeprefix(" ")
-        points = np.frombuffer(self.text.encode("utf-32-le"), dtype=np.uint32)
+        # `fold` without `spaces` replaces characters one for one: its offsets are the text's.
+        points = np.frombuffer(fold(self.text, spaces=False).encode("utf-32-le"), dtype=np.uint32)
         space = np.isin(points, _WHITESPACE)
         dropped = space.copy()
         dropped[1:] &= space[:-1]  # a run's later characters
         if space.size and space[0]:
             dropped[0] = True  # the leading run, whole
         self._kept = np.flatnonzero(~dropped)
+        folded = np.where(space, np.uint32(32), points)[self._kept]
+        self.folded = folded.astype("<u4").tobytes().decode("utf-32-le")
         self.line_starts = [0, *(np.flatnonzero(points == 10) + 1).tolist()]
         self.blocks = _blocks(cell)
 

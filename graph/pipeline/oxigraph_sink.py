@@ -320,7 +320,7 @@ class OxigraphSink:
         parts = chain((self.chunks[g] for g in named), _blocks(union))  # read as loaded
 
         previous = copy_store(self.out_dir, target)
-        if previous is not None and not _worth_patching(previous.graphs, self._digests):
+        if previous is not None and not _worth_patching(previous.digests(), self._digests):
             previous = None  # loaded afresh (over the copy): faster than rewriting most of it
         self._previous = previous
 
@@ -330,7 +330,7 @@ class OxigraphSink:
                     store = load_parts(_pieces(parts, LOAD_LINES), target)
                 else:
                     store = Store(str(target))
-                    patch = patch_store(store, previous.graphs, self._digests, self.chunks)
+                    patch = patch_store(store, previous.digests(), self._digests, self.chunks)
                     self._patch, self.rewritten = patch, patch.graphs
                 self._loaded.append(store)
                 self._readable.set()
@@ -372,7 +372,8 @@ class OxigraphSink:
             quads = sum(chunk.count(b"\n") for chunk in self.chunks.values()) + len(self._union())
             key, findings = self._validated or (None, ())
             fields = tuple((f.severity, f.focus, f.path, f.message, f.value) for f in findings)
-            note_store(self._new_store, StoreRecord(self._digests, key, fields))
+            graphs = tuple(sorted(self._graph_digests().items()))
+            note_store(self._new_store, StoreRecord(graphs, key, fields))
             persisted = (mark_store(self._new_store), quads)
         # Killed from here on, the directory has either no stamp (the graph files, always whole,
         # are read) or a stamp naming the store beside it: the stamp goes first and comes last.

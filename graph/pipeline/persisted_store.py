@@ -22,6 +22,7 @@ from pathlib import Path
 
 from pyoxigraph import Store
 
+from ..base.codec import from_json, to_json
 from ..base.errors import StoreMismatch
 from ..base.files import (
     CACHE_DIR,
@@ -81,37 +82,27 @@ def mark_store(location: Path) -> str:
 
 @dataclass(frozen=True)
 class StoreRecord:
-    """What a store was made from: a digest of each named graph's text, and the validation
-    findings over them (with the key of the shapes and code that found them; None: none ran),
-    each as its fields (severity, focus, path, message, value)."""
+    """What a store was made from: a digest of each named graph's text (graph term, SHA-256),
+    and the validation findings over them (with the key of the shapes and code that found them;
+    None: none ran), each as its fields (severity, focus, path, message, value)."""
 
-    graphs: dict[str, str]
+    graphs: tuple[tuple[str, str], ...]
     validation_key: str | None = None
-    findings: tuple[tuple[str, ...], ...] = ()
+    findings: tuple[tuple[str, str, str, str, str], ...] = ()
+
+    def digests(self) -> dict[str, str]:
+        """Graph term → the SHA-256 of its text."""
+        return dict(self.graphs)
 
     def to_json(self) -> str:
-        data = {
-            "graphs": self.graphs,
-            "validation": None
-            if self.validation_key is None
-            else {"key": self.validation_key, "findings": [list(f) for f in self.findings]},
-        }
-        return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(to_json(self), ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> StoreRecord | None:
         """The record in `text`; None if it is not one (it is then not used)."""
         try:
-            data = json.loads(text)
-            graphs = {str(g): str(d) for g, d in data["graphs"].items()}
-            validation = data["validation"]
-            if validation is None:
-                return cls(graphs)
-            findings = tuple(tuple(map(str, f)) for f in validation["findings"])
-            if any(len(f) != 5 for f in findings):
-                return None
-            return cls(graphs, str(validation["key"]), findings)
-        except (ValueError, KeyError, TypeError, AttributeError):
+            return from_json(cls, json.loads(text))
+        except (ValueError, RecursionError):
             return None
 
 

@@ -403,7 +403,8 @@ def auto_workers(cores: int, worker_bytes: int | None, available_bytes: int | No
     """How many workers to run when not told: four per core (a small query's worker spends more
     time waiting on its pipes and for a core than computing, so more queries in flight keep the
     cores busy: measured on 2 cores, 50 clients, distinct small queries, p99 98–130 ms with 2
-    workers, 76–84 ms with 4, 49–65 ms with 8), at most `MAX_AUTO_WORKERS`, and no more than
+    workers, 76–84 ms with 4, 49–65 ms with 8; since the endpoint left the framework's routing,
+    4 and 8 are within the machine's noise), at most `MAX_AUTO_WORKERS`, and no more than
     `MEMORY_SHARE` of the available memory holds (each has its own copy of the graph); never fewer
     than two. Unknown sizes: two."""
     if not worker_bytes or not available_bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rdflib import Dataset, Graph, Literal
@@ -29,6 +30,15 @@ class Finding:
         where = f"{self.focus} {self.path}".strip()
         value = f" (value: {self.value})" if self.value else ""
         return f"{self.severity}: {where}: {self.message}{value}"
+
+
+def ordered(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """Findings in report order: violations first, then by node, path, message and value."""
+    return tuple(
+        sorted(
+            findings, key=lambda f: (f.severity != "Violation", f.focus, f.path, f.message, f.value)
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -91,8 +101,7 @@ def check(data: Dataset | Graph) -> Report:
                 value=_text(results.value(result, SH.value)),
             )
         )
-    findings.sort(key=lambda f: (f.severity != "Violation", f.focus, f.path, f.message, f.value))
-    return Report(tuple(findings), len(graph))
+    return Report(ordered(findings), len(graph))
 
 
 def validate(data: Dataset | Graph) -> Report:

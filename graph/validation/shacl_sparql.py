@@ -34,7 +34,7 @@ from rdflib.term import Node
 from ...ontology import SHAPES_FILE
 from ...ontology.prefixes import shorten
 from ..base.errors import EvidenceGraphError, ValidationFailed
-from .shacl import Finding, Report
+from .shacl import Finding, Report, ordered
 
 
 def select(store: Store, query: str, union: bool = True) -> QuerySolutions:
@@ -426,13 +426,12 @@ def check_store(
             value = _display(row["value"]) if "?value" in query.split("WHERE", 1)[0] else ""
             message = item.message.replace("{focus}", node).replace("{path}", path)
             findings.add(Finding(item.severity, node, path, message, value))
-    ordered = _ordered(findings)
     if triples is None:
         triples = 0
         distinct = "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
         for row in select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ {distinct} }}"):
             triples = int(row["n"].value)
-    return Report(tuple(ordered), triples)
+    return Report(ordered(findings), triples)
 
 
 def validate_store(
@@ -443,14 +442,6 @@ def validate_store(
     if not report.conforms:
         raise ValidationFailed(report.render())
     return report
-
-
-def _ordered(findings: Iterable[Finding]) -> tuple[Finding, ...]:
-    return tuple(
-        sorted(
-            findings, key=lambda f: (f.severity != "Violation", f.focus, f.path, f.message, f.value)
-        )
-    )
 
 
 def validation_key(shapes: Path = SHAPES_FILE) -> str:
@@ -481,6 +472,22 @@ def affected_focus(store: Store, subjects: Iterable[str], union: bool = True) ->
     return found
 
 
+def recheck_store(
+    store: Store,
+    previous: Iterable[Finding],
+    focus: set[str],
+    triples: int,
+    shapes: Path = SHAPES_FILE,
+    union: bool = True,
+) -> Report:
+    """`check_store` after a change, given the findings before it and the focus nodes it may
+    have affected (`affected_focus`): those are checked again, the other findings kept."""
+    fresh = check_store(store, shapes, triples, union, focus=sorted(focus))
+    shown = {_display(NamedNode(iri[1:-1])) for iri in focus}
+    kept = [f for f in previous if f.focus not in shown]
+    return Report(ordered({*kept, *fresh.findings}), triples)
+
+
 def revalidate_store(
     store: Store,
     previous: Iterable[Finding],
@@ -489,12 +496,8 @@ def revalidate_store(
     shapes: Path = SHAPES_FILE,
     union: bool = True,
 ) -> Report:
-    """`validate_store` after a change, given the findings before it and the focus nodes it may
-    have affected (`affected_focus`): those are checked again, the other findings kept."""
-    fresh = check_store(store, shapes, triples, union, focus=sorted(focus))
-    shown = {_display(NamedNode(iri[1:-1])) for iri in focus}
-    kept = [f for f in previous if f.focus not in shown]
-    report = Report(_ordered({*kept, *fresh.findings}), triples)
+    """`recheck_store`, raising `ValidationFailed` with the readable report on a violation."""
+    report = recheck_store(store, previous, focus, triples, shapes, union)
     if not report.conforms:
         raise ValidationFailed(report.render())
     return report
