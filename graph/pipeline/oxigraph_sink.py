@@ -45,7 +45,7 @@ from ..rdf.describe import DatasetCounts, Tally
 from ..rdf.make import ONTOLOGY_GRAPH, TermQuad, line_quads
 from ..rdf.nquads import graph_chunk, page_chunk, term, term_lines
 from ..reading.stats import GraphStats
-from ..validation.shacl import Finding, Report
+from ..validation.shacl import Finding, Report, conforming
 from .persisted_store import (
     StoreRecord,
     copy_store,
@@ -256,7 +256,7 @@ class OxigraphSink:
     def _revalidate(self, key: str, triples: int) -> Report | None:
         """The findings after a change, checking again only the nodes it can affect; None when
         the previous findings cannot be built on (none kept, other shapes, too wide a change)."""
-        from ..validation.shacl_sparql import affected_focus, revalidate_store
+        from ..validation.shacl_sparql import affected_focus, recheck_store
 
         previous = self._previous
         if previous is None or previous.validation_key != key:
@@ -269,7 +269,7 @@ class OxigraphSink:
         if focus is None:
             return None
         kept = [Finding(*fields) for fields in previous.findings]
-        report = revalidate_store(store, kept, focus, triples, union=False)
+        report = conforming(recheck_store(store, kept, focus, triples, union=False))
         self.revalidated = len(focus)
         return report
 

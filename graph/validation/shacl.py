@@ -104,9 +104,13 @@ def check(data: Dataset | Graph) -> Report:
     return Report(ordered(findings), len(graph))
 
 
-def validate(data: Dataset | Graph) -> Report:
-    """`check`, raising `ValidationFailed` with the readable report when there is a violation."""
-    report = check(data)
+def conforming(report: Report) -> Report:
+    """`report`, or `ValidationFailed` with it rendered when it holds a violation."""
     if not report.conforms:
         raise ValidationFailed(report.render())
     return report
+
+
+def validate(data: Dataset | Graph) -> Report:
+    """`check`, raising `ValidationFailed` with the readable report when there is a violation."""
+    return conforming(check(data))

@@ -33,8 +33,8 @@ from rdflib.term import Node
 
 from ...ontology import SHAPES_FILE
 from ...ontology.prefixes import shorten
-from ..base.errors import EvidenceGraphError, ValidationFailed
-from .shacl import Finding, Report, ordered
+from ..base.errors import EvidenceGraphError
+from .shacl import Finding, Report, conforming, ordered
 
 
 def select(store: Store, query: str, union: bool = True) -> QuerySolutions:
@@ -438,10 +438,7 @@ def validate_store(
     store: Store, shapes: Path = SHAPES_FILE, triples: int | None = None, union: bool = True
 ) -> Report:
     """`check_store`, raising `ValidationFailed` with the readable report on a violation."""
-    report = check_store(store, shapes, triples, union)
-    if not report.conforms:
-        raise ValidationFailed(report.render())
-    return report
+    return conforming(check_store(store, shapes, triples, union))
 
 
 def validation_key(shapes: Path = SHAPES_FILE) -> str:
@@ -486,18 +483,3 @@ def recheck_store(
     shown = {_display(NamedNode(iri[1:-1])) for iri in focus}
     kept = [f for f in previous if f.focus not in shown]
     return Report(ordered({*kept, *fresh.findings}), triples)
-
-
-def revalidate_store(
-    store: Store,
-    previous: Iterable[Finding],
-    focus: set[str],
-    triples: int,
-    shapes: Path = SHAPES_FILE,
-    union: bool = True,
-) -> Report:
-    """`recheck_store`, raising `ValidationFailed` with the readable report on a violation."""
-    report = recheck_store(store, previous, focus, triples, shapes, union)
-    if not report.conforms:
-        raise ValidationFailed(report.render())
-    return report
