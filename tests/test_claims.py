@@ -305,14 +305,21 @@ def test_sparql_quotes_are_verbatim_in_seeds(seed_ds: Dataset) -> None:
     ],
     ids=["flow", "block"],
 )
-def test_deeply_nested_yaml_is_one_line_naming_the_file(tmp_path: Path, nested: str) -> None:
+@pytest.mark.parametrize(
+    "name",
+    ["claims/deep.yaml", "dataset.yaml", "identifiers.yaml", "matrices.yaml", "discussions.yaml"],
+)
+def test_deeply_nested_yaml_is_one_line_naming_the_file(
+    tmp_path: Path, nested: str, name: str
+) -> None:
+    """Every YAML file of a data directory is read the one way (`base.yamltext`)."""
     data = _copy_data(tmp_path)
-    (data / "claims" / "deep.yaml").write_text(nested, encoding="utf-8")
+    (data / name).write_text(nested.replace("claims", "title"), encoding="utf-8")
     result = CliRunner().invoke(cli, ["build", "--data", str(data), "--out", str(tmp_path / "o")])
     assert result.exit_code == 1, result.output
     assert isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output and "RecursionError" not in result.output
-    assert "deep.yaml" in result.output and "nested too deeply" in result.output
+    assert f"{name}:" in result.output and "nested too deeply" in result.output
     assert not (tmp_path / "o" / "evidence.trig").exists()
 
 

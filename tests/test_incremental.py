@@ -120,6 +120,29 @@ def test_a_rebuild_patches_the_store_and_validates_again_only_what_changed(
     _same(out, clean)
 
 
+def test_a_store_patched_many_times_answers_in_a_shut_in_worker(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """Patched copies are left as RocksDB compacts them (not compacted by the build): a query
+    worker, which may open no file once shut in, still reads every quad of every graph."""
+    from evidence_graph.graph.service.pool import run_isolated
+
+    out = tmp_path / "out"
+    build(corpus, out, store="oxigraph")
+    page = corpus / "cells" / "synthetic1" / "C3.txt"
+    text = page.read_text(encoding="utf-8")
+    for round_ in range(8):  # each patch flushes new table files into the copy
+        changed = text.replace("it follows the layout", f"it follows layout {round_}", 1)
+        page.write_text(changed, encoding="utf-8")
+        assert build(corpus, out, store="oxigraph").timings.store_rewritten is not None
+    tables = [f for f in (out / "store").iterdir() if f.suffix == ".sst"]
+    assert len(tables) > 1
+    quads = len(_store_lines(out))
+    query = "SELECT (COUNT(*) AS ?n) WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } }"
+    answer = run_isolated(out, query, result_format="json")
+    assert f'"value":"{quads}"' in answer.body.decode("utf-8").replace(" ", "")
+
+
 def test_a_rebuild_copies_the_unchanged_segments_of_the_files(corpus: Path, tmp_path: Path) -> None:
     """Segments (a named graph in TriG and JSON-LD, a run of subjects in Turtle) the last build
     wrote the same are copied from its files: a mark put into one of them, size and time kept,

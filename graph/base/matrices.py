@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from . import yamltext
 from .errors import SourceError
 
 DEFAULT_MATRICES_FILE = Path(__file__).resolve().parent / "matrices.yaml"
@@ -39,9 +40,11 @@ class MatrixDef:
 def load_matrices(path: Path) -> dict[str, MatrixDef]:
     """The matrices of `path` (``data/matrices.yaml``) by key; `SourceError` if malformed."""
     try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raw: Any = yamltext.load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
         raise SourceError(path, None, f"cannot read the matrix definitions: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise SourceError(path, yamltext.error_line(exc), yamltext.problem(exc)) from exc
     try:
         levels = {str(k): str(v) for k, v in raw["levels"].items()}
         result = {}

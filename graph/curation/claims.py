@@ -18,6 +18,7 @@ from typing import cast, get_args
 import numpy as np
 import yaml
 
+from ..base import yamltext
 from ..base.errors import QuoteNotFound, QuotesNotFound, SourceError, clip
 from ..base.ids import cell_key, commentary_key, doc_key, listing_key, section_key, slugify
 from ..base.records import (
@@ -263,43 +264,24 @@ class _File:
         return tuple(self.text(item, f"an item of {what}") for item in self.sequence(node, what))
 
 
-_FAST_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
-    yaml, "CSafeLoader", yaml.SafeLoader
-)
-
-
 def _compose(path: Path) -> yaml.Node | None:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceError(path, None, f"cannot read claims file: {exc}") from exc
-    fast_error: yaml.YAMLError | None = None
     try:
-        # libyaml when available (several times faster); a file it rejects is read again by the
-        # Python parser so that the error message is the same either way.
-        return yaml.compose(text, Loader=_FAST_LOADER)
-    except yaml.YAMLError as exc:
-        fast_error = exc
-    try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
-    except RecursionError:
-        # The Python parser recurses once per level: a file nested hundreds of levels deep (no
-        # claims file needs more than a handful) exhausts the stack.
-        mark = getattr(fast_error, "problem_mark", None)
-        line = int(mark.line) + 1 if mark is not None else None
+        return yamltext.compose(text)
+    except yamltext.NestedTooDeeply as exc:
+        # No claims file needs more than a handful of levels.
         raise SourceError(
             path,
-            line,
-            "not valid YAML: nested too deeply",
+            yamltext.error_line(exc),
+            yamltext.problem(exc),
             hint="a claims file needs a few levels of lists and mappings; "
             "look for unbalanced brackets",
         ) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = int(mark.line) + 1 if mark is not None else None
-        raise SourceError(path, line, f"not valid YAML: {exc.problem or exc}") from exc
     except yaml.YAMLError as exc:
-        raise SourceError(path, None, f"not valid YAML: {exc}") from exc
+        raise SourceError(path, yamltext.error_line(exc), yamltext.problem(exc)) from exc
 
 
 # --- resolving documents and quotes ------------------------------------------------------------

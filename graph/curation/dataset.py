@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from ..base import yamltext
 from ..base.errors import SourceError
 from ..base.records import Creator, DatasetDescription, Identifiers
 
@@ -24,11 +25,9 @@ def _load(path: Path) -> yaml.Node | None:
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceError(path, None, f"cannot read: {exc}") from exc
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        return yamltext.compose(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = int(mark.line) + 1 if mark is not None else None
-        raise SourceError(path, line, f"not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+        raise SourceError(path, yamltext.error_line(exc), yamltext.problem(exc)) from exc
 
 
 def _line(node: yaml.Node) -> int:

@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 import yaml
 
+from ..base import yamltext
 from ..base.errors import SourceError
 from ..base.ids import listing_key, section_key, slugify
 from ..base.records import Cell, Discussion, Entry, Section
@@ -451,16 +452,14 @@ def load_overrides(path: Path | None, cells: Sequence[Cell]) -> tuple[Override, 
     """Read `data/discussions.yaml`; every listing and heading must exist in the parsed cells."""
     if path is None or not path.exists():
         return ()
+    text = path.read_text(encoding="utf-8")
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise SourceError(
-            path, int(mark.line) + 1 if mark else None, f"not valid YAML: {exc.problem}"
-        ) from exc
+        root = yamltext.compose(text)
+        data = yamltext.load(text) if root is not None else None
+    except yaml.YAMLError as exc:
+        raise SourceError(path, yamltext.error_line(exc), yamltext.problem(exc)) from exc
     if root is None:
         return ()
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     items = data.get("discussions") if isinstance(data, dict) else None
     nodes = _item_nodes(root)
     if not isinstance(items, list) or len(nodes) != len(items):

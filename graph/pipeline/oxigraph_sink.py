@@ -97,7 +97,6 @@ class OxigraphSink:
         self._all: list[bytes] | None = None
         self._stats: GraphStats | None = None
         self._worker: threading.Thread | None = None
-        self._readable = threading.Event()
         self._loaded: list[BaseException | Store] = []
         self._new_store: Path | None = None
         self._digests: dict[str, str] = {}
@@ -261,7 +260,7 @@ class OxigraphSink:
         previous = self._previous
         if previous is None or previous.validation_key != key:
             return None
-        store = self._persisted_store(readable=True)
+        store = self._persisted_store()
         patch = self._patch
         if patch is None or patch.subjects is None:
             return None
@@ -325,6 +324,8 @@ class OxigraphSink:
         self._previous = previous
 
         def run() -> None:
+            # A patched copy is not compacted: RocksDB compacts it as it needs, and a read-only
+            # store opens every live file at once (a shut-in query worker needs no more).
             try:
                 if previous is None:
                     store = load_parts(_pieces(parts, LOAD_LINES), target)
@@ -333,28 +334,17 @@ class OxigraphSink:
                     patch = patch_store(store, previous.digests(), self._digests, self.chunks)
                     self._patch, self.rewritten = patch, patch.graphs
                 self._loaded.append(store)
-                self._readable.set()
-                if previous is not None:
-                    # compacted into a few files, as a fresh load is: a query worker opens
-                    # them all before it may open no more files
-                    store.optimize()
             except BaseException as exc:  # re-raised in the calling thread
                 self._loaded.append(exc)
-            finally:
-                self._readable.set()
 
         self._worker = threading.Thread(target=run, name="persist-store", daemon=True)
         self._worker.start()
 
-    def _persisted_store(self, readable: bool = False) -> Store:
-        """The persisted store, once its thread is done (started here if need be); with
-        `readable`, as soon as it holds the graphs (a patched store is compacted after)."""
+    def _persisted_store(self) -> Store:
+        """The persisted store, once its thread is done (started here if need be)."""
         self._start_persisting(self._union())
         assert self._worker is not None
-        if readable:
-            self._readable.wait()
-        else:
-            self._worker.join()
+        self._worker.join()
         failed = [outcome for outcome in self._loaded if isinstance(outcome, BaseException)]
         if failed:
             raise failed[0]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from ...base import yamltext
 from ...base.errors import SourceError
 
 LEXICON_FILE = "cues.yaml"
@@ -77,9 +78,11 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
     """Read the cue lexicons from `path`, or the packaged `cues.yaml`."""
     where = path if path is not None else Path(str(resources.files(__package__) / LEXICON_FILE))
     try:
-        data = yaml.safe_load(where.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        data = yamltext.load(where.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
         raise SourceError(where, None, f"cannot read the cue lexicons: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise SourceError(where, yamltext.error_line(exc), yamltext.problem(exc)) from exc
     if not isinstance(data, dict):
         raise SourceError(where, None, "the cue lexicons must be a mapping of list names to lists")
     missing = [k for k in (*WORD_LISTS, *PHRASE_LISTS) if not isinstance(data.get(k), list)]
