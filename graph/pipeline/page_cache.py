@@ -92,7 +92,9 @@ class PageCache:
         if not self.enabled:
             return None
         try:
-            head, _, chunk = self._file(relpath).read_bytes().partition(b"\n")
+            with self._file(relpath).open("rb") as handle:  # two reads: the body is not copied
+                head = handle.readline()
+                chunk = handle.read()
             data = json.loads(head)
         except (OSError, ValueError, RecursionError):
             return None
