@@ -452,7 +452,10 @@ def load_overrides(path: Path | None, cells: Sequence[Cell]) -> tuple[Override, 
     """Read `data/discussions.yaml`; every listing and heading must exist in the parsed cells."""
     if path is None or not path.exists():
         return ()
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(path, None, f"cannot read: {exc}") from exc
     try:
         root = yamltext.compose(text)
         data = yamltext.load(text) if root is not None else None
