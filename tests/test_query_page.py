@@ -87,6 +87,30 @@ def test_named_query_runs_with_table_paging_sorting_and_download(
     assert "Can therapists be too accommodating?" in rows.nth(3).inner_text()
     assert "seminal" in rows.nth(0).inner_text()
     page.screenshot(path=str(tmp_path / "query-page.png"))
+    # Each header's title and each cell's text lie inside their own column, apart from the next.
+    overlaps = page.evaluate(
+        """() => {
+        const table = document.querySelector('.tabPanel.active .yasr table.dataTable');
+        const inside = (el, box) => { const r = el.getBoundingClientRect();
+            return r.left >= box.left - 0.5 && r.right <= box.right + 0.5; };
+        const bad = [];
+        table.querySelectorAll('thead th').forEach(th => {
+            const title = th.querySelector('.dt-column-title');
+            const box = th.getBoundingClientRect();
+            if (title && !inside(title, box)) bad.push('header ' + title.textContent);
+        });
+        // What shows of a cell's text: its span, cut (ellipsis) at the cell's box.
+        const shown = td => { const t = td.querySelector('span').getBoundingClientRect(),
+            b = td.firstElementChild.getBoundingClientRect();
+            return { left: Math.max(t.left, b.left), right: Math.min(t.right, b.right) }; };
+        table.querySelectorAll('tbody tr:first-child td').forEach((td, i, tds) => {
+            if (!td.querySelector('span') || !tds[i + 1]) return;
+            if (shown(tds[i + 1]).left - shown(td).right < 4)
+                bad.push('cell ' + td.textContent + ' touches the next');
+        });
+        return bad; }"""
+    )
+    assert overlaps == [], overlaps
     # Sorting: by year, the oldest document first.
     page.locator(".tabPanel.active .yasr table.dataTable thead th", has_text="year").click()
     assert "1957" in rows.nth(0).inner_text()
