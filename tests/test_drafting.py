@@ -251,12 +251,12 @@ def test_status_defaults_to_curated(tmp_path: Path, cells: list[Cell]) -> None:
 def test_status_and_attribution_in_rdf(fresh: DraftResult) -> None:
     g = rdf.graph_iri("claims/x.yaml")
     curated = Claim("c", "s", "e", "o", "positive", "claims/x.yaml", 1)
-    quads = set(rdf.claim_quads(curated, g, "claims/x.yaml"))
+    quads = set(rdf.rdflib_quads(rdf.claim_terms(curated, rdf.nt(g), "claims/x.yaml")))
     node = rdf.iri("claim/c")
     assert (node, EVG.status, EVG.Curated, g) in quads
     assert (node, PROV.wasAttributedTo, rdf.iri("source/claims/x.yaml"), g) in quads
     drafted = fresh.claims[0]
-    quads = set(rdf.claim_quads(drafted, g))
+    quads = set(rdf.rdflib_quads(rdf.claim_terms(drafted, rdf.nt(g))))
     node = rdf.iri(f"claim/{drafted.id}")
     agent = rdf.iri(rdf.drafter_key(tool_label()))
     assert (node, EVG.status, EVG.Draft, g) in quads

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
@@ -22,7 +24,7 @@ from evidence_graph.graph.base.records import (
     TextQuote,
 )
 from evidence_graph.graph.rdf import make as rdf
-from evidence_graph.graph.rdf.dataset import add_quads, new_dataset
+from evidence_graph.graph.rdf.dataset import Quad, add_quads, new_dataset
 from evidence_graph.ontology import ID
 from evidence_graph.ontology.namespace import EVG
 
@@ -236,6 +238,10 @@ def test_provenance_uses_relative_path_and_digest() -> None:
     )
 
 
+DOCUMENTS = ("doc/1988-first-study", "doc/1999-third-study", "doc/2005-a-review")
+"""The documents `sample_claim` quotes."""
+
+
 def sample_claim() -> Claim:
     quote = TextQuote(
         exact="some counselors obtained better results",
@@ -265,9 +271,14 @@ def sample_claim() -> Claim:
     )
 
 
+def _claim_quads(graph: URIRef) -> list[Quad]:
+    """`sample_claim` as rdflib quads in `graph`."""
+    return list(rdf.rdflib_quads(rdf.claim_terms(sample_claim(), rdf.nt(graph))))
+
+
 def test_claim_mapping() -> None:
     cg = rdf.graph_iri("claims/practitioners.yaml")
-    quads = list(rdf.claim_quads(sample_claim(), cg))
+    quads = list(_claim_quads(cg))
     assert {q[3] for q in quads} == {cg}
     g = as_graph(quads)
     claim = rdf.iri("claim/counsellors-differ")
@@ -303,8 +314,17 @@ def test_claim_mapping() -> None:
 
 
 def test_claim_iris_are_stable() -> None:
+    """Two makings of one claim agree, and its evidence lines are named by their content (the
+    claim, the document and a digest of both with the quote), not by the order they come in."""
     cg = rdf.graph_iri("claims/practitioners.yaml")
-    assert set(rdf.claim_quads(sample_claim(), cg)) == set(rdf.claim_quads(sample_claim(), cg))
+    assert set(_claim_quads(cg)) == set(_claim_quads(cg))
+    lines = {s for s, p, o, _ in _claim_quads(cg) if (p, o) == (RDF.type, EVG.EvidenceLine)}
+    quote = "some counselors obtained better results"
+    expected = {
+        rdf.iri(f"claim/counsellors-differ/evidence/{hashlib.sha256(text).hexdigest()[:12]}")
+        for text in (f"{doc}\n{quote}".encode() for doc in DOCUMENTS)
+    }
+    assert lines == expected
 
 
 def test_discussion_and_subject() -> None:
@@ -322,7 +342,10 @@ def test_discussion_and_subject() -> None:
 
 def test_no_blank_nodes_and_every_quad_in_a_named_graph() -> None:
     cg = rdf.graph_iri("claims/practitioners.yaml")
-    quads = [*rdf.cell_quads(sample_cell(), G), *rdf.claim_quads(sample_claim(), cg)]
+    quads = [
+        *rdf.cell_quads(sample_cell(), G),
+        *_claim_quads(cg),
+    ]
     quads += list(rdf.provenance_quads(G, "cells/drug/B9.txt", "0" * 64, "cell"))
     for s, p, o, graph in quads:
         assert not any(isinstance(t, BNode) for t in (s, p, o)), (s, p, o)

@@ -319,7 +319,8 @@ class OxigraphSink:
         parts = chain((self.chunks[g] for g in named), _blocks(union))  # read as loaded
 
         previous = copy_store(self.out_dir, target)
-        if previous is not None and not _worth_patching(previous.digests(), self._digests):
+        before = previous.digests() if previous is not None else {}
+        if previous is not None and not _worth_patching(before, self._digests):
             previous = None  # loaded afresh (over the copy): faster than rewriting most of it
         self._previous = previous
 
@@ -331,7 +332,7 @@ class OxigraphSink:
                     store = load_parts(_pieces(parts, LOAD_LINES), target)
                 else:
                     store = Store(str(target))
-                    patch = patch_store(store, previous.digests(), self._digests, self.chunks)
+                    patch = patch_store(store, before, self._digests, self.chunks)
                     self._patch, self.rewritten = patch, patch.graphs
                 self._loaded.append(store)
             except BaseException as exc:  # re-raised in the calling thread

@@ -109,7 +109,7 @@ class _Terms:
         return value
 
 
-E, R, RS, DC, P, SK = (_Terms(ns) for ns in (EVG, RDF, RDFS, DCTERMS, PROV, SKOS))
+E, R, RS, DC, P, SK, _OA = (_Terms(ns) for ns in (EVG, RDF, RDFS, DCTERMS, PROV, SKOS, OA))
 _TYPE = R.type
 _TRUE = f'"true"^^<{XSD.boolean}>'
 _ROLE_TERMS = {k: nt(v) for k, v in ROLES.items()}
@@ -492,14 +492,6 @@ def drafts_provenance_quads(
     if epoch is not None:
         stamp = datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         yield activity, PROV.endedAtTime, Literal(stamp, datatype=XSD.dateTime), graph
-
-
-_OA = _Terms(OA)
-
-
-def claim_quads(claim: Claim, graph: URIRef, source_relpath: str | None = None) -> Iterator[Quad]:
-    """`claim_terms` as rdflib quads."""
-    return rdflib_quads(claim_terms(claim, nt(graph), source_relpath))
 
 
 def claim_terms(claim: Claim, graph: Term, source_relpath: str | None = None) -> Iterator[TermQuad]:

@@ -30,6 +30,7 @@ from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
@@ -287,14 +288,6 @@ def _params(query_string: str) -> dict[str, list[str]]:
         raise BodyError(400, "request parameters are not UTF-8") from None
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    """The first value of the request header `name` (lower case), or None."""
-    for key, value in scope["headers"]:
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None
-
-
 SPARQL_PATH = "/sparql"
 
 _ALLOW = {"Allow": "GET, HEAD, POST, OPTIONS"}
@@ -325,6 +318,7 @@ class SparqlEndpoint:
     async def respond(self, scope: Scope, receive: Receive) -> Response:
         """The answer to one request to the endpoint."""
         method = scope["method"]
+        headers = Headers(scope=scope)
         if method == "OPTIONS":
             return Response(status_code=204, headers=_ALLOW)
         if method not in ("GET", "HEAD", "POST"):
@@ -339,8 +333,8 @@ class SparqlEndpoint:
                 return await run_in_threadpool(self.describe, Request(scope, receive))
             body: str | None = None
             if method == "POST":
-                ctype = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
-                declared = _header(scope, b"content-length")
+                ctype = headers.get("content-type", "").split(";")[0].strip().lower()
+                declared = headers.get("content-length")
                 data = await read_body(receive, declared, self.max_body, self.body_timeout)
                 if ctype == "application/sparql-update":
                     return error(403, READ_ONLY)
@@ -356,9 +350,9 @@ class SparqlEndpoint:
                         "application/x-www-form-urlencoded",
                     )
         except BodyError as exc:
-            headers = {"Connection": "close"} if exc.status in (408, 413) else {}
-            return error(exc.status, str(exc), headers)
-        return await self._query(_header(scope, b"accept") or "*/*", params, body)
+            close = {"Connection": "close"} if exc.status in (408, 413) else {}
+            return error(exc.status, str(exc), close)
+        return await self._query(headers.get("accept") or "*/*", params, body)
 
     async def _query(self, accept: str, params: dict[str, list[str]], body: str | None) -> Response:
         if "update" in params:
