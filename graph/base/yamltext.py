@@ -38,6 +38,14 @@ def load(text: str) -> Any:
     return _read(lambda loader: yaml.load(text, Loader=loader))  # noqa: S506 (safe loaders only)
 
 
+def data(node: yaml.Node) -> Any:
+    """The plain data of a node tree `compose` made (the text is not read again)."""
+    try:
+        return yaml.constructor.SafeConstructor().construct_document(node)
+    except RecursionError:
+        raise NestedTooDeeply(node.start_mark) from None
+
+
 def error_line(exc: yaml.YAMLError) -> int | None:
     """The 1-based line a YAML error points at, when it points at one."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)

@@ -458,7 +458,7 @@ def load_overrides(path: Path | None, cells: Sequence[Cell]) -> tuple[Override, 
         raise SourceError(path, None, f"cannot read: {exc}") from exc
     try:
         root = yamltext.compose(text)
-        data = yamltext.load(text) if root is not None else None
+        data = yamltext.data(root) if root is not None else None
     except yaml.YAMLError as exc:
         raise SourceError(path, yamltext.error_line(exc), yamltext.problem(exc)) from exc
     if root is None:
