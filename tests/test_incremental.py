@@ -184,3 +184,125 @@ def test_subject_runs_keep_their_boundaries_around_a_change() -> None:
     assert 10 < len(before) < 200 and len(after) == len(before)
     assert sum(a != b for a, b in zip(before, after, strict=True)) == 1
     assert b"".join(s.lines() for s in subject_runs(lines)) == b"".join(lines)
+
+
+@pytest.fixture()
+def composed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The claims files read as YAML (not recalled from the claims memo), in order."""
+    from evidence_graph.graph.curation import claims
+
+    names: list[str] = []
+    compose = claims._compose
+
+    def counting(path: Path, data: bytes) -> object:
+        names.append(path.name)
+        return compose(path, data)
+
+    monkeypatch.setattr(claims, "_compose", counting)
+    return names
+
+
+def test_claims_files_are_recalled_unless_a_cell_they_consulted_changed(
+    corpus: Path, tmp_path: Path, composed: list[str]
+) -> None:
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    first = build(corpus, out, store="oxigraph")
+    assert composed == ["synthetic1.yaml", "synthetic2.yaml"]
+    composed.clear()
+    again = build(corpus, out, store="oxigraph")
+    assert composed == [] and again.quotes_checked == first.quotes_checked
+    # text inserted above the quotes of a page that synthetic1.yaml quotes: their offsets move
+    page = corpus / "cells" / "synthetic1" / "C3.txt"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("Addiction web site", "Addiction's own web site", 1), "utf-8")
+    build(corpus, out, store="oxigraph")
+    assert composed == ["synthetic1.yaml"]
+    build(corpus, clean, store="oxigraph", cache=False)
+    _same(out, clean)  # the selectors' offsets, as a clean build makes them
+
+
+def test_a_new_listing_of_a_quoted_document_reloads_its_claims_file(
+    corpus: Path, tmp_path: Path, composed: list[str]
+) -> None:
+    """The claims loader prefers a quote found in the document's own listing among every cell
+    listing it: another page listing the document changes what the file may yield. (Here a page
+    only synthetic1.yaml quotes comes to list a document synthetic2.yaml quotes.)"""
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    build(corpus, out, store="oxigraph")
+    composed.clear()
+    source = (corpus / "cells" / "synthetic2" / "A1.txt").read_text(encoding="utf-8")
+    page = corpus / "cells" / "synthetic1" / "B2.txt"
+    text = page.read_text(encoding="utf-8")
+    listing = next(p for p in source.split("\n\n") if p.startswith("K "))
+    at = text.index("\nK ") + 1
+    page.write_text(text[:at] + listing + "\n\n" + text[at:], encoding="utf-8")
+    build(corpus, out, store="oxigraph")
+    assert composed == ["synthetic1.yaml", "synthetic2.yaml"]
+    build(corpus, clean, store="oxigraph", cache=False)
+    _same(out, clean)
+
+
+def test_a_recalled_claims_file_still_fails_on_what_changed_elsewhere(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """Nothing the memo holds hides a problem: a quote gone from its page, a relation to a claim
+    removed from another file and an id used twice are reported as without a memo."""
+    from evidence_graph.graph.base.errors import QuotesNotFound, SourceError
+
+    out = tmp_path / "out"
+    claims_dir = corpus / "claims"
+    first = claims_dir / "synthetic1.yaml"
+    second = claims_dir / "synthetic2.yaml"
+    original = first.read_text(encoding="utf-8")
+    target = second.read_text(encoding="utf-8").split("- id: ", 2)[1].split("\n", 1)[0]
+    related = original.replace(
+        "  effect_shape: linear-positive\n",
+        f"  effect_shape: linear-positive\n  relations:\n  - kind: related\n    claim: {target}\n",
+        1,
+    )
+    first.write_text(related, encoding="utf-8")
+    build(corpus, out, store="oxigraph")
+
+    kept = second.read_text(encoding="utf-8")
+    second.write_text(kept.replace(f"- id: {target}\n", "- id: renamed-claim\n", 1), "utf-8")
+    with pytest.raises(SourceError) as error:
+        build(corpus, out, store="oxigraph")
+    assert error.value.line == 9 and f"unknown claim '{target}'" in str(error.value)
+    assert str(first) in str(error.value)
+
+    copy = claims_dir / "synthetic0.yaml"  # read before synthetic1.yaml, recalled after it
+    copy.write_text(kept, encoding="utf-8")
+    with pytest.raises(SourceError) as error:
+        build(corpus, out, store="oxigraph")
+    assert "is already used at" in str(error.value) and str(copy) in str(error.value)
+    copy.unlink()
+    second.write_text(kept, encoding="utf-8")
+    build(corpus, out, store="oxigraph")
+
+    page = corpus / "cells" / "synthetic1" / "A1.txt"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("332 participants", "333 participants", 1), "utf-8")
+    with pytest.raises(QuotesNotFound):
+        build(corpus, out, store="oxigraph")
+
+
+def test_a_corrupt_or_foreign_claims_memo_is_ignored(
+    corpus: Path, tmp_path: Path, composed: list[str]
+) -> None:
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    build(corpus, out, store="oxigraph")
+    memo = out / ".cache" / page_cache.CLAIMS_MEMO_FILE
+    data = memo.read_text(encoding="utf-8")
+    for planted in (
+        data[: len(data) // 2],
+        data.replace(page_cache.CLAIMS_FORMAT, "another format"),
+        data.replace('"checked": ', '"checked": "', 1),
+        data.replace('"statement": ', '"statement": 7, "x": ', 1),
+        "[1, 2]",
+    ):
+        memo.write_text(planted, encoding="utf-8")
+        composed.clear()
+        build(corpus, out, store="oxigraph")
+        assert composed, planted[:40]
+    build(corpus, clean, store="oxigraph", cache=False)
+    _same(out, clean)

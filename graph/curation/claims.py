@@ -8,17 +8,19 @@ marks); quotes not found are collected and reported together ("N quotes checked,
 
 from __future__ import annotations
 
+import hashlib
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import cast, get_args
+from typing import Any, cast, get_args
 
 import numpy as np
 import yaml
 
 from ..base import yamltext
+from ..base.codec import from_json, to_json
 from ..base.errors import QuoteNotFound, QuotesNotFound, SourceError, clip
 from ..base.ids import cell_key, commentary_key, doc_key, listing_key, section_key, slugify
 from ..base.records import (
@@ -78,6 +80,25 @@ class ClaimSet:
 
     claims: tuple[Claim, ...]
     quotes_checked: int
+
+
+@dataclass
+class ClaimsMemo:
+    """What earlier loads found in each claims file, so that a file whose text, checking code and
+    consulted cells are all unchanged is neither read as YAML nor quote-checked again.
+
+    An entry (by the file's path) holds the key of the file's text, the cells it consulted (for
+    each document it names, the cells listing it; for commentary evidence, the cell) and its
+    claims, as JSON data (`base.codec`). Anything that does not match exactly is ignored and the
+    file is loaded afresh; a file that failed is never kept. `load_claims` fills `current`.
+    """
+
+    salt: str
+    """Digest of the code that checks claims (part of every key)."""
+    previous: Mapping[str, Any] = field(default_factory=dict)
+    """Entries of an earlier load, by claims file path: data to check, not to trust."""
+    current: dict[str, Any] = field(default_factory=dict)
+    """Entries of this load: what the next one may reuse."""
 
 
 def default_effect_shapes() -> tuple[str, ...]:
@@ -264,10 +285,17 @@ class _File:
         return tuple(self.text(item, f"an item of {what}") for item in self.sequence(node, what))
 
 
-def _compose(path: Path) -> yaml.Node | None:
+def _read(path: Path) -> bytes:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        return path.read_bytes()
+    except OSError as exc:
+        raise SourceError(path, None, f"cannot read claims file: {exc}") from exc
+
+
+def _compose(path: Path, data: bytes) -> yaml.Node | None:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise SourceError(path, None, f"cannot read claims file: {exc}") from exc
     try:
         return yamltext.compose(text)
@@ -448,6 +476,8 @@ class _Pending:
     source: _File
     relation_nodes: list[tuple[yaml.Node, ClaimRelation]]
     evidence: list[tuple[yaml.Node, _RawEvidence]]
+    recalled: bool = False
+    """Taken from the memo: no YAML nodes to point at (nor evidence to look up again)."""
 
 
 def load_claims(
@@ -456,11 +486,13 @@ def load_claims(
     *,
     topics: Collection[str] | None = None,
     effect_shapes: Collection[str] | None = None,
+    memo: ClaimsMemo | None = None,
 ) -> ClaimSet:
     """Read every `*.yaml` in `claims_dir`, check it, and verify each quote against `cells`.
 
     `topics`: the concept slugs a claim may name (unchecked when None); `effect_shapes`: the
-    allowed effect-shape notations (the ontology's scheme when None).
+    allowed effect-shape notations (the ontology's scheme when None). `memo`: what earlier loads
+    found per file, reused for a file nothing it depends on has changed in (and filled).
     Raises `SourceError` for a schema problem (file:line) and `QuotesNotFound` listing every quote
     that could not be found.
     """
@@ -473,9 +505,27 @@ def load_claims(
     paths = sorted(claims_dir.glob("*.yaml")) if claims_dir.is_dir() else []
     for path in paths:
         source = _File(path)
-        root = _compose(path)
+        data = _read(path)
+        key = _memo_key(memo, data, shapes, topics)
+        recalled = _recall(memo, key, corpus, path)
+        if recalled is not None:
+            assert memo is not None
+            memo.current[str(path)] = memo.previous[str(path)]
+            for claim in recalled[0]:
+                if claim.id in seen:
+                    raise SourceError(
+                        path,
+                        claim.line,
+                        f"claim id {clip(claim.id)} is already used at {seen[claim.id]}",
+                    )
+                seen[claim.id] = f"{path}:{claim.line}"
+                pending.append(_Pending(claim, source, [], [], recalled=True))
+            checked += recalled[1]
+            continue
+        root = _compose(path, data)
         if root is None:
             continue
+        failed_before, file_pending, file_checked = len(failures), len(pending), checked
         top = source.mapping(root, "a claims file", {"claims"}, ("claims",))
         for claim_node in source.sequence(top["claims"], "claims"):
             item = _read_claim(source, claim_node, corpus, shapes, topics)
@@ -513,7 +563,14 @@ def load_claims(
                 )
             item.claim = replace(item.claim, evidence=tuple(evidence))
             pending.append(item)
+        if memo is not None and key is not None and len(failures) == failed_before:
+            memo.current[str(path)] = _memo_entry(
+                key, pending[file_pending:], checked - file_checked
+            )
     for item in pending:
+        if item.recalled and any(r.target not in seen for r in item.claim.relations):
+            # a recalled claim relates to a claim gone since: load afresh, for the message's line
+            return load_claims(claims_dir, cells, topics=topics, effect_shapes=effect_shapes)
         for node, relation in item.relation_nodes:
             if relation.target not in seen:
                 raise item.source.error(
@@ -525,6 +582,83 @@ def load_claims(
     if failures:
         raise QuotesNotFound(checked, failures)
     return ClaimSet(claims=tuple(p.claim for p in pending), quotes_checked=checked)
+
+
+# --- the memo: a file's claims recalled when nothing they were made from has changed ------------
+
+_MemoEntry = dict[str, Any]
+
+
+def _memo_key(
+    memo: ClaimsMemo | None, data: bytes, shapes: Sequence[str], topics: Collection[str] | None
+) -> str | None:
+    """The digest of everything but the cells a claims file's claims are made from: its bytes
+    `data`, the allowed shapes and topics, the checking code (None: no memo)."""
+    if memo is None:
+        return None
+    digest = hashlib.sha256(memo.salt.encode())
+    for part in (shapes, sorted(topics) if topics is not None else ["*"]):
+        digest.update(b"\0".join(item.encode() for item in part) + b"\1")
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def _cell_deps(cell: Cell) -> list[str]:
+    return [cell.source, cell.sha256, cell.matrix, cell.cell]
+
+
+def _listed_deps(listed: Sequence[_Listed]) -> list[list[Any]]:
+    return [[*_cell_deps(x.cell), x.entry.position] for x in listed]
+
+
+def _memo_entry(key: str, made: Sequence[_Pending], checked: int) -> _MemoEntry:
+    """What to keep of a file loaded without failures: its key, the cells consulted, its claims."""
+    listed: dict[str, list[list[Any]]] = {}
+    commentary: dict[str, list[str]] = {}
+    for item in made:
+        for _, raw in item.evidence:
+            if raw.commentary is not None:
+                cell = raw.commentary
+                commentary[f"{cell.matrix}/{cell.cell}"] = _cell_deps(cell)
+            elif raw.listed:
+                listed[raw.listed[0].key] = _listed_deps(raw.listed)
+    return {
+        "key": key,
+        "listed": listed,
+        "commentary": commentary,
+        "checked": checked,
+        "claims": to_json(tuple(item.claim for item in made)),
+    }
+
+
+def _recall(
+    memo: ClaimsMemo | None, key: str | None, corpus: _Corpus, path: Path
+) -> tuple[tuple[Claim, ...], int] | None:
+    """The claims and quote count kept for `path`, if its key and every cell it consulted are
+    the same now (the same cells list each document it names, unchanged)."""
+    if memo is None or key is None:
+        return None
+    entry = memo.previous.get(str(path))
+    if not isinstance(entry, dict) or entry.get("key") != key:
+        return None
+    listed, commentary, checked = entry.get("listed"), entry.get("commentary"), entry.get("checked")
+    if not isinstance(listed, dict) or not isinstance(commentary, dict) or type(checked) is not int:
+        return None
+    for doc, deps in listed.items():
+        if _listed_deps(corpus.listed.get(doc, [])) != deps:
+            return None
+    for where, deps in commentary.items():
+        cell = corpus.by_key.get(where)
+        if cell is None or _cell_deps(cell) != deps:
+            return None
+    claims_type: Any = tuple[Claim, ...]
+    try:
+        claims: tuple[Claim, ...] = from_json(claims_type, entry.get("claims"))
+    except ValueError:
+        return None
+    if any(claim.source != str(path) for claim in claims):
+        return None
+    return claims, checked
 
 
 def _read_claim(

@@ -10,10 +10,12 @@ output in place. Progress goes to an optional callback; nothing here prints.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import resource
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -23,7 +25,7 @@ from ..base.records import Cell, Curation, Discussion
 from ..curation.tagger import matchers
 from ..rdf.make import graph_iri, line_quads
 from .lock import build_lock
-from .page_cache import PageCache
+from .page_cache import PageCache, claims_memo, save_claims_memo
 from .pages import (
     Context,
     PageError,
@@ -92,9 +94,24 @@ def build(
     """
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     check_data_dir(data_dir)  # before the lock creates `out_dir`
-    with build_lock(out_dir, wait=wait, on_wait=on_wait):
+    with build_lock(out_dir, wait=wait, on_wait=on_wait), _collector_paused():
         clean_leftovers(out_dir)
         return _build(data_dir, out_dir, validate, store, cache, persist, progress, jobs, drafts)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for the build (restored after): a build holds
+    millions of long-lived objects (records, lines) and makes little cyclic garbage, so the
+    collector's passes over them are almost pure cost. Measured at 1,000 cells: 0.3-0.4 s of a
+    one-page rebuild spent in collections that found 16,000 objects to free."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _build(
@@ -199,13 +216,16 @@ def _pages_on_every_core(
     done = [w for w in page_work if isinstance(w, PageWork)]
     timings.parsed, timings.reused = pages.parsed, pages.reused
     clock.lap("pages")
+    memo = claims_memo(out_dir, cache)
     curation = curate(
         data_dir,
         [sc.cell for sc in sources],
         drafts,
         concepts,
         [(w.links, w.subjects) for w in done],
+        memo,
     )
+    save_claims_memo(out_dir, memo)
     clock.lap("curate")
 
     # A page's graph comes made, with its automatic links; a page whose links a curator

@@ -43,7 +43,7 @@ from ..base.files import (
 from ..rdf.dataset import Quad
 from ..rdf.describe import DatasetCounts, Tally
 from ..rdf.make import ONTOLOGY_GRAPH, TermQuad, line_quads
-from ..rdf.nquads import graph_chunk, page_chunk, term, term_lines
+from ..rdf.nquads import page_chunk, term, term_lines
 from ..reading.stats import GraphStats
 from ..validation.shacl import Finding, Report, conforming
 from .persisted_store import (
@@ -128,29 +128,29 @@ class OxigraphSink:
         self._forget_union()
         return chunk
 
-    def _merge_other_lines(self) -> None:
-        """Merge the pages' lines outside their own graphs (the aligned graph) into `chunks`."""
-        if not self._other_lines:
-            return
-        by_graph: dict[str, list[str]] = {}
+    def _merge_other_lines(self, more: Mapping[str, list[str]] | None = None) -> None:
+        """Merge the pages' lines outside their own graphs (the aligned graph), and `more` lines
+        by graph, into `chunks`: each graph sorted once."""
+        by_graph: dict[str, list[bytes]] = {}
         for part in self._other_lines:
-            for line in part.decode("utf-8").splitlines(keepends=True):
-                graph = line[: -len(" .\n")].rsplit(" ", 1)[1]
-                by_graph.setdefault(graph, []).append(line)
+            lines = part.splitlines(keepends=True)
+            graph = _graph_of(lines[0])
+            if part.count(f" {graph} .\n".encode()) == len(lines):  # one graph (the usual)
+                by_graph.setdefault(graph, []).extend(lines)
+                continue
+            for line in lines:
+                by_graph.setdefault(_graph_of(line), []).append(line)
         self._other_lines = []
+        for graph, added in (more or {}).items():
+            by_graph.setdefault(graph, []).extend(line.encode("utf-8") for line in added)
         for graph, lines in by_graph.items():
-            if graph in self.chunks:
-                lines = [*self.chunks[graph].decode("utf-8").splitlines(keepends=True), *lines]
-            self.chunks[graph] = graph_chunk(lines)
+            self.chunks[graph] = _merged(self.chunks.get(graph), lines)
 
     def add(self, quads: Iterable[TermQuad]) -> None:
-        self._merge_other_lines()
-        self._digests = {}
         added = term_lines(quads)
-        for graph, lines in added.items():
-            if graph in self.chunks:  # discussion links and topics land in a page's graph
-                lines = [*self.chunks[graph].decode("utf-8").splitlines(keepends=True), *lines]
-            self.chunks[graph] = graph_chunk(lines)
+        # discussion links and topics may land in a page's graph, entailments in the aligned one
+        self._merge_other_lines(added)
+        self._digests = {}
         if self._others is not None and added and _ONTOLOGY not in added:
             # after the union was made (the dataset's description): merge in the new triples
             new = sorted(
@@ -386,6 +386,19 @@ class OxigraphSink:
         if self._new_store is not None:
             shutil.rmtree(self._new_store, ignore_errors=True)
             self._new_store = None
+
+
+def _graph_of(line: bytes) -> str:
+    """The graph term of an N-Quads line (the last term before " .")."""
+    return line[:-3].rsplit(b" ", 1)[1].decode("utf-8")
+
+
+def _merged(chunk: bytes | None, lines: list[bytes]) -> bytes:
+    """A graph's sorted lines `chunk` (if any) and more `lines`, de-duplicated and sorted (as
+    `nquads.graph_chunk` sorts: UTF-8 bytes sort as the code points they encode)."""
+    if chunk:
+        lines = [*chunk.splitlines(keepends=True), *lines]
+    return b"".join(sorted(set(lines)))
 
 
 def _triples(chunk: bytes, graph: str) -> bytes:

@@ -1,7 +1,8 @@
 """Per-page cache of a build directory (``<out>/.cache``): what each cell page yielded (its parsed
 record, automatic discussion links, topics and named graph as N-Quads; `pipeline.pages`), keyed by
 the page's SHA-256, the concept scheme's digest and a digest of the code that makes them, so an
-unchanged page is neither parsed, tagged, linked nor turned into RDF again.
+unchanged page is neither parsed, tagged, linked nor turned into RDF again. Beside them,
+``claims.json`` keeps what each claims file yielded (`curation.claims.ClaimsMemo`).
 
 Entries are data, never code: one line of JSON (format, key, the records through `base.codec`, the
 SHA-256 of the quads) followed by the quads as N-Quads text. Reading checks everything — the
@@ -24,8 +25,9 @@ from typing import Any
 from ...ontology import ONTOLOGY_FILE
 from ...ontology import namespace as _namespace
 from ..base.codec import from_json, to_json
-from ..base.files import CACHE_DIR
+from ..base.files import CACHE_DIR, atomic_write
 from ..base.records import Cell, Discussion, Subject
+from ..curation.claims import ClaimsMemo
 from .pages import Context, PageError, PageJob, PageWork, run_pages
 from .sources import CELLS_DIR
 
@@ -182,3 +184,39 @@ def _entry(data: Any, body: bytes, key: str, relpath: str, sha: str) -> Entry | 
     if cell.sha256 != sha:
         return None
     return Entry(key, PageWork(relpath, sha, cell, links, subjects, body))
+
+
+# -- what the claims files yielded (`curation.claims.ClaimsMemo`), beside the pages' entries
+
+CLAIMS_MEMO_FILE = "claims.json"
+CLAIMS_FORMAT = "evidence-graph claims memo 1"
+
+
+def claims_memo(out_dir: Path, enabled: bool) -> ClaimsMemo | None:
+    """The claims memo kept in ``<out>/.cache`` (empty when there is none or it is not sound);
+    None when the cache is off."""
+    if not enabled:
+        return None
+    claims_code = _GRAPH / "curation" / "claims.py"
+    salt = f"{code_version()}:{hashlib.sha256(claims_code.read_bytes()).hexdigest()[:16]}"
+    memo = ClaimsMemo(salt)
+    try:
+        data = json.loads((out_dir / CACHE_DIR / CLAIMS_MEMO_FILE).read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return memo
+    if isinstance(data, dict) and data.get("format") == CLAIMS_FORMAT:
+        files = data.get("files")
+        if isinstance(files, dict):
+            memo.previous = files
+    return memo
+
+
+def save_claims_memo(out_dir: Path, memo: ClaimsMemo | None) -> None:
+    """Keep what this build's claims loading found, for the next build (when it changed)."""
+    if memo is None or memo.current == memo.previous:
+        return
+    path = out_dir / CACHE_DIR / CLAIMS_MEMO_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"format": CLAIMS_FORMAT, "files": memo.current}
+    with atomic_write(path) as out:
+        out.write(json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))

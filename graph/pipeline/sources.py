@@ -8,10 +8,14 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..base.errors import SourceError
 from ..base.matrices import CELL_ID, DEFAULT_MATRICES_FILE, MatrixDef, load_matrices
 from ..base.records import Cell, Claim, Concept, Curation, Discussion, Subject
+
+if TYPE_CHECKING:
+    from ..curation.claims import ClaimsMemo
 
 MATRICES_FILE = "matrices.yaml"
 CONCEPTS_FILE = "concepts.ttl"
@@ -133,6 +137,7 @@ def curate(
     drafts: bool = False,
     concepts: tuple[Concept, ...] | None = None,
     pages: Sequence[tuple[Sequence[Discussion], Sequence[Subject]]] | None = None,
+    claims_memo: ClaimsMemo | None = None,
 ) -> Curation:
     """Claims (quotes verified), discussed-in links, topic tags and claim lints for the parsed
     `cells`; with `drafts`, machine-drafted claims for every page too (findings no curated claim
@@ -140,6 +145,7 @@ def curate(
 
     `pages`: each cell's automatic links and topics (in the order of `cells`) when the per-page
     work already made them (`pipeline.pages`); only the cross-page steps are done here then.
+    `claims_memo`: what earlier builds found in the claims files (`load_claims`).
     """
     from ..curation.claims import load_claims
     from ..curation.discussion import link_discussions
@@ -151,7 +157,7 @@ def curate(
         concepts = load_concept_scheme(data_dir)
     slugs = {c.key.removeprefix("concept/") for c in concepts} if concepts else None
     claims_dir = data_dir / CLAIMS_DIR
-    claim_set = load_claims(claims_dir, cells, topics=slugs)
+    claim_set = load_claims(claims_dir, cells, topics=slugs, memo=claims_memo)
     if pages is None:
         links = link_discussions(cells, data_dir / DISCUSSIONS_FILE)
         subjects = tag(cells, claim_set.claims, concepts)
