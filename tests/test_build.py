@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -216,6 +217,21 @@ def test_source_date_epoch_adds_a_timestamp(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     build(DATA, tmp_path)
     assert "2023-11-14T22:13:20" in (tmp_path / "evidence.trig").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("store", ["oxigraph", "memory"])
+def test_every_timestamp_of_a_build_has_one_lexical_form(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store: str
+) -> None:
+    """Graph provenance, drafts' provenance and the dataset's dcterms:modified: the same instant
+    written the same way in every file (rdflib reads "…Z" back as "…+00:00")."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    build(DATA, tmp_path, store=store, drafts=True)
+    for name in ("evidence.trig", "evidence.ttl", "evidence.jsonld"):
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        forms = set(re.findall(r'"2023-11-14T22:13:20([^"]*)"', text))
+        assert forms == {"+00:00"}, (name, forms)
+        assert text.count("2023-11-14T22:13:20") >= 3, name
 
 
 # --- errors -------------------------------------------------------------------------------------

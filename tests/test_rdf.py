@@ -233,9 +233,11 @@ def test_provenance_uses_relative_path_and_digest() -> None:
     assert g.value(G, PROV.wasGeneratedBy) is not None
     assert not list(g.triples((None, PROV.endedAtTime, None)))
     stamped = as_graph(rdf.provenance_quads(G, "cells/drug/B9.txt", "ab" * 32, "cell", epoch=0))
-    assert Literal("1970-01-01T00:00:00Z", datatype=XSD.dateTime) in set(
-        stamped.objects(None, PROV.endedAtTime)
-    )
+    # the lexical form itself (rdflib's normalising of literals is a global that pyshacl and
+    # nanopub turn off when imported)
+    (stamp,) = stamped.objects(None, PROV.endedAtTime)
+    assert isinstance(stamp, Literal) and stamp.datatype == XSD.dateTime
+    assert str(stamp) == "1970-01-01T00:00:00+00:00"
 
 
 DOCUMENTS = ("doc/1988-first-study", "doc/1999-third-study", "doc/2005-a-review")

@@ -12,7 +12,6 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, XSD
@@ -21,7 +20,7 @@ from ...ontology import ID
 from ...ontology.prefixes import FILE_PREFIXES as PREFIXES
 from ..base.records import DatasetDescription
 from .dataset import Quad
-from .make import iri
+from .make import iri, timestamp
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -189,8 +188,7 @@ def description_quads(
     yield source, RDFS.label, Literal(description.source_title), g
     yield source, DCTERMS.rights, Literal(description.source_terms), g
     if epoch is not None:
-        stamp = datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        yield d, DCTERMS.modified, Literal(stamp, datatype=XSD.dateTime), g
+        yield d, DCTERMS.modified, timestamp(epoch), g
     endpoint = sparql_endpoint or description.sparql_endpoint
     if endpoint:
         yield d, VOID.sparqlEndpoint, URIRef(endpoint), g

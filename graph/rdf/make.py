@@ -137,9 +137,15 @@ def _year_term(year: int) -> Term:
     return f'"{year:04d}"^^<{XSD.gYear}>'
 
 
+def timestamp(epoch: int) -> Literal:
+    """The build time `epoch` (SOURCE_DATE_EPOCH) as an xsd:dateTime, in the one lexical form every
+    writer keeps: rdflib reads "…Z" back as "…+00:00", so that is the form written everywhere."""
+    stamp = datetime.fromtimestamp(epoch, tz=UTC).isoformat()
+    return Literal(stamp, datatype=XSD.dateTime, normalize=False)
+
+
 def _stamp_term(epoch: int) -> Term:
-    stamp = datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return f'"{stamp}"^^<{XSD.dateTime}>'
+    return f'"{timestamp(epoch)}"^^<{XSD.dateTime}>'
 
 
 _ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
@@ -490,8 +496,7 @@ def drafts_provenance_quads(
     yield agent, RDF.type, PROV.SoftwareAgent, graph
     yield agent, RDFS.label, _text(drafted_by), graph
     if epoch is not None:
-        stamp = datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        yield activity, PROV.endedAtTime, Literal(stamp, datatype=XSD.dateTime), graph
+        yield activity, PROV.endedAtTime, timestamp(epoch), graph
 
 
 def claim_terms(claim: Claim, graph: Term, source_relpath: str | None = None) -> Iterator[TermQuad]:

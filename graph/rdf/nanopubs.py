@@ -15,14 +15,13 @@ the Trusty URI (``this:``/``sub:``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, XSD, Namespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, Namespace
 
 from ...ontology import NS
 from .describe import DATASET
-from .make import AGENT_KEY, MP, OA, iri
+from .make import AGENT_KEY, MP, OA, iri, timestamp
 
 NP_TEMP = "http://purl.org/nanopub/temp/np"
 THIS = URIRef(NP_TEMP + "#")
@@ -122,8 +121,7 @@ def claim_graphs(
     for licence in sorted(ds.objects(DATASET, DCTERMS.license), key=str):
         pubinfo.add((THIS, DCTERMS.license, licence))
     if epoch is not None:
-        stamp = datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        pubinfo.add((THIS, DCTERMS.created, Literal(stamp, datatype=XSD.dateTime)))
+        pubinfo.add((THIS, DCTERMS.created, timestamp(epoch)))
     if supersedes:
         pubinfo.add((THIS, NPX.supersedes, URIRef(supersedes)))
     return ClaimGraphs(claim, assertion, provenance, pubinfo)
