@@ -30,6 +30,7 @@ from evidence_graph.graph.base.files import (
     STORE_ID_FILE,
 )
 from evidence_graph.graph.pipeline.build import build
+from evidence_graph.graph.pipeline.graph_facts import GRAPH_FACTS_FILE
 from evidence_graph.graph.pipeline.page_cache import CLAIMS_MEMO_FILE
 from evidence_graph.graph.pipeline.segments import SEGMENTS_FILE
 
@@ -369,7 +370,7 @@ def test_a_planted_or_corrupt_cache_file_runs_no_code_and_is_rebuilt(tmp_path: P
     build(DATA, clean)
     build(DATA, out)
     cache = out / CACHE_DIR
-    memos = (SEGMENTS_FILE, CLAIMS_MEMO_FILE)
+    memos = (SEGMENTS_FILE, CLAIMS_MEMO_FILE, GRAPH_FACTS_FILE)
     entries = sorted(p for p in cache.glob("*.json") if p.name not in memos)
     assert len(entries) == 2  # one per page: a line of JSON, then the page's N-Quads
     head, _, body = entries[0].read_bytes().partition(b"\n")
@@ -382,6 +383,7 @@ def test_a_planted_or_corrupt_cache_file_runs_no_code_and_is_rebuilt(tmp_path: P
         entry.with_suffix(".pickle").write_bytes(payload)
     entries[0].write_bytes(payload)
     (cache / CLAIMS_MEMO_FILE).write_bytes(payload)
+    (cache / GRAPH_FACTS_FILE).write_bytes(payload)
     # Quads changed behind the digest's back.
     entries[1].write_bytes(entries[1].read_bytes().replace(b"#Listing>", b"#Lasting>"))
     result = build(DATA, out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -306,3 +307,86 @@ def test_a_corrupt_or_foreign_claims_memo_is_ignored(
         assert composed, planted[:40]
     build(corpus, clean, store="oxigraph", cache=False)
     _same(out, clean)
+
+
+def test_a_rebuild_counts_again_only_the_graphs_that_changed(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The union's counts are the sum of each graph's (kept by digest in .cache/graphs.json) less
+    the lines several graphs hold: equal to a clean build's, with only changed graphs read."""
+    from evidence_graph.graph.pipeline import graph_facts
+
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    build(corpus, out, store="oxigraph")
+    counted: list[str] = []
+    count = graph_facts.graph_facts
+
+    def counting(chunk: bytes, graph: str) -> graph_facts.GraphFacts:
+        counted.append(graph)
+        return count(chunk, graph)
+
+    monkeypatch.setattr(graph_facts, "graph_facts", counting)
+    page = corpus / "cells" / "synthetic1" / "C3.txt"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("it follows the layout", "it copies the layout", 1), "utf-8")
+    first = build(corpus, out, store="oxigraph")
+    assert 1 <= len(counted) <= 4 and any("synthetic1/C3" in g for g in counted)
+    build(corpus, clean, store="oxigraph", cache=False)
+    _same(out, clean)
+    assert first.graphs > 30
+
+    facts = out / ".cache" / graph_facts.GRAPH_FACTS_FILE
+    data = facts.read_text(encoding="utf-8")
+    whole, one = first.graphs // 2, 5  # graphs read again: all of them, or the bad entry's
+    for planted, most in (
+        (data[: len(data) // 2], whole),
+        (data.replace('"salt":"', '"salt":"another ', 1), whole),
+        ('{"graphs": []}', whole),
+        (data.replace('"ns":[', '"ns":["nope",', 1), one),
+        (data.replace(':{"p":{', ':{"p":{"<urn:x>":-3,', 1), one),
+    ):
+        facts.write_text(planted, encoding="utf-8")
+        counted.clear()
+        now = page.read_text(encoding="utf-8")
+        page.write_text(text if now != text else now.replace("follows", "copies", 1), "utf-8")
+        build(corpus, out, store="oxigraph")
+        assert (len(counted) > whole) if most == whole else (1 <= len(counted) <= one), (
+            planted[:60],
+            counted,
+        )
+        shutil.rmtree(clean)
+        build(corpus, clean, store="oxigraph", cache=False)
+        _same(out, clean)
+
+
+def test_the_counts_are_those_of_the_union_read_back(corpus: Path, tmp_path: Path) -> None:
+    """summary.json's counts, made from each graph's counts less the lines several graphs hold,
+    against the union counted afresh from evidence.trig (every graph but the ontology's)."""
+    from collections import Counter
+
+    from pyoxigraph import NamedNode, RdfFormat, parse
+
+    from evidence_graph.graph.rdf.make import ONTOLOGY_GRAPH
+    from evidence_graph.ontology.prefixes import shorten
+
+    out = tmp_path / "out"
+    for _ in range(2):  # a clean build, then a rebuild after a change
+        build(corpus, out, store="oxigraph")
+        summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+        ontology = NamedNode(str(ONTOLOGY_GRAPH))
+        with (out / "evidence.trig").open("rb") as trig:
+            quads = [q for q in parse(trig, RdfFormat.TRIG) if q.graph_name != ontology]
+        union = {q.triple for q in quads}
+        rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+        relations = Counter(
+            shorten(t.predicate.value) for t in union if t.predicate.value != rdf_type
+        )
+        classes = Counter(shorten(t.object.value) for t in union if t.predicate.value == rdf_type)
+        assert len(quads) > len(union) == summary["triples"]  # lines several graphs hold: once
+        assert summary["relations"] == dict(sorted(relations.items()))
+        assert summary["classes"] == dict(sorted(classes.items()))
+        page = corpus / "cells" / "synthetic1" / "A1.txt"
+        page.write_text(
+            page.read_text("utf-8").replace("332 participants", "3 participants"), "utf-8"
+        )
+        (corpus / "claims" / "synthetic1.yaml").unlink(missing_ok=True)  # quotes "332 partic…"

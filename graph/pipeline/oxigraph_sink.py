@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,7 @@ from ..rdf.make import ONTOLOGY_GRAPH, TermQuad, line_quads
 from ..rdf.nquads import page_chunk, term, term_lines
 from ..reading.stats import GraphStats
 from ..validation.shacl import Finding, Report, conforming
+from .graph_facts import RDF_TYPE, FactsCache
 from .persisted_store import (
     StoreRecord,
     copy_store,
@@ -74,7 +75,7 @@ VALIDATE_IN_MEMORY_LIMIT = 2_000_000
 beyond, it reads the persisted store once loaded, so that memory stays bounded at scale."""
 
 _ONTOLOGY = term(ONTOLOGY_GRAPH)
-_RDF_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+_RDF_TYPE_IRI = RDF_TYPE.decode()
 _SUBCLASS = NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 
 
@@ -95,6 +96,10 @@ class OxigraphSink:
         self._ontology_only: list[bytes] = []
         """Sorted triple lines found in the ontology graph alone."""
         self._all: list[bytes] | None = None
+        self._repeats: list[bytes] | None = None
+        """The lines of `_others` that more than one graph holds, once per extra graph (None:
+        not known, so the counts are made from the union itself)."""
+        self._facts = FactsCache(self.out_dir)
         self._stats: GraphStats | None = None
         self._worker: threading.Thread | None = None
         self._loaded: list[BaseException | Store] = []
@@ -148,17 +153,27 @@ class OxigraphSink:
 
     def add(self, quads: Iterable[TermQuad]) -> None:
         added = term_lines(quads)
+        existing = self.chunks.keys() & added.keys()
         # discussion links and topics may land in a page's graph, entailments in the aligned one
         self._merge_other_lines(added)
         self._digests = {}
         if self._others is not None and added and _ONTOLOGY not in added:
             # after the union was made (the dataset's description): merge in the new triples
-            new = sorted(
-                {_triple(line.encode("utf-8"), g) for g, ls in added.items() for line in ls}
-            )
-            fresh = [t for t in new if not _contains(self._others, t)]
-            self._others = sorted(self._others + fresh)  # two sorted runs: merged in linear time
+            others = self._others
+            new = sorted(t for g in added for t in _triples(self.chunks[g], g).splitlines(True))
+            fresh: list[bytes] = []
+            repeats: list[bytes] = []
+            for t in new:  # held by an earlier graph, or by two of the new ones: once more
+                if _contains(others, t) or (fresh and fresh[-1] == t):
+                    repeats.append(t)
+                else:
+                    fresh.append(t)
+            self._others = sorted(others + fresh)  # two sorted runs: merged in linear time
             self._ontology_only = [t for t in self._ontology_only if not _contains(fresh, t)]
+            if self._repeats is not None and not existing:
+                self._repeats = sorted(self._repeats + repeats)
+            else:
+                self._repeats = None  # a graph grew: its earlier lines may now repeat
             self._all = None
             self._stats = None
         else:
@@ -168,6 +183,7 @@ class OxigraphSink:
         self._digests = {}
         self._others = None
         self._all = None
+        self._repeats = None
         self._stats = None
 
     # -- the union, made once from the lines
@@ -182,6 +198,11 @@ class OxigraphSink:
                     lines += _triples(chunk, graph).splitlines(keepends=True)
             lines.sort()  # the chunks are sorted runs
             self._others = list(dict.fromkeys(lines))
+            self._repeats = (
+                [b for a, b in zip(lines, islice(lines, 1, None), strict=False) if a == b]
+                if len(lines) > len(self._others)
+                else []
+            )
             del lines
             ontology = _triples(self.chunks.get(_ONTOLOGY, b""), _ONTOLOGY).splitlines(True)
             self._ontology_only = [t for t in ontology if not _contains(self._others, t)]
@@ -201,23 +222,36 @@ class OxigraphSink:
         return tally.counts()
 
     def count(self) -> GraphStats:
-        """Counts of the union of every graph but the ontology's, from its text."""
+        """Counts of the union of every graph but the ontology's: the sum of each graph's counts
+        (`graph_facts`, kept by digest between builds) less the lines several graphs hold."""
         if self._stats is None:
             others, _ = self._union_parts()
+            predicates: Counter[str] = Counter()
+            types: Counter[str] = Counter()
+            if self._repeats is None:
+                lines: Iterable[bytes] = others  # counted from the union itself
+            else:
+                digests = self._graph_digests()
+                for graph, digest in digests.items():
+                    if graph != _ONTOLOGY:
+                        found = self._facts.facts(digest, self.chunks[graph], graph)
+                        predicates.update(found.predicates)
+                        types.update(found.types)
+                lines = self._repeats
+            sign = 1 if self._repeats is None else -1
+            for line in lines:
+                _, p, rest = line.split(b" ", 2)
+                predicates[p.decode()] += sign
+                if p == RDF_TYPE:
+                    types[rest[:-3].decode()] += sign
             classes: Counter[str] = Counter()
             relations: Counter[str] = Counter()
-            predicates: Counter[bytes] = Counter()
-            types: Counter[bytes] = Counter()
-            for line in others:
-                _, p, rest = line.split(b" ", 2)
-                predicates[p] += 1
-                if p == _RDF_TYPE:
-                    types[rest[:-3]] += 1
-            for p, n in predicates.items():
-                if p != _RDF_TYPE:
-                    relations[shorten(p[1:-1].decode())] += n
-            for c, n in types.items():
-                classes[shorten(c[1:-1].decode() if c[:1] == b"<" else c.decode())] += n
+            for name, n in predicates.items():
+                if n and name != _RDF_TYPE_IRI:
+                    relations[shorten(name[1:-1])] += n
+            for name, n in types.items():
+                if n:
+                    classes[shorten(name[1:-1] if name[:1] == "<" else name)] += n
             graphs = sum(1 for chunk in self.chunks.values() if chunk)
             self._stats = GraphStats(
                 len(others), graphs, dict(sorted(classes.items())), dict(sorted(relations.items()))
@@ -278,9 +312,13 @@ class OxigraphSink:
         union = self._union()
         self._start_persisting(union)
         names = [g for g in sorted(self.chunks, reverse=True) if self.chunks[g]]
-        prefixes = used_prefixes([*_blocks(union), " ".join(names).encode()], FILE_PREFIXES)
-        files = self._files = SegmentedFiles(self.out_dir)
         digests = self._graph_digests()
+        # a union line starts a line of some graph; a graph's lines end with its name
+        used = set().union(
+            *(self._facts.facts(digests[g], self.chunks[g], g).prefixes for g in names)
+        )
+        prefixes = {p: ns for p, ns in sorted(FILE_PREFIXES.items()) if p in used}
+        files = self._files = SegmentedFiles(self.out_dir)
         graphs = [Segment(digests[g], partial(_descending, self.chunks[g])) for g in names]
         files.write(
             self.staged.path(TRIG_FILE),
@@ -372,6 +410,7 @@ class OxigraphSink:
         self.staged.commit()
         if self._files is not None:
             self._files.save()
+        self._facts.save(self._graph_digests())
         if persisted is not None and self._new_store is not None:
             swap_store(self.out_dir, self._new_store, *persisted)
             self._new_store = None
@@ -560,13 +599,3 @@ class _Reader(io.RawIOBase):
         view[:n] = self._chunk[self._offset : self._offset + n]
         self._offset += n
         return n
-
-
-def used_prefixes(chunks: Iterable[bytes], prefixes: Mapping[str, str]) -> dict[str, str]:
-    """The prefixes whose namespace occurs in `chunks` (Oxigraph prints every prefix given)."""
-    data = list(chunks)
-    return {
-        p: ns
-        for p, ns in sorted(prefixes.items())
-        if any(f"<{ns}".encode() in chunk for chunk in data)
-    }
