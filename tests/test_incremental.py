@@ -340,9 +340,9 @@ def test_a_rebuild_counts_again_only_the_graphs_that_changed(
     whole, one = first.graphs // 2, 5  # graphs read again: all of them, or the bad entry's
     for planted, most in (
         (data[: len(data) // 2], whole),
-        (data.replace('"salt":"', '"salt":"another ', 1), whole),
+        (data.replace('"format":"', '"format":"another ', 1), whole),
         ('{"graphs": []}', whole),
-        (data.replace('"ns":[', '"ns":["nope",', 1), one),
+        (data.replace('"t":{"', '"t":{"<urn:x>":"3","', 1), one),
         (data.replace(':{"p":{', ':{"p":{"<urn:x>":-3,', 1), one),
     ):
         facts.write_text(planted, encoding="utf-8")

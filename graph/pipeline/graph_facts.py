@@ -1,19 +1,15 @@
-"""What each named graph's text holds for the whole-graph counts and the files' prefixes, kept by
-the graph's SHA-256 in ``<out>/.cache/graphs.json`` so that a rebuild reads again only the graphs
-whose text changed.
+"""What each named graph's text holds for the whole-graph counts, kept by the graph's SHA-256 in
+``<out>/.cache/graphs.json`` so that a rebuild reads again only the graphs whose text changed.
 
-A graph's facts: how many of its lines have each predicate, how many ``rdf:type`` lines name each
-class, and which of the files' prefixes its text uses. The union's counts are the sum over the
-graphs minus the lines the union holds once but several graphs hold (`OxigraphSink` knows them);
-its prefixes, the union of the graphs' prefixes (every union line is the start of some graph's
-line, and a graph's lines end with its name, which the files name too).
+A graph's facts: how many of its lines have each predicate, and how many ``rdf:type`` lines name
+each class. The union's counts are the sum over the graphs less the lines the union holds once but
+several graphs hold (`OxigraphSink` knows them).
 
 The file is data: JSON checked field by field; an entry that does not fit is made again.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Mapping
@@ -21,25 +17,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ...ontology.prefixes import FILE_PREFIXES
 from ..base.files import CACHE_DIR, atomic_write
 
 GRAPH_FACTS_FILE = "graphs.json"
-FORMAT = "evidence-graph graph facts 1"
+FORMAT = "evidence-graph graph facts 2"
 RDF_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
 
 @dataclass(frozen=True)
 class GraphFacts:
-    """Per predicate, its lines; per class (the object of ``rdf:type``), its lines; the prefixes
-    of `FILE_PREFIXES` whose namespace the text holds."""
+    """Per predicate, its lines; per class (the object of ``rdf:type``), its lines."""
 
     predicates: Mapping[str, int]
     types: Mapping[str, int]
-    prefixes: frozenset[str]
 
     def as_json(self) -> dict[str, Any]:
-        return {"p": dict(self.predicates), "t": dict(self.types), "ns": sorted(self.prefixes)}
+        return {"p": dict(self.predicates), "t": dict(self.types)}
 
 
 def graph_facts(chunk: bytes, graph: str) -> GraphFacts:
@@ -55,19 +48,12 @@ def graph_facts(chunk: bytes, graph: str) -> GraphFacts:
     return GraphFacts(
         {p.decode("utf-8"): n for p, n in predicates.items()},
         {t.decode("utf-8"): n for t, n in types.items()},
-        frozenset(name for name, ns in FILE_PREFIXES.items() if f"<{ns}".encode() in chunk),
     )
 
 
-def _salt() -> str:
-    """What facts depend on besides a graph's text: this format and the prefixes looked for."""
-    prefixes = json.dumps(sorted(FILE_PREFIXES.items())).encode("utf-8")
-    return f"{FORMAT}:{hashlib.sha256(prefixes).hexdigest()[:16]}"
-
-
 def _decoded(entry: Any) -> GraphFacts | None:
-    """The facts of a cache entry, if it is one: {"p": {str: int}, "t": {str: int}, "ns": [str]}."""
-    if not isinstance(entry, dict) or entry.keys() != {"p", "t", "ns"}:
+    """The facts of a cache entry, if it is one: {"p": {str: int}, "t": {str: int}}."""
+    if not isinstance(entry, dict) or entry.keys() != {"p", "t"}:
         return None
     counts = (entry["p"], entry["t"])
     for table in counts:
@@ -75,10 +61,7 @@ def _decoded(entry: Any) -> GraphFacts | None:
             isinstance(k, str) and type(n) is int and n > 0 for k, n in table.items()
         ):
             return None
-    names = entry["ns"]
-    if not isinstance(names, list) or not all(n in FILE_PREFIXES for n in names):
-        return None
-    return GraphFacts(counts[0], counts[1], frozenset(names))
+    return GraphFacts(counts[0], counts[1])
 
 
 class FactsCache:
@@ -97,7 +80,7 @@ class FactsCache:
                 data = json.loads(self.path.read_bytes())
             except (OSError, ValueError, RecursionError):
                 return self._previous
-            if isinstance(data, dict) and data.get("salt") == _salt():
+            if isinstance(data, dict) and data.get("format") == FORMAT:
                 graphs = data.get("graphs")
                 if isinstance(graphs, dict):
                     self._previous = graphs
@@ -119,5 +102,5 @@ class FactsCache:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_write(self.path) as out:
-            data = {"salt": _salt(), "graphs": kept}
+            data = {"format": FORMAT, "graphs": kept}
             out.write(json.dumps(data, sort_keys=True, separators=(",", ":")).encode("utf-8"))

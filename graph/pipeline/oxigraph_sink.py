@@ -312,13 +312,9 @@ class OxigraphSink:
         union = self._union()
         self._start_persisting(union)
         names = [g for g in sorted(self.chunks, reverse=True) if self.chunks[g]]
-        digests = self._graph_digests()
-        # a union line starts a line of some graph; a graph's lines end with its name
-        used = set().union(
-            *(self._facts.facts(digests[g], self.chunks[g], g).prefixes for g in names)
-        )
-        prefixes = {p: ns for p, ns in sorted(FILE_PREFIXES.items()) if p in used}
+        prefixes = used_prefixes([*_blocks(union), " ".join(names).encode()], FILE_PREFIXES)
         files = self._files = SegmentedFiles(self.out_dir)
+        digests = self._graph_digests()
         graphs = [Segment(digests[g], partial(_descending, self.chunks[g])) for g in names]
         files.write(
             self.staged.path(TRIG_FILE),
@@ -599,3 +595,13 @@ class _Reader(io.RawIOBase):
         view[:n] = self._chunk[self._offset : self._offset + n]
         self._offset += n
         return n
+
+
+def used_prefixes(chunks: Iterable[bytes], prefixes: Mapping[str, str]) -> dict[str, str]:
+    """The prefixes whose namespace occurs in `chunks` (Oxigraph prints every prefix given)."""
+    data = list(chunks)
+    return {
+        p: ns
+        for p, ns in sorted(prefixes.items())
+        if any(f"<{ns}".encode() in chunk for chunk in data)
+    }
