@@ -442,10 +442,6 @@ def _triples(chunk: bytes, graph: str) -> bytes:
     return chunk.replace(f" {graph} .\n".encode(), b" .\n")
 
 
-def _triple(line: bytes, graph: str) -> bytes:
-    return line[: -len(graph) - 4] + b" .\n"
-
-
 def _contains(ordered: list[bytes], item: bytes) -> bool:
     at = bisect_left(ordered, item)
     return at < len(ordered) and ordered[at] == item
