@@ -44,7 +44,7 @@ def load_matrices(path: Path) -> dict[str, MatrixDef]:
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceError(path, None, f"cannot read the matrix definitions: {exc}") from exc
     except yaml.YAMLError as exc:
-        raise SourceError(path, yamltext.error_line(exc), yamltext.problem(exc)) from exc
+        raise yamltext.source_error(path, exc) from exc
     try:
         levels = {str(k): str(v) for k, v in raw["levels"].items()}
         result = {}

@@ -10,9 +10,12 @@ text nested deeper than the Python parser's recursion allows raises `NestedTooDe
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
+
+from .errors import SourceError
 
 FAST_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
     yaml, "CSafeLoader", yaml.SafeLoader
@@ -46,15 +49,13 @@ def data(node: yaml.Node) -> Any:
         raise NestedTooDeeply(node.start_mark) from None
 
 
-def error_line(exc: yaml.YAMLError) -> int | None:
-    """The 1-based line a YAML error points at, when it points at one."""
+def source_error(path: Path, exc: yaml.YAMLError, hint: str = "") -> SourceError:
+    """The message for a YAML text at `path` that cannot be read: the line the error points at
+    (when it points at one) and what it says is wrong."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    return int(mark.line) + 1 if mark is not None else None
-
-
-def problem(exc: yaml.YAMLError) -> str:
-    """What a YAML error says is wrong, for a message that names the file and line apart."""
-    return f"not valid YAML: {getattr(exc, 'problem', None) or exc}"
+    line = int(mark.line) + 1 if mark is not None else None
+    problem = getattr(exc, "problem", None) or exc
+    return SourceError(path, line, f"not valid YAML: {problem}", hint=hint)
 
 
 def _read(reader: Callable[[type[yaml.SafeLoader] | type[yaml.CSafeLoader]], T]) -> T:

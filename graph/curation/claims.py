@@ -301,15 +301,14 @@ def _compose(path: Path, data: bytes) -> yaml.Node | None:
         return yamltext.compose(text)
     except yamltext.NestedTooDeeply as exc:
         # No claims file needs more than a handful of levels.
-        raise SourceError(
+        raise yamltext.source_error(
             path,
-            yamltext.error_line(exc),
-            yamltext.problem(exc),
+            exc,
             hint="a claims file needs a few levels of lists and mappings; "
             "look for unbalanced brackets",
         ) from None
     except yaml.YAMLError as exc:
-        raise SourceError(path, yamltext.error_line(exc), yamltext.problem(exc)) from exc
+        raise yamltext.source_error(path, exc) from exc
 
 
 # --- resolving documents and quotes ------------------------------------------------------------

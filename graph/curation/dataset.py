@@ -27,7 +27,7 @@ def _load(path: Path) -> yaml.Node | None:
     try:
         return yamltext.compose(text)
     except yaml.YAMLError as exc:
-        raise SourceError(path, yamltext.error_line(exc), yamltext.problem(exc)) from exc
+        raise yamltext.source_error(path, exc) from exc
 
 
 def _line(node: yaml.Node) -> int:

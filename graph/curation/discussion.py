@@ -460,7 +460,7 @@ def load_overrides(path: Path | None, cells: Sequence[Cell]) -> tuple[Override, 
         root = yamltext.compose(text)
         data = yamltext.data(root) if root is not None else None
     except yaml.YAMLError as exc:
-        raise SourceError(path, yamltext.error_line(exc), yamltext.problem(exc)) from exc
+        raise yamltext.source_error(path, exc) from exc
     if root is None:
         return ()
     items = data.get("discussions") if isinstance(data, dict) else None

@@ -25,7 +25,7 @@ from ..base.records import Cell, Curation, Discussion
 from ..curation.tagger import matchers
 from ..rdf.make import graph_iri, line_quads
 from .lock import build_lock
-from .page_cache import PageCache, claims_memo, save_claims_memo
+from .page_cache import PageCache
 from .pages import (
     Context,
     PageError,
@@ -216,7 +216,7 @@ def _pages_on_every_core(
     done = [w for w in page_work if isinstance(w, PageWork)]
     timings.parsed, timings.reused = pages.parsed, pages.reused
     clock.lap("pages")
-    memo = claims_memo(out_dir, cache)
+    memo = pages.claims_memo()
     curation = curate(
         data_dir,
         [sc.cell for sc in sources],
@@ -225,7 +225,7 @@ def _pages_on_every_core(
         [(w.links, w.subjects) for w in done],
         memo,
     )
-    save_claims_memo(out_dir, memo)
+    pages.save_claims_memo(memo)
     clock.lap("curate")
 
     # A page's graph comes made, with its automatic links; a page whose links a curator

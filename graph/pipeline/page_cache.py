@@ -58,6 +58,10 @@ def _code_files() -> list[Path]:
 FORMAT = "evidence-graph page cache 3"
 """The first field of every cache file; a file without it is not an entry."""
 
+CLAIMS_MEMO_FILE = "claims.json"
+"""What each claims file yielded (`curation.claims.ClaimsMemo`), beside the pages' entries."""
+CLAIMS_FORMAT = "evidence-graph claims memo 1"
+
 
 def code_version() -> str:
     """Digest of the code that turns a page into its records and quads (part of every cache key)."""
@@ -82,7 +86,8 @@ class PageCache:
     def __init__(self, out_dir: Path, epoch: int | None, enabled: bool, scheme: str = "-") -> None:
         self.dir = out_dir / CACHE_DIR
         self.enabled = enabled
-        self.salt = f"{code_version()}:{epoch}:{scheme}"
+        self.code = code_version()
+        self.salt = f"{self.code}:{epoch}:{scheme}"
         self.reused = 0
         self.parsed = 0
 
@@ -121,6 +126,32 @@ class PageCache:
         tmp = target.with_name(f"{target.name}.{secrets.token_hex(4)}.tmp")
         tmp.write_bytes(head + b"\n" + work.chunk)
         os.replace(tmp, target)
+
+    def claims_memo(self) -> ClaimsMemo | None:
+        """What the last build's claims loading found (``claims.json``; empty when there is none
+        or it is not sound); None when the cache is off."""
+        if not self.enabled:
+            return None
+        checker = hashlib.sha256((_GRAPH / "curation" / "claims.py").read_bytes()).hexdigest()
+        memo = ClaimsMemo(f"{self.code}:{checker[:16]}")
+        try:
+            data = json.loads((self.dir / CLAIMS_MEMO_FILE).read_bytes())
+        except (OSError, ValueError, RecursionError):
+            return memo
+        if isinstance(data, dict) and data.get("format") == CLAIMS_FORMAT:
+            files = data.get("files")
+            if isinstance(files, dict):
+                memo.previous = files
+        return memo
+
+    def save_claims_memo(self, memo: ClaimsMemo | None) -> None:
+        """Keep what this build's claims loading found, for the next build (when it changed)."""
+        if memo is None or memo.current == memo.previous:
+            return
+        self.dir.mkdir(parents=True, exist_ok=True)
+        data = {"format": CLAIMS_FORMAT, "files": memo.current}
+        with atomic_write(self.dir / CLAIMS_MEMO_FILE) as out:
+            out.write(json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
     def works(
         self,
@@ -184,39 +215,3 @@ def _entry(data: Any, body: bytes, key: str, relpath: str, sha: str) -> Entry | 
     if cell.sha256 != sha:
         return None
     return Entry(key, PageWork(relpath, sha, cell, links, subjects, body))
-
-
-# -- what the claims files yielded (`curation.claims.ClaimsMemo`), beside the pages' entries
-
-CLAIMS_MEMO_FILE = "claims.json"
-CLAIMS_FORMAT = "evidence-graph claims memo 1"
-
-
-def claims_memo(out_dir: Path, enabled: bool) -> ClaimsMemo | None:
-    """The claims memo kept in ``<out>/.cache`` (empty when there is none or it is not sound);
-    None when the cache is off."""
-    if not enabled:
-        return None
-    claims_code = _GRAPH / "curation" / "claims.py"
-    salt = f"{code_version()}:{hashlib.sha256(claims_code.read_bytes()).hexdigest()[:16]}"
-    memo = ClaimsMemo(salt)
-    try:
-        data = json.loads((out_dir / CACHE_DIR / CLAIMS_MEMO_FILE).read_bytes())
-    except (OSError, ValueError, RecursionError):
-        return memo
-    if isinstance(data, dict) and data.get("format") == CLAIMS_FORMAT:
-        files = data.get("files")
-        if isinstance(files, dict):
-            memo.previous = files
-    return memo
-
-
-def save_claims_memo(out_dir: Path, memo: ClaimsMemo | None) -> None:
-    """Keep what this build's claims loading found, for the next build (when it changed)."""
-    if memo is None or memo.current == memo.previous:
-        return
-    path = out_dir / CACHE_DIR / CLAIMS_MEMO_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"format": CLAIMS_FORMAT, "files": memo.current}
-    with atomic_write(path) as out:
-        out.write(json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))

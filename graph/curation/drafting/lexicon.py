@@ -82,7 +82,7 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceError(where, None, f"cannot read the cue lexicons: {exc}") from exc
     except yaml.YAMLError as exc:
-        raise SourceError(where, yamltext.error_line(exc), yamltext.problem(exc)) from exc
+        raise yamltext.source_error(where, exc) from exc
     if not isinstance(data, dict):
         raise SourceError(where, None, "the cue lexicons must be a mapping of list names to lists")
     missing = [k for k in (*WORD_LISTS, *PHRASE_LISTS) if not isinstance(data.get(k), list)]
