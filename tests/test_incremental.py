@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -179,12 +180,52 @@ def test_subject_runs_keep_their_boundaries_around_a_change() -> None:
 
     lines = [f"<urn:s{i:05d}> <urn:p> {j} .\n".encode() for i in range(3000) for j in range(3)]
     before = [s.key for s in subject_runs(lines)]
-    changed = list(lines)
-    changed[4500] = b"<urn:s01500> <urn:p> 99 .\n"
+    changed = sorted([*lines[:4500], b"<urn:s01500> <urn:p> 99 .\n", *lines[4501:]])
     after = [s.key for s in subject_runs(changed)]
     assert 10 < len(before) < 200 and len(after) == len(before)
     assert sum(a != b for a, b in zip(before, after, strict=True)) == 1
-    assert b"".join(s.lines() for s in subject_runs(lines)) == b"".join(lines)
+    assert b"".join(s.lines() for s in subject_runs(lines)) == b"".join(reversed(lines))
+
+
+def _runs_line_by_line(lines: list[bytes]) -> list[bytes]:
+    """The runs by their definition, reading the lines one by one in file order."""
+    from evidence_graph.graph.pipeline.segments import SUBJECTS_PER_RUN
+
+    runs: list[bytes] = []
+    run: list[bytes] = []
+    previous: bytes | None = None
+    for line in reversed(lines):
+        subject = line.split(b" ", 1)[0]
+        if subject != previous and previous is not None:
+            if zlib.crc32(previous) % SUBJECTS_PER_RUN == 0:
+                runs.append(b"".join(run))
+                run = []
+        run.append(line)
+        previous = subject
+    if run:
+        runs.append(b"".join(run))
+    return runs
+
+
+def test_subject_runs_are_found_by_bisection_as_line_by_line() -> None:
+    """Subjects that begin other subjects (``<urn:a1>``, ``<urn:a1x>``, ``_:b1``, ``_:b10``) and
+    subjects of one line or many are cut exactly where reading line by line cuts them."""
+    from evidence_graph.graph.pipeline.segments import subject_runs
+
+    subjects = [f"<urn:a{i}>" for i in range(400)] + [f"<urn:a{i}x>" for i in range(0, 400, 7)]
+    subjects += [f"_:b{i}" for i in range(300)]
+    lines = sorted(
+        {
+            f'{s} <urn:p{j}> "{k}" .\n'.encode()
+            for n, s in enumerate(subjects)
+            for j in range(1 + n % 4)
+            for k in range(1 + n % 3)
+        }
+    )
+    runs = [s.lines() for s in subject_runs(lines)]
+    assert len(runs) > 5
+    assert runs == _runs_line_by_line(lines)
+    assert list(subject_runs([])) == []
 
 
 @pytest.fixture()
@@ -390,3 +431,72 @@ def test_the_counts_are_those_of_the_union_read_back(corpus: Path, tmp_path: Pat
             page.read_text("utf-8").replace("332 participants", "3 participants"), "utf-8"
         )
         (corpus / "claims" / "synthetic1.yaml").unlink(missing_ok=True)  # quotes "332 partic…"
+
+
+def test_a_page_from_the_cache_has_the_lines_its_parse_gave(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page cache keeps no lines: a page taken from it has them split again from its bytes,
+    exactly as parsing splits them (a byte-order mark; CRLF, lone CR and LF line ends)."""
+    from evidence_graph.graph.parsing import parse_file
+    from evidence_graph.graph.pipeline import build as build_module
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    page = sorted((data / "cells").glob("*/*.txt"))[0]
+    lines = page.read_text(encoding="utf-8").split("\n")
+    ends = ["\r\n"] * 5 + ["\r"] * 3 + ["\n"] * len(lines)
+    text = "".join(line + end for line, end in zip(lines[:-1], ends, strict=False)) + lines[-1]
+    page.write_bytes(("\ufeff" + text).encode("utf-8"))
+    out = tmp_path / "out"
+    build(data, out)
+    for entry in (out / ".cache").glob("*.json"):
+        head = json.loads(entry.read_bytes().split(b"\n", 1)[0])
+        assert "cell" not in head or "lines" not in head["cell"]
+
+    seen = []
+    curate = build_module.curate
+
+    def spying(data_dir: Path, cells: list, *args: object, **kwargs: object) -> object:
+        seen.extend(cells)
+        return curate(data_dir, cells, *args, **kwargs)
+
+    monkeypatch.setattr(build_module, "curate", spying)
+    assert build(data, out).timings.reused == len(seen) == 2
+    for cell in seen:
+        assert cell.lines == parse_file(Path(cell.source)).lines
+        assert len(cell.lines) > 100
+    assert not any("\r" in line or "\ufeff" in line for line in parse_file(page).lines)
+
+
+def test_a_namespace_new_to_the_text_gets_its_prefix_in_a_rebuild(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild looks for a namespace the previous build's text lacked only in the graphs whose
+    text is new: a dataset description brings void:, dcat: and foaf: into the files, and takes
+    them out again, as a clean build does; a prefix the previous build did not look for is
+    looked for everywhere."""
+    from evidence_graph.graph.pipeline import oxigraph_sink
+
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    build(corpus, out)
+    assert b"@prefix void:" not in (out / "evidence.ttl").read_bytes()
+    shutil.copy(ROOT / "data" / "dataset.yaml", corpus / "dataset.yaml")
+    build(corpus, out)
+    for prefix in (b"void", b"dcat", b"foaf"):
+        assert b"@prefix " + prefix + b":" in (out / "evidence.ttl").read_bytes()
+    build(corpus, clean)
+    _same(out, clean)
+
+    (corpus / "dataset.yaml").unlink()
+    build(corpus, out)
+    shutil.rmtree(clean)
+    build(corpus, clean)
+    _same(out, clean)
+    assert b"@prefix void:" not in (out / "evidence.ttl").read_bytes()
+
+    cells = "https://w3id.org/evidence-graph/id/cell/"
+    more = {**oxigraph_sink.FILE_PREFIXES, "cellid": cells}
+    monkeypatch.setattr(oxigraph_sink, "FILE_PREFIXES", more)
+    build(corpus, out)
+    assert f"@prefix cellid: <{cells}>".encode() in (out / "evidence.ttl").read_bytes()

@@ -207,7 +207,7 @@ def test_matrix_has_25_typed_cells_with_level_and_type_concepts() -> None:
         {"A": "Interventions", "B": "Practitioners", "C": "C", "D": "D", "E": "E"},
         {"1": "1", "2": "2", "3": "3", "4": "Psychosocial therapies", "5": "5"},
     )
-    g = as_graph(rdf.matrix_quads(matrix, G))
+    g = as_graph(rdf.rdflib_quads(rdf.matrix_terms(matrix, rdf.nt(G))))
     cells = set(g.subjects(RDF.type, EVG.MatrixCell))
     assert len(cells) == 25
     b4 = rdf.iri("cell/drug/B4")

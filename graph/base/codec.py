@@ -95,7 +95,8 @@ def _record_decoder(cls: type) -> Decoder:
     names = frozenset(f.name for f in dataclasses.fields(cls))
     # Resolved on first use (a record type may refer to itself). Plain and optional str/int/bool
     # fields are checked inline: records have many, and a call per field would dominate.
-    fields: list[tuple[str, tuple[type, ...] | None, Decoder | None]] = []
+    plain: list[tuple[str, tuple[type, ...]]] = []
+    nested: list[tuple[str, Decoder]] = []
     direct = not hasattr(cls, "__post_init__") and not hasattr(cls, "__slots__")
 
     def record(data: Any, where: str) -> Any:
@@ -103,17 +104,19 @@ def _record_decoder(cls: type) -> Decoder:
             raise ValueError(f"{where}: expected an object")
         if data.keys() != names:
             raise ValueError(f"{where}: fields {sorted(set(data) ^ names)} differ")
-        if not fields:
-            fields.extend(_field(name, hints[name]) for name in sorted(names))
-        values: dict[str, Any] = {}
-        for name, plain, decode in fields:
-            value = data[name]
-            if plain is not None:
-                if type(value) not in plain:
-                    raise ValueError(f"{where}.{name}: expected {plain}, not {type(value)}")
-            elif decode is not None:
-                value = decode(value, where)
-            values[name] = value
+        if not plain and not nested:
+            for name in sorted(names):
+                kinds, decode = _field(hints[name])
+                if decode is None:
+                    plain.append((name, kinds or ()))
+                else:
+                    nested.append((name, decode))
+        for name, kinds in plain:
+            if type(data[name]) not in kinds:
+                raise ValueError(f"{where}.{name}: expected {kinds}, not {type(data[name])}")
+        values = dict(data)
+        for name, decode in nested:
+            values[name] = decode(values[name], where)
         if direct:
             # As pickle and copy do: every field was checked above, and a frozen dataclass's
             # __init__ (one object.__setattr__ per field) would cost more than all the checks.
@@ -125,7 +128,7 @@ def _record_decoder(cls: type) -> Decoder:
     return record
 
 
-def _field(name: str, kind: Any) -> tuple[str, tuple[type, ...] | None, Decoder | None]:
+def _field(kind: Any) -> tuple[tuple[type, ...], None] | tuple[None, Decoder]:
     """How to check one field: the exact types a plain scalar may have, or its decoder."""
     options = (
         typing.get_args(kind)
@@ -133,8 +136,8 @@ def _field(name: str, kind: Any) -> tuple[str, tuple[type, ...] | None, Decoder 
         else (kind,)
     )
     if all(option in (str, int, bool, type(None)) for option in options):
-        return name, tuple(options), None
-    return name, None, _decoder(kind)
+        return tuple(options), None
+    return None, _decoder(kind)
 
 
 def _tuple_decoder(args: tuple[Any, ...]) -> Decoder:
@@ -153,7 +156,7 @@ def _tuple_decoder(args: tuple[Any, ...]) -> Decoder:
         def items(data: Any, where: str) -> Any:
             if not isinstance(data, list):
                 raise ValueError(f"{where}: expected a list")
-            return tuple(decode_item(x, where) for x in data)
+            return tuple([decode_item(x, where) for x in data])
 
         return items
     decoders = [_decoder(a) for a in args]

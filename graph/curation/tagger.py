@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ahocorasick_rs import AhoCorasick, MatchKind
 
@@ -117,7 +118,13 @@ def usable(label: str) -> bool:
 
 
 def matchers(concepts: Iterable[Concept]) -> Matchers:
-    """One whole-word pattern per usable label, longest labels first."""
+    """One whole-word pattern per usable label, longest labels first (made once per scheme in a
+    process: a build asks for them where pages are tagged and again for the claims)."""
+    return _matchers(tuple(concepts))
+
+
+@lru_cache(maxsize=4)
+def _matchers(concepts: tuple[Concept, ...]) -> Matchers:
     result: list[_Matcher] = []
     for concept in concepts:
         for label in dict.fromkeys((concept.label, *concept.alt_labels)):

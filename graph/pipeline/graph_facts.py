@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from ..base.files import CACHE_DIR, atomic_write
 
 GRAPH_FACTS_FILE = "graphs.json"
-FORMAT = "evidence-graph graph facts 2"
+FORMAT = "evidence-graph graph facts 3"
 RDF_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
 
@@ -64,13 +64,19 @@ def _decoded(entry: Any) -> GraphFacts | None:
     return GraphFacts(counts[0], counts[1])
 
 
+def _strings(value: Any) -> TypeGuard[list[str]]:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
 class FactsCache:
     """The facts of a build's graphs by digest: those of the previous build read from
-    ``.cache/graphs.json``, the others made from the text; `save` keeps this build's."""
+    ``.cache/graphs.json``, the others made from the text; `save` keeps this build's. Beside them,
+    the namespaces the previous build's text held (for the files' prefixes)."""
 
     def __init__(self, out_dir: Path) -> None:
         self.path = out_dir / CACHE_DIR / GRAPH_FACTS_FILE
         self._previous: dict[str, Any] | None = None
+        self._namespaces: tuple[frozenset[str], frozenset[str]] | None = None
         self._now: dict[str, GraphFacts] = {}
 
     def _stored(self) -> dict[str, Any]:
@@ -81,10 +87,24 @@ class FactsCache:
             except (OSError, ValueError, RecursionError):
                 return self._previous
             if isinstance(data, dict) and data.get("format") == FORMAT:
-                graphs = data.get("graphs")
-                if isinstance(graphs, dict):
-                    self._previous = graphs
+                graphs, spaces = data.get("graphs"), data.get("namespaces")
+                if isinstance(graphs, dict) and isinstance(spaces, dict):
+                    looked, held = spaces.get("looked for"), spaces.get("held")
+                    if _strings(looked) and _strings(held):
+                        self._previous = graphs
+                        self._namespaces = (frozenset(looked), frozenset(held))
         return self._previous
+
+    def namespaces_before(self) -> tuple[frozenset[str], frozenset[str]] | None:
+        """The namespaces the previous build looked for in its text, and those it held (None:
+        not known)."""
+        self._stored()
+        return self._namespaces
+
+    def held_before(self, digest: str) -> bool:
+        """Whether a graph of the previous build had the text with SHA-256 `digest` (its
+        namespaces are then among `namespaces_before`)."""
+        return digest in self._stored()
 
     def facts(self, digest: str, chunk: bytes, graph: str) -> GraphFacts:
         """The facts of the graph `graph` whose text `chunk` has the SHA-256 `digest`."""
@@ -94,13 +114,17 @@ class FactsCache:
             self._now[digest] = found
         return found
 
-    def save(self, digests: Mapping[str, str]) -> None:
-        """Keep the facts of the graphs with `digests` (graph → digest), if they differ from the
-        stored ones."""
+    def save(
+        self, digests: Mapping[str, str], looked_for: Iterable[str], held: Iterable[str]
+    ) -> None:
+        """Keep the facts of the graphs with `digests` (graph → digest), and which namespaces
+        were `looked_for` in their text and which it `held`, if they differ from the stored."""
         kept = {d: self._now[d].as_json() for d in sorted(set(digests.values())) if d in self._now}
-        if kept == self._stored():
+        spaces = (frozenset(looked_for), frozenset(held))
+        if kept == self._stored() and self._namespaces == spaces:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_write(self.path) as out:
-            data = {"format": FORMAT, "graphs": kept}
+            namespaces = {"looked for": sorted(spaces[0]), "held": sorted(spaces[1])}
+            data = {"format": FORMAT, "graphs": kept, "namespaces": namespaces}
             out.write(json.dumps(data, sort_keys=True, separators=(",", ":")).encode("utf-8"))

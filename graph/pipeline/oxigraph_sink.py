@@ -100,6 +100,8 @@ class OxigraphSink:
         """The lines of `_others` that more than one graph holds, once per extra graph (None:
         not known, so the counts are made from the union itself)."""
         self._facts = FactsCache(self.out_dir)
+        self._namespaces: tuple[frozenset[str], frozenset[str]] | None = None
+        """The namespaces looked for in the files' text, and those found (see `_prefixes`)."""
         self._stats: GraphStats | None = None
         self._worker: threading.Thread | None = None
         self._loaded: list[BaseException | Store] = []
@@ -192,18 +194,7 @@ class OxigraphSink:
         """(triples of every graph but the ontology's, triples of the ontology graph alone)."""
         self._merge_other_lines()
         if self._others is None:
-            lines: list[bytes] = []
-            for graph, chunk in self.chunks.items():
-                if graph != _ONTOLOGY:
-                    lines += _triples(chunk, graph).splitlines(keepends=True)
-            lines.sort()  # the chunks are sorted runs
-            self._others = list(dict.fromkeys(lines))
-            self._repeats = (
-                [b for a, b in zip(lines, islice(lines, 1, None), strict=False) if a == b]
-                if len(lines) > len(self._others)
-                else []
-            )
-            del lines
+            self._others, self._repeats = _merged_union(self.chunks)
             ontology = _triples(self.chunks.get(_ONTOLOGY, b""), _ONTOLOGY).splitlines(True)
             self._ontology_only = [t for t in ontology if not _contains(self._others, t)]
         return self._others, self._ontology_only
@@ -312,7 +303,7 @@ class OxigraphSink:
         union = self._union()
         self._start_persisting(union)
         names = [g for g in sorted(self.chunks, reverse=True) if self.chunks[g]]
-        prefixes = used_prefixes([*_blocks(union), " ".join(names).encode()], FILE_PREFIXES)
+        prefixes = self._prefixes(union, " ".join(names).encode())
         files = self._files = SegmentedFiles(self.out_dir)
         digests = self._graph_digests()
         graphs = [Segment(digests[g], partial(_descending, self.chunks[g])) for g in names]
@@ -324,7 +315,7 @@ class OxigraphSink:
             RdfFormat.TRIG,
             prefixes,
         )
-        runs = subject_runs(union[::-1])
+        runs = subject_runs(union)
         turtle = self.staged.path(TURTLE_FILE)
         files.write(turtle, TURTLE_FILE, runs, RdfFormat.N_TRIPLES, RdfFormat.TURTLE, prefixes)
         if self.count().triples > JSONLD_COMPACT_LIMIT:
@@ -332,6 +323,18 @@ class OxigraphSink:
             files.write(jsonld, JSONLD_FILE, graphs, RdfFormat.N_QUADS, RdfFormat.JSON_LD, prefixes)
         else:
             self.staged.write(JSONLD_FILE, _compact_jsonld(self.chunks))
+
+    def _prefixes(self, union: list[bytes], names: bytes) -> dict[str, str]:
+        """The prefixes whose namespace the union or the graph `names` hold. A namespace the
+        previous build looked for and did not find can only have come with a graph whose text
+        is new: only those are searched for it (the union is searched for the others, and
+        found at once where it holds them)."""
+        before = self._facts.namespaces_before()
+        digests = self._graph_digests()
+        fresh = [self.chunks[g] for g, d in digests.items() if not self._facts.held_before(d)]
+        found = used_prefixes(_Lazy(_blocks(union)), FILE_PREFIXES, names, before, fresh)
+        self._namespaces = (frozenset(FILE_PREFIXES.values()), frozenset(found.values()))
+        return found
 
     def _graph_digests(self) -> dict[str, str]:
         """The SHA-256 of each named graph's text (the key of its store and file segments)."""
@@ -406,7 +409,8 @@ class OxigraphSink:
         self.staged.commit()
         if self._files is not None:
             self._files.save()
-        self._facts.save(self._graph_digests())
+        if self._namespaces is not None:
+            self._facts.save(self._graph_digests(), *self._namespaces)
         if persisted is not None and self._new_store is not None:
             swap_store(self.out_dir, self._new_store, *persisted)
             self._new_store = None
@@ -421,6 +425,26 @@ class OxigraphSink:
         if self._new_store is not None:
             shutil.rmtree(self._new_store, ignore_errors=True)
             self._new_store = None
+
+
+def _merged_union(chunks: Mapping[str, bytes]) -> tuple[list[bytes], list[bytes]]:
+    """The distinct triple lines of every graph but the ontology's (sorted), and the lines more
+    than one graph holds, once per extra graph (sorted)."""
+    lines: list[bytes] = []
+    for graph, chunk in chunks.items():
+        if graph != _ONTOLOGY:
+            lines += _triples(chunk, graph).splitlines(keepends=True)
+    lines.sort()  # the chunks are sorted runs
+    # sorted: a repeated line follows its first copy (faster than a dict or a set)
+    others = lines[:1] + [b for a, b in _neighbours(lines) if a != b]
+    if len(others) == len(lines):
+        return others, []
+    return others, [b for a, b in _neighbours(lines) if a == b]
+
+
+def _neighbours(lines: list[bytes]) -> Iterator[tuple[bytes, bytes]]:
+    """Each line with the line after it."""
+    return zip(lines, islice(lines, 1, None), strict=False)
 
 
 def _graph_of(line: bytes) -> str:
@@ -593,11 +617,39 @@ class _Reader(io.RawIOBase):
         return n
 
 
-def used_prefixes(chunks: Iterable[bytes], prefixes: Mapping[str, str]) -> dict[str, str]:
-    """The prefixes whose namespace occurs in `chunks` (Oxigraph prints every prefix given)."""
-    data = list(chunks)
-    return {
-        p: ns
-        for p, ns in sorted(prefixes.items())
-        if any(f"<{ns}".encode() in chunk for chunk in data)
-    }
+def used_prefixes(
+    texts: Iterable[bytes],
+    prefixes: Mapping[str, str],
+    names: bytes = b"",
+    before: tuple[frozenset[str], frozenset[str]] | None = None,
+    fresh: Iterable[bytes] = (),
+) -> dict[str, str]:
+    """The prefixes whose namespace occurs in `texts` or `names` (Oxigraph prints every prefix
+    given). `before`: the namespaces an earlier build looked for and those it found in its
+    text; then a namespace it looked for and did not find is looked for only in `fresh`, the
+    texts new since."""
+    fresh = list(fresh)
+    used: dict[str, str] = {}
+    for prefix, namespace in sorted(prefixes.items()):
+        needle = f"<{namespace}".encode()
+        if before is not None and namespace in before[0] and namespace not in before[1]:
+            places: Iterable[bytes] = fresh
+        else:
+            places = texts
+        if needle in names or any(needle in text for text in places):
+            used[prefix] = namespace
+    return used
+
+
+class _Lazy:
+    """An iterable over what an iterator yields, made once, as it is first asked for."""
+
+    def __init__(self, items: Iterator[bytes]) -> None:
+        self._items = items
+        self._made: list[bytes] = []
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._made
+        for item in self._items:
+            self._made.append(item)
+            yield item

@@ -5,9 +5,11 @@ unchanged page is neither parsed, tagged, linked nor turned into RDF again. Besi
 ``claims.json`` keeps what each claims file yielded (`curation.claims.ClaimsMemo`).
 
 Entries are data, never code: one line of JSON (format, key, the records through `base.codec`, the
-SHA-256 of the quads) followed by the quads as N-Quads text. Reading checks everything — the
-format, the key, the page's SHA-256 inside the record, the digest of the quads, and the records
-field by field — so a corrupt, stale or planted file is ignored and the page is made again.
+SHA-256 of the quads) followed by the quads as N-Quads text. The record leaves out the page's
+lines (a quarter of it), which are split again from the page's bytes, read anyway to hash them.
+Reading checks everything — the format, the key, the page's SHA-256 inside the record, the digest
+of the quads, and the records field by field — so a corrupt, stale or planted file is ignored and
+the page is made again.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from ..base.codec import from_json, to_json
 from ..base.files import CACHE_DIR, atomic_write
 from ..base.records import Cell, Discussion, Subject
 from ..curation.claims import ClaimsMemo
+from ..parsing.lines import split_lines
 from .pages import Context, PageError, PageJob, PageWork, run_pages
 from .sources import CELLS_DIR
 
@@ -55,7 +58,7 @@ def _code_files() -> list[Path]:
     ]
 
 
-FORMAT = "evidence-graph page cache 3"
+FORMAT = "evidence-graph page cache 4"
 """The first field of every cache file; a file without it is not an entry."""
 
 CLAIMS_MEMO_FILE = "claims.json"
@@ -94,8 +97,9 @@ class PageCache:
     def _file(self, relpath: str) -> Path:
         return self.dir / (hashlib.sha256(relpath.encode()).hexdigest()[:24] + ".json")
 
-    def get(self, relpath: str, sha: str) -> Entry | None:
-        """The entry of the page at `relpath` with content `sha`; None unless it checks out."""
+    def get(self, relpath: str, sha: str, page: bytes) -> Entry | None:
+        """The entry of the page at `relpath` whose bytes `page` have the SHA-256 `sha`; None
+        unless it checks out."""
         if not self.enabled:
             return None
         try:
@@ -105,7 +109,7 @@ class PageCache:
             data = json.loads(head)
         except (OSError, ValueError, RecursionError):
             return None
-        return _entry(data, chunk, f"{sha}:{self.salt}", relpath, sha)
+        return _entry(data, chunk, f"{sha}:{self.salt}", relpath, sha, page)
 
     def put(self, relpath: str, entry: Entry) -> None:
         if not self.enabled:
@@ -113,11 +117,13 @@ class PageCache:
         self.dir.mkdir(parents=True, exist_ok=True)
         target = self._file(relpath)
         work = entry.work
+        cell = to_json(work.cell)
+        del cell["lines"]  # split again from the page when read
         data = {
             "format": FORMAT,
             "key": entry.key,
             "chunk_sha256": hashlib.sha256(work.chunk).hexdigest(),
-            "cell": to_json(work.cell),
+            "cell": cell,
             "links": to_json(work.links),
             "subjects": to_json(work.subjects),
         }
@@ -179,10 +185,11 @@ class PageCache:
         for path in paths:
             relpath = path.relative_to(data_dir).as_posix()
             try:
-                sha = hashlib.sha256(path.read_bytes()).hexdigest()
+                page = path.read_bytes()
             except OSError:
                 continue
-            entry = self.get(relpath, sha)
+            sha = hashlib.sha256(page).hexdigest()
+            entry = self.get(relpath, sha, page)
             if entry is None:
                 todo.append(PageJob(relpath, sha))
             else:
@@ -198,19 +205,24 @@ class PageCache:
         return done
 
 
-def _entry(data: Any, body: bytes, key: str, relpath: str, sha: str) -> Entry | None:
-    """The entry of header `data` and quads `body` if it is a sound entry of exactly `key`."""
+def _entry(data: Any, body: bytes, key: str, relpath: str, sha: str, page: bytes) -> Entry | None:
+    """The entry of header `data` and quads `body` if it is a sound entry of exactly `key`, for
+    the page whose bytes are `page`."""
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
         return None
     if hashlib.sha256(body).hexdigest() != data.get("chunk_sha256"):
         return None
     links_type: Any = tuple[Discussion, ...]
     subjects_type: Any = tuple[Subject, ...]
+    cell_data = data.get("cell")
+    if not isinstance(cell_data, dict) or "lines" in cell_data:
+        return None
     try:
-        cell = from_json(Cell, data.get("cell"))
+        lines = split_lines(page.decode("utf-8"))  # as the parser split them
+        cell = from_json(Cell, {**cell_data, "lines": lines})
         links = from_json(links_type, data.get("links"))
         subjects = from_json(subjects_type, data.get("subjects"))
-    except ValueError:
+    except ValueError:  # UnicodeDecodeError too
         return None
     if cell.sha256 != sha:
         return None

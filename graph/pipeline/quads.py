@@ -79,7 +79,7 @@ def _curated_terms(
         rdf.nt(g), matrices_rel, sha256(matrices_path), "vocabularies", epoch
     )
     for matrix in sorted(_matrix_defs(known, sources).values(), key=lambda m: m.key):
-        yield from rdf.line_quads(rdf.matrix_quads(matrix, g))
+        yield from rdf.matrix_terms(matrix, rdf.nt(g))
 
     node_graph: dict[str, URIRef] = {}
     listing_doc: dict[str, str] = {}

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import zlib
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,20 +52,24 @@ def segment(lines: bytes) -> Segment:
     return Segment(hashlib.sha256(lines).hexdigest(), lambda: lines)
 
 
-def subject_runs(lines: list[bytes]) -> Iterator[Segment]:
-    """N-Triples `lines` (in file order; one subject's lines together) cut into runs of subjects,
-    a run ending after a subject whose CRC-32 is a multiple of `SUBJECTS_PER_RUN`."""
-    start = 0
-    subject = b""
-    for at, line in enumerate(lines):
-        this = line[: line.index(b" ")]
-        if this != subject:
-            if at and zlib.crc32(subject) % SUBJECTS_PER_RUN == 0:
-                yield segment(b"".join(lines[start:at]))
-                start = at
-            subject = this
-    if start < len(lines):
-        yield segment(b"".join(lines[start:]))
+def subject_runs(union: list[bytes]) -> Iterator[Segment]:
+    """Sorted, distinct N-Triples lines `union` cut into runs of subjects, in the order a store
+    holding them writes them (descending: subjects, and each subject's lines, last first), a run
+    ending after a subject whose CRC-32 is a multiple of `SUBJECTS_PER_RUN`."""
+    # A subject's lines are adjacent ("<s> " starts each): found by bisection, not line by line.
+    starts: list[int] = []
+    subjects: list[bytes] = []
+    at = 0
+    while at < len(union):
+        subject = union[at][: union[at].index(b" ")]
+        starts.append(at)
+        subjects.append(subject)
+        at = bisect_left(union, subject + b"!", at + 1)  # "!" follows " "
+    end = len(union)
+    for i in range(len(starts) - 1, -1, -1):
+        if i == 0 or zlib.crc32(subjects[i]) % SUBJECTS_PER_RUN == 0:
+            yield segment(b"".join(union[starts[i] : end][::-1]))
+            end = starts[i]
 
 
 @dataclass(frozen=True)

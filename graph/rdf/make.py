@@ -264,54 +264,51 @@ def provenance_terms(
         yield activity, P.endedAtTime, _stamp_term(epoch), graph
 
 
-def matrix_quads(matrix: MatrixDef, graph: URIRef) -> Iterator[Quad]:
-    """A matrix, its level and type concept schemes, and all 25 of its cells."""
-    m = iri(ids.matrix_key(matrix.key))
-    levels = iri(f"{ids.matrix_key(matrix.key)}/levels")
-    types = iri(f"{ids.matrix_key(matrix.key)}/types")
-    yield m, RDF.type, EVG.Matrix, graph
-    yield m, RDFS.label, _text(matrix.title), graph
-    yield m, DCTERMS.title, _text(matrix.title), graph
-    yield m, EVG.matrixKey, _text(matrix.key), graph
-    yield m, EVG.levels, levels, graph
-    yield m, EVG.types, types, graph
+def matrix_terms(matrix: MatrixDef, graph: Term) -> Iterator[TermQuad]:
+    """A matrix, its level and type concept schemes, and all 25 of its cells (line form)."""
+    key = ids.matrix_key(matrix.key)
+    m, levels, types = iri_term(key), iri_term(f"{key}/levels"), iri_term(f"{key}/types")
+    yield m, _TYPE, E.Matrix, graph
+    yield m, RS.label, text_term(matrix.title), graph
+    yield m, DC.title, text_term(matrix.title), graph
+    yield m, E.matrixKey, text_term(matrix.key), graph
+    yield m, E.levels, levels, graph
+    yield m, E.types, types, graph
     for scheme, what in ((levels, "intervention levels"), (types, "intervention types")):
-        yield scheme, RDF.type, SKOS.ConceptScheme, graph
-        yield scheme, RDFS.label, _text(f"{matrix.title}: {what}"), graph
-        yield scheme, SKOS.prefLabel, _text(f"{matrix.title}: {what}"), graph
+        yield scheme, _TYPE, SK.ConceptScheme, graph
+        yield scheme, RS.label, text_term(f"{matrix.title}: {what}"), graph
+        yield scheme, SK.prefLabel, text_term(f"{matrix.title}: {what}"), graph
     for code in LEVELS:
-        yield from _concept(
-            iri(level_key(matrix.key, code)), code, matrix.levels.get(code), levels, graph
-        )
+        node = iri_term(level_key(matrix.key, code))
+        yield from _concept_terms(node, code, matrix.levels.get(code), levels, graph)
     for code in TYPES:
-        yield from _concept(
-            iri(type_key(matrix.key, code)), code, matrix.types.get(code), types, graph
-        )
+        node = iri_term(type_key(matrix.key, code))
+        yield from _concept_terms(node, code, matrix.types.get(code), types, graph)
     for level in LEVELS:
         for type_ in TYPES:
             cell_id = level + type_
-            c = iri(ids.cell_key(matrix.key, cell_id))
-            yield c, RDF.type, EVG.MatrixCell, graph
-            yield c, RDFS.label, _text(matrix.cell_label(cell_id)), graph
-            yield c, EVG.cellId, _text(cell_id), graph
-            yield c, EVG.inMatrix, m, graph
-            yield c, EVG.interventionLevel, iri(level_key(matrix.key, level)), graph
-            yield c, EVG.interventionType, iri(type_key(matrix.key, type_)), graph
+            c = iri_term(ids.cell_key(matrix.key, cell_id))
+            yield c, _TYPE, E.MatrixCell, graph
+            yield c, RS.label, text_term(matrix.cell_label(cell_id)), graph
+            yield c, E.cellId, text_term(cell_id), graph
+            yield c, E.inMatrix, m, graph
+            yield c, E.interventionLevel, iri_term(level_key(matrix.key, level)), graph
+            yield c, E.interventionType, iri_term(type_key(matrix.key, type_)), graph
 
 
-def _concept(
-    node: URIRef, code: str, label: str | None, scheme: URIRef, graph: URIRef
-) -> Iterator[Quad]:
-    yield node, RDF.type, SKOS.Concept, graph
-    yield node, SKOS.notation, _text(code), graph
-    yield node, SKOS.inScheme, scheme, graph
-    yield node, SKOS.topConceptOf, scheme, graph
-    yield scheme, SKOS.hasTopConcept, node, graph
+def _concept_terms(
+    node: Term, code: str, label: str | None, scheme: Term, graph: Term
+) -> Iterator[TermQuad]:
+    yield node, _TYPE, SK.Concept, graph
+    yield node, SK.notation, text_term(code), graph
+    yield node, SK.inScheme, scheme, graph
+    yield node, SK.topConceptOf, scheme, graph
+    yield scheme, SK.hasTopConcept, node, graph
     if label:
-        yield node, SKOS.prefLabel, _text(label), graph
-        yield node, RDFS.label, _text(f"{code} {label}"), graph
+        yield node, SK.prefLabel, text_term(label), graph
+        yield node, RS.label, text_term(f"{code} {label}"), graph
     else:
-        yield node, RDFS.label, _text(code), graph
+        yield node, RS.label, text_term(code), graph
 
 
 # --- Cells ---------------------------------------------------------------------------------------
