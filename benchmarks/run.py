@@ -430,32 +430,62 @@ def ratio(a: Any, b: Any) -> str:
 
 
 def _incremental(
-    base: Path, n: int, name: str, python: str, jobs: int | None, log: Any
-) -> dict[str, Any]:
-    """A full build of `base`, one page changed, the rebuild (by the install of `python`), and a
-    clean build of the changed corpus to compare with byte for byte."""
-    changed = OUT / f"corpus-{n}-{name}"
-    shutil.rmtree(changed, ignore_errors=True)
-    shutil.copytree(base, changed)
-    inc = OUT / f"build-{n}-{name}"
-    print(f"[bench] {name}: full build of {n}", file=log, flush=True)
-    full = child(
-        "build", python=python, data=str(changed), out=str(inc), store="oxigraph", jobs=jobs
-    )
-    page = sorted((changed / "cells").glob("*/*.txt"))[n // 2]
-    text = page.read_text(encoding="utf-8")
-    page.write_text(text.replace("it follows the layout", "it copies the layout", 1), "utf-8")
-    print(f"[bench] {name}: rebuild after changing {page.name}", file=log, flush=True)
-    again = child("rebuild", python=python, data=str(changed), out=str(inc), jobs=jobs)
-    clean_dir = OUT / f"build-{n}-{name}-clean"
-    clean = child(
-        "build", python=python, data=str(changed), out=str(clean_dir), store="oxigraph", jobs=jobs
-    )
-    identical = all(
-        (inc / f).read_bytes() == (clean_dir / f).read_bytes()
-        for f in (*GRAPH_OUTPUTS, SUMMARY_FILE)
-    )
-    return {"cells": n, "full": full, "rebuild": again, "clean": clean, "identical": identical}
+    base: Path, n: int, installs: dict[str, str], rebuilds: int, jobs: int | None, log: Any
+) -> dict[str, dict[str, Any]]:
+    """For each install (key → its python): a full build of `base`, then `rebuilds` times one
+    page changed and the rebuild, then a clean build of the changed corpus to compare with byte
+    for byte. The installs take turns at each step, so that a machine whose speed drifts slows
+    them alike; a rebuild's figure is the median of its runs, a full build's the mean of the
+    first full build and the clean one."""
+    runs: dict[str, dict[str, Any]] = {}
+    for name in installs:
+        changed = OUT / f"corpus-{n}-{name}"
+        shutil.rmtree(changed, ignore_errors=True)
+        shutil.copytree(base, changed)
+        runs[name] = {"cells": n, "corpus": changed, "out": OUT / f"build-{n}-{name}"}
+    for name, python in installs.items():
+        print(f"[bench] {name}: full build of {n}", file=log, flush=True)
+        run = runs[name]
+        run["full"] = child(
+            "build", python=python, data=str(run["corpus"]), out=str(run["out"]),
+            store="oxigraph", jobs=jobs,
+        )  # fmt: skip
+    for k in range(rebuilds):
+        for name, python in installs.items():
+            run = runs[name]
+            page = sorted((run["corpus"] / "cells").glob("*/*.txt"))[(n // 2 + k) % n]
+            text = page.read_text(encoding="utf-8")
+            edited = text.replace("it follows the layout", "it copies the layout", 1)
+            page.write_text(edited if edited != text else text + "\nOne line more.\n", "utf-8")
+            print(f"[bench] {name}: rebuild after changing {page.name}", file=log, flush=True)
+            again = child("rebuild", python=python, data=str(run["corpus"]), out=str(run["out"]),
+                          jobs=jobs)  # fmt: skip
+            run.setdefault("rebuilds", []).append(again)
+    results: dict[str, dict[str, Any]] = {}
+    for name, python in installs.items():
+        run = runs[name]
+        clean_dir = OUT / f"build-{n}-{name}-clean"
+        clean = child(
+            "build", python=python, data=str(run["corpus"]), out=str(clean_dir),
+            store="oxigraph", jobs=jobs,
+        )  # fmt: skip
+        identical = all(
+            (run["out"] / f).read_bytes() == (clean_dir / f).read_bytes()
+            for f in (*GRAPH_OUTPUTS, SUMMARY_FILE)
+        )
+        timed = [r for r in run["rebuilds"] if r.get("seconds")]
+        timed.sort(key=lambda r: r["seconds"])
+        fulls = [r["seconds"] for r in (run["full"], clean) if r.get("seconds")]
+        results[name] = {
+            "cells": n,
+            "full": {**run["full"], "seconds": sum(fulls) / len(fulls)} if fulls else run["full"],
+            "full_runs": [run["full"], clean],
+            "rebuild": timed[len(timed) // 2] if timed else run["rebuilds"][0],
+            "rebuild_runs": [r.get("seconds") for r in run["rebuilds"]],
+            "clean": clean,
+            "identical": identical,
+        }
+    return results
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -509,6 +539,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--incremental-size", type=int, default=1000, help="cells of the incremental corpus"
+    )
+    parser.add_argument(
+        "--rebuilds",
+        type=int,
+        default=5,
+        help="one-page rebuilds of the incremental corpus, each after changing another page "
+        "(the median is reported)",
     )
     parser.add_argument(
         "--skip",
@@ -592,9 +629,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         installs = {"incremental": PYTHON}
         if args.before:
             installs["incremental_before"] = args.before
-        for key, python in installs.items():
-            results[key] = _incremental(base, n, key, python, args.jobs, log)
-            save()
+        results.update(_incremental(base, n, installs, args.rebuilds, args.jobs, log))
+        save()
 
     if "cold" not in skip:
         seed = OUT / "seed-build"
@@ -738,8 +774,11 @@ def render(results: dict[str, Any]) -> str:
         )
         checked = rebuild.get("revalidated")
         valid = "whole graph validated" if checked is None else f"{checked} nodes validated again"
+        samples = ", ".join(f"{s:.2f}" for s in inc.get("rebuild_runs", []) if s)
         lines.append(
             f"| {who}rebuild after changing 1 page of {inc['cells']:,} vs full build "
+            f"(median of {len(inc.get('rebuild_runs', [1]))} rebuilds: {samples} s; full: mean "
+            f"of the first build and a clean one) "
             f"| {fmt_s(rebuild)} | {fmt_s(full)} | {share}"
             f" | {rebuild.get('reused', '?')} pages from cache; {store}; {valid}; byte-identical "
             f"to a clean build: {'yes' if inc['identical'] else 'NO'}; stages: {_stages(rebuild)} |"
