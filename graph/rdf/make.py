@@ -75,11 +75,6 @@ def _text(value: str) -> Literal:
     return Literal(value)
 
 
-@lru_cache(maxsize=4096)  # Literals are immutable; positions and line numbers repeat a lot
-def _int(value: int) -> Literal:
-    return Literal(value, datatype=XSD.integer)
-
-
 # --- Terms in line form (N-Triples text), and the one converter to rdflib terms ------------------
 
 Term = str
