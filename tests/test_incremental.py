@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -500,3 +501,29 @@ def test_a_namespace_new_to_the_text_gets_its_prefix_in_a_rebuild(
     monkeypatch.setattr(oxigraph_sink, "FILE_PREFIXES", more)
     build(corpus, out)
     assert f"@prefix cellid: <{cells}>".encode() in (out / "evidence.ttl").read_bytes()
+
+
+def test_the_graph_digests_taken_from_the_cache_are_those_of_the_text(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """A page taken from the cache brings its named graph's digest (checked when the entry is
+    read) instead of hashing the graph again: the store's record of every graph's digest is the
+    SHA-256 of that graph's sorted N-Quads, as read back from the store."""
+    from pyoxigraph import NamedNode, RdfFormat
+
+    from evidence_graph.graph.base.files import STORE_DIR, STORE_RECORD_FILE
+    from evidence_graph.graph.pipeline.persisted_store import open_persisted
+
+    out = tmp_path / "out"
+    build(corpus, out)
+    page = sorted((corpus / "cells").glob("*/*.txt"))[3]
+    page.write_text(page.read_text(encoding="utf-8") + "\nOne line more.\n", encoding="utf-8")
+    result = build(corpus, out)
+    assert result.timings.reused == len(list((corpus / "cells").glob("*/*.txt"))) - 1
+    record = json.loads((out / STORE_DIR / STORE_RECORD_FILE).read_text(encoding="utf-8"))
+    store = open_persisted(out)
+    assert store is not None and len(record["graphs"]) > 30
+    for graph, digest in record["graphs"]:
+        lines = store.dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(graph[1:-1])) or b""
+        quads = lines.replace(b" .\n", f" {graph} .\n".encode()).splitlines(keepends=True)
+        assert hashlib.sha256(b"".join(sorted(quads))).hexdigest() == digest, graph

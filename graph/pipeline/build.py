@@ -236,11 +236,13 @@ def _pages_on_every_core(
         settled.setdefault((matrix, cell), set()).add(link)
     for sc, work in zip(sources, done, strict=True):
         chunk = work.chunk
+        graph_digest: str | None = work.graph_sha256
         mine = settled.get((sc.cell.matrix, sc.cell.cell), set())
         if mine != set(work.links):
             links = sorted(mine, key=lambda d: (d.listing, d.section))
             chunk = page_graph_chunk(sc.relpath, sc.sha256, sc.cell, links, work.subjects, when)
-        sink.add_page(graph_iri(sc.relpath), lambda: (), chunk)
+            graph_digest = None
+        sink.add_page(graph_iri(sc.relpath), lambda: (), chunk, graph_digest)
     shared = replace(
         curation,
         discussions=(),

@@ -43,7 +43,7 @@ from ..base.files import (
 from ..rdf.dataset import Quad
 from ..rdf.describe import DatasetCounts, Tally
 from ..rdf.make import ONTOLOGY_GRAPH, TermQuad, line_quads
-from ..rdf.nquads import page_chunk, term, term_lines
+from ..rdf.nquads import page_chunk, split_page_chunk, term, term_lines
 from ..reading.stats import GraphStats
 from ..validation.shacl import Finding, Report, conforming
 from .graph_facts import RDF_TYPE, FactsCache
@@ -107,6 +107,8 @@ class OxigraphSink:
         self._loaded: list[BaseException | Store] = []
         self._new_store: Path | None = None
         self._digests: dict[str, str] = {}
+        self._page_digests: dict[str, str] = {}
+        """The SHA-256 of page graphs' text, as the page work found it (not hashed again)."""
         self._files: SegmentedFiles | None = None
         self._previous: StoreRecord | None = None
         """What the previous build's store was made from, when the new one starts as its copy."""
@@ -119,19 +121,24 @@ class OxigraphSink:
     # -- adding
 
     def add_page(
-        self, graph: URIRef, quads: Callable[[], Iterable[Quad]], cached: bytes | None
+        self,
+        graph: URIRef,
+        quads: Callable[[], Iterable[Quad]],
+        cached: bytes | None,
+        digest: str | None = None,
     ) -> bytes | None:
         chunk = cached
         own = term(graph)
         if chunk is None:
             # the page's own graph first, then what it entails in the aligned graph
             chunk = page_chunk(term_lines(line_quads(quads())), own)
-        suffix = f" {own} .\n".encode()
-        cut = chunk.find(b"\n", chunk.rfind(suffix)) + 1 if suffix in chunk else 0
-        if cut:
-            self.chunks[own] = chunk[:cut]
-        if cut < len(chunk):
-            self._other_lines.append(chunk[cut:])
+        mine, rest = split_page_chunk(chunk, own)
+        if mine:
+            self.chunks[own] = mine
+            if digest is not None:
+                self._page_digests[own] = digest
+        if rest:
+            self._other_lines.append(rest)
         self._forget_union()
         return chunk
 
@@ -152,6 +159,7 @@ class OxigraphSink:
             by_graph.setdefault(graph, []).extend(line.encode("utf-8") for line in added)
         for graph, lines in by_graph.items():
             self.chunks[graph] = _merged(self.chunks.get(graph), lines)
+            self._page_digests.pop(graph, None)
 
     def add(self, quads: Iterable[TermQuad]) -> None:
         added = term_lines(quads)
@@ -339,8 +347,9 @@ class OxigraphSink:
     def _graph_digests(self) -> dict[str, str]:
         """The SHA-256 of each named graph's text (the key of its store and file segments)."""
         if not self._digests:
+            known = self._page_digests
             self._digests = {
-                g: hashlib.sha256(chunk).hexdigest()
+                g: known.get(g) or hashlib.sha256(chunk).hexdigest()
                 for g, chunk in sorted(self.chunks.items())
                 if chunk
             }

@@ -5,11 +5,12 @@ unchanged page is neither parsed, tagged, linked nor turned into RDF again. Besi
 ``claims.json`` keeps what each claims file yielded (`curation.claims.ClaimsMemo`).
 
 Entries are data, never code: one line of JSON (format, key, the records through `base.codec`, the
-SHA-256 of the quads) followed by the quads as N-Quads text. The record leaves out the page's
-lines (a quarter of it), which are split again from the page's bytes, read anyway to hash them.
-Reading checks everything — the format, the key, the page's SHA-256 inside the record, the digest
-of the quads, and the records field by field — so a corrupt, stale or planted file is ignored and
-the page is made again.
+SHA-256 of the page's named graph's lines and of the rest) followed by the quads as N-Quads text.
+The record leaves out the page's lines (a quarter of it), which are split again from the page's
+bytes, read anyway to hash them. Reading checks everything — the format, the key, the page's
+SHA-256 inside the record, the digests of the quads, and the records field by field — so a
+corrupt, stale or planted file is ignored and the page is made again. The named graph's digest,
+checked, is then the graph's key in the build (not hashed again).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from ..base.files import CACHE_DIR, atomic_write
 from ..base.records import Cell, Discussion, Subject
 from ..curation.claims import ClaimsMemo
 from ..parsing.lines import split_lines
+from ..rdf.make import graph_iri, nt
+from ..rdf.nquads import split_page_chunk
 from .pages import Context, PageError, PageJob, PageWork, run_pages
 from .sources import CELLS_DIR
 
@@ -58,7 +61,7 @@ def _code_files() -> list[Path]:
     ]
 
 
-FORMAT = "evidence-graph page cache 4"
+FORMAT = "evidence-graph page cache 5"
 """The first field of every cache file; a file without it is not an entry."""
 
 CLAIMS_MEMO_FILE = "claims.json"
@@ -122,7 +125,10 @@ class PageCache:
         data = {
             "format": FORMAT,
             "key": entry.key,
-            "chunk_sha256": hashlib.sha256(work.chunk).hexdigest(),
+            "graph_sha256": work.graph_sha256,
+            "rest_sha256": hashlib.sha256(
+                split_page_chunk(work.chunk, _own(relpath))[1]
+            ).hexdigest(),
             "cell": cell,
             "links": to_json(work.links),
             "subjects": to_json(work.subjects),
@@ -210,7 +216,11 @@ def _entry(data: Any, body: bytes, key: str, relpath: str, sha: str, page: bytes
     the page whose bytes are `page`."""
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
         return None
-    if hashlib.sha256(body).hexdigest() != data.get("chunk_sha256"):
+    own, rest = split_page_chunk(body, _own(relpath))
+    digest = hashlib.sha256(own).hexdigest()
+    if digest != data.get("graph_sha256"):
+        return None
+    if hashlib.sha256(rest).hexdigest() != data.get("rest_sha256"):
         return None
     links_type: Any = tuple[Discussion, ...]
     subjects_type: Any = tuple[Subject, ...]
@@ -226,4 +236,9 @@ def _entry(data: Any, body: bytes, key: str, relpath: str, sha: str, page: bytes
         return None
     if cell.sha256 != sha:
         return None
-    return Entry(key, PageWork(relpath, sha, cell, links, subjects, body))
+    return Entry(key, PageWork(relpath, sha, cell, links, subjects, body, digest))
+
+
+def _own(relpath: str) -> str:
+    """The term of the named graph of the page at `relpath`."""
+    return nt(graph_iri(relpath))

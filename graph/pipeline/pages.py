@@ -11,6 +11,7 @@ calling process.
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
@@ -24,7 +25,7 @@ from ..base.processes import end_with_parent
 from ..base.records import Cell, Concept, Discussion, Subject
 from ..curation.tagger import Matchers, matchers, tag
 from ..rdf import make as rdf
-from ..rdf.nquads import page_chunk, term_lines
+from ..rdf.nquads import page_chunk, split_page_chunk, term_lines
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,10 @@ class PageWork:
     subjects: tuple[Subject, ...]
     """Topics of the page's listings and sections."""
     chunk: bytes
-    """The page's named graph as sorted N-Quads: its own quads, its links' and topics'."""
+    """The page's named graph as sorted N-Quads (its own quads, its links' and topics'), then
+    what they entail in the aligned graph."""
+    graph_sha256: str
+    """The SHA-256 of the page's named graph's lines (the first part of `chunk`)."""
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,9 @@ def do_page(context: Context, compiled: Matchers, job: PageJob) -> PageWork | Pa
     subjects = tag([cell], (), context.concepts, compiled=compiled) if context.concepts else ()
     links = tuple(auto_links(cell))
     chunk = page_graph_chunk(job.relpath, job.sha256, cell, links, subjects, context.epoch)
-    return PageWork(job.relpath, job.sha256, cell, links, subjects, chunk)
+    own, _ = split_page_chunk(chunk, rdf.nt(rdf.graph_iri(job.relpath)))
+    digest = hashlib.sha256(own).hexdigest()
+    return PageWork(job.relpath, job.sha256, cell, links, subjects, chunk, digest)
 
 
 _WORKER: list[tuple[Context, Matchers]] = []

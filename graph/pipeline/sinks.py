@@ -33,11 +33,15 @@ class Sink(Protocol):
     """Focus nodes checked again after a change (None: the whole graph was validated)."""
 
     def add_page(
-        self, graph: URIRef, quads: Callable[[], Iterable[Quad]], cached: bytes | None
+        self,
+        graph: URIRef,
+        quads: Callable[[], Iterable[Quad]],
+        cached: bytes | None,
+        digest: str | None = None,
     ) -> bytes | None:
         """Add one page's quads (in `graph`, and what they entail in the aligned graph), from
-        `cached` (an earlier return) when given; return them in the form the page cache may keep,
-        or None."""
+        `cached` (an earlier return, whose lines in `graph` have the SHA-256 `digest` when
+        given); return them in the form the page cache may keep, or None."""
 
     def add(self, quads: Iterable[TermQuad]) -> None:
         """Add quads (in line form), each into its named graph."""

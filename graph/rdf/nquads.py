@@ -66,3 +66,10 @@ def page_chunk(by_graph: Mapping[str, Iterable[str]], own: str) -> bytes:
     """A page's lines: its own graph `own` first, then the other graphs it adds to (sorted)."""
     rest = sorted(g for g in by_graph if g != own)
     return b"".join(graph_chunk(by_graph[g]) for g in [own, *rest] if g in by_graph)
+
+
+def split_page_chunk(chunk: bytes, own: str) -> tuple[bytes, bytes]:
+    """A page's lines (`page_chunk`) cut in two: those of its own graph `own`, and the rest."""
+    suffix = f" {own} .\n".encode()
+    cut = chunk.find(b"\n", chunk.rfind(suffix)) + 1 if suffix in chunk else 0
+    return chunk[:cut], chunk[cut:]
