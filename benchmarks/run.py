@@ -442,7 +442,7 @@ def _incremental(
         changed = OUT / f"corpus-{n}-{name}"
         shutil.rmtree(changed, ignore_errors=True)
         shutil.copytree(base, changed)
-        runs[name] = {"cells": n, "corpus": changed, "out": OUT / f"build-{n}-{name}"}
+        runs[name] = {"corpus": changed, "out": OUT / f"build-{n}-{name}", "rebuilds": []}
     for name, python in installs.items():
         print(f"[bench] {name}: full build of {n}", file=log, flush=True)
         run = runs[name]
@@ -460,7 +460,7 @@ def _incremental(
             print(f"[bench] {name}: rebuild after changing {page.name}", file=log, flush=True)
             again = child("rebuild", python=python, data=str(run["corpus"]), out=str(run["out"]),
                           jobs=jobs)  # fmt: skip
-            run.setdefault("rebuilds", []).append(again)
+            run["rebuilds"].append(again)
     results: dict[str, dict[str, Any]] = {}
     for name, python in installs.items():
         run = runs[name]
@@ -542,7 +542,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--rebuilds",
-        type=int,
+        type=lambda text: max(1, int(text)),
         default=5,
         help="one-page rebuilds of the incremental corpus, each after changing another page "
         "(the median is reported)",

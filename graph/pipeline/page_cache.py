@@ -32,9 +32,8 @@ from ..base.files import CACHE_DIR, atomic_write
 from ..base.records import Cell, Discussion, Subject
 from ..curation.claims import ClaimsMemo
 from ..parsing.lines import split_lines
-from ..rdf.make import graph_iri, nt
 from ..rdf.nquads import split_page_chunk
-from .pages import Context, PageError, PageJob, PageWork, run_pages
+from .pages import Context, PageError, PageJob, PageWork, page_graph_term, run_pages
 from .sources import CELLS_DIR
 
 _GRAPH = Path(__file__).resolve().parent.parent
@@ -127,7 +126,7 @@ class PageCache:
             "key": entry.key,
             "graph_sha256": work.graph_sha256,
             "rest_sha256": hashlib.sha256(
-                split_page_chunk(work.chunk, _own(relpath))[1]
+                split_page_chunk(work.chunk, page_graph_term(relpath))[1]
             ).hexdigest(),
             "cell": cell,
             "links": to_json(work.links),
@@ -216,7 +215,7 @@ def _entry(data: Any, body: bytes, key: str, relpath: str, sha: str, page: bytes
     the page whose bytes are `page`."""
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
         return None
-    own, rest = split_page_chunk(body, _own(relpath))
+    own, rest = split_page_chunk(body, page_graph_term(relpath))
     digest = hashlib.sha256(own).hexdigest()
     if digest != data.get("graph_sha256"):
         return None
@@ -237,8 +236,3 @@ def _entry(data: Any, body: bytes, key: str, relpath: str, sha: str, page: bytes
     if cell.sha256 != sha:
         return None
     return Entry(key, PageWork(relpath, sha, cell, links, subjects, body, digest))
-
-
-def _own(relpath: str) -> str:
-    """The term of the named graph of the page at `relpath`."""
-    return nt(graph_iri(relpath))

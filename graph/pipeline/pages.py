@@ -80,6 +80,11 @@ class Context:
     epoch: int | None
 
 
+def page_graph_term(relpath: str) -> rdf.Term:
+    """The named graph of the page at `relpath`, in line form."""
+    return rdf.nt(rdf.graph_iri(relpath))
+
+
 def page_terms(
     relpath: str,
     sha256: str,
@@ -90,7 +95,7 @@ def page_terms(
 ) -> Iterator[rdf.TermQuad]:
     """Every quad of one page's named graph (its provenance and content, links and topics), each
     followed by what it entails in the aligned graph; in line form."""
-    g = rdf.nt(rdf.graph_iri(relpath))
+    g = page_graph_term(relpath)
     documents = rdf.listing_documents(cell)
     own = chain(
         rdf.provenance_terms(g, relpath, sha256, "cell", epoch),
@@ -112,7 +117,7 @@ def page_graph_chunk(
 ) -> bytes:
     """One page's quads as sorted N-Quads: its own graph first, then the aligned graph."""
     by_graph = term_lines(page_terms(relpath, sha256, cell, links, subjects, epoch))
-    return page_chunk(by_graph, rdf.nt(rdf.graph_iri(relpath)))
+    return page_chunk(by_graph, page_graph_term(relpath))
 
 
 def do_page(context: Context, compiled: Matchers, job: PageJob) -> PageWork | PageError:
@@ -130,7 +135,7 @@ def do_page(context: Context, compiled: Matchers, job: PageJob) -> PageWork | Pa
     subjects = tag([cell], (), context.concepts, compiled=compiled) if context.concepts else ()
     links = tuple(auto_links(cell))
     chunk = page_graph_chunk(job.relpath, job.sha256, cell, links, subjects, context.epoch)
-    own, _ = split_page_chunk(chunk, rdf.nt(rdf.graph_iri(job.relpath)))
+    own, _ = split_page_chunk(chunk, page_graph_term(job.relpath))
     digest = hashlib.sha256(own).hexdigest()
     return PageWork(job.relpath, job.sha256, cell, links, subjects, chunk, digest)
 
