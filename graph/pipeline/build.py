@@ -47,6 +47,7 @@ from .sources import (
     epoch,
     load_concept_scheme,
     read_cells,
+    sha256,
 )
 
 Progress = Callable[[str, int, int], None]
@@ -199,17 +200,17 @@ def _pages_on_every_core(
     context = Context(str(data_dir), concepts, when)
     works = pages.works(data_dir, context, workers, tick("parsing"))
 
-    def parsed(path: Path, sha: str) -> Cell:
+    def parsed(path: Path) -> tuple[str, Cell]:
         relpath = path.relative_to(data_dir).as_posix()
         work = works.get(relpath)
-        if isinstance(work, PageWork) and work.sha256 != sha:
-            work = None  # changed since it was done: do it again
-        if work is None:
-            work = do_page(context, matchers(concepts), PageJob(relpath, sha))
+        if isinstance(work, PageWork) and work.cell.sha256 != work.sha256:
+            work = None  # changed between hashing and parsing: done again
+        if work is None:  # or unreadable a moment ago, or new: the page reports what is wrong
+            work = do_page(context, matchers(concepts), PageJob(relpath, sha256(path)))
             works[relpath] = work
         if isinstance(work, PageError):
             raise work.exception()
-        return work.cell
+        return work.sha256, work.cell
 
     sources = read_cells(data_dir, parse=parsed)
     page_work = [works[sc.relpath] for sc in sources]

@@ -31,6 +31,11 @@ class GraphFacts:
     predicates: Mapping[str, int]
     types: Mapping[str, int]
 
+    @property
+    def lines(self) -> int:
+        """The graph's lines (each has one predicate)."""
+        return sum(self.predicates.values())
+
     def as_json(self) -> dict[str, Any]:
         return {"p": dict(self.predicates), "t": dict(self.types)}
 
@@ -113,6 +118,10 @@ class FactsCache:
             found = _decoded(self._stored().get(digest)) or graph_facts(chunk, graph)
             self._now[digest] = found
         return found
+
+    def known(self, digest: str) -> GraphFacts | None:
+        """The facts of the graph with `digest` if this build has asked for them already."""
+        return self._now.get(digest)
 
     def save(
         self, digests: Mapping[str, str], looked_for: Iterable[str], held: Iterable[str]

@@ -79,12 +79,13 @@ def check_data_dir(data_dir: Path) -> None:
 
 def read_cells(
     data_dir: Path,
-    parse: Callable[[Path, str], Cell] | None = None,
+    parse: Callable[[Path], tuple[str, Cell]] | None = None,
     tick: Callable[[int, int], None] | None = None,
 ) -> list[SourceCell]:
     """Parse every ``cells/**/*.txt`` page; check ids and duplicates; stop at a bad file.
 
-    `parse(path, sha256)` replaces `parse_file` (the page cache uses it); `tick()` after each page.
+    `parse(path)`, the SHA-256 of the page's bytes and the cell parsed from them, replaces
+    hashing the page and `parse_file` (the page cache has done both); `tick()` after each page.
     """
     from ..parsing import parse_file
 
@@ -100,8 +101,7 @@ def read_cells(
     for path in paths:
         relpath = path.relative_to(data_dir).as_posix()
         try:
-            sha = sha256(path)
-            cell = parse_file(path) if parse is None else parse(path, sha)
+            sha, cell = (sha256(path), parse_file(path)) if parse is None else parse(path)
         except (OSError, UnicodeDecodeError) as exc:
             raise SourceError(path, None, f"cannot read: {exc}") from exc
         if not CELL_ID.match(cell.cell):
