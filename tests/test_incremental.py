@@ -511,7 +511,7 @@ def test_the_graph_digests_taken_from_the_cache_are_those_of_the_text(
     SHA-256 of that graph's sorted N-Quads, as read back from the store."""
     from pyoxigraph import NamedNode, RdfFormat
 
-    from evidence_graph.graph.base.files import STORE_DIR, STORE_RECORD_FILE
+    from evidence_graph.graph.base.files import STAMP_FILE, STORE_DIR, STORE_RECORD_FILE
     from evidence_graph.graph.pipeline.persisted_store import open_persisted
 
     out = tmp_path / "out"
@@ -527,3 +527,6 @@ def test_the_graph_digests_taken_from_the_cache_are_those_of_the_text(
         lines = store.dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(graph[1:-1])) or b""
         quads = lines.replace(b" .\n", f" {graph} .\n".encode()).splitlines(keepends=True)
         assert hashlib.sha256(b"".join(sorted(quads))).hexdigest() == digest, graph
+    # the stamp's quad count (taken from the graphs' facts in a rebuild) is the store's
+    stamp = persisted_store.Stamp.parse((out / STAMP_FILE).read_text("utf-8"))
+    assert stamp is not None and stamp.quads == len(store)
