@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Any
 
 import pytest
 from conftest import DATA
 
-from evidence_graph.graph.base.codec import from_json, to_json
-from evidence_graph.graph.base.records import Cell, Claim
+from evidence_graph.graph.base.codec import field_index, from_json, to_json
+from evidence_graph.graph.base.records import Cell, Claim, Entry
 from evidence_graph.graph.parsing.page import parse_file
 
 
@@ -24,24 +24,43 @@ def test_a_parsed_page_round_trips_exactly(name: str) -> None:
     assert back.entries[0].kinds == cell.entries[0].kinds and isinstance(back.entries, tuple)
 
 
-def _cell_data() -> dict[str, Any]:
-    data: dict[str, Any] = to_json(parse_file(DATA / "cells" / "drug" / "B4.txt"))
+def _cell_data() -> list[Any]:
+    data: list[Any] = to_json(parse_file(DATA / "cells" / "drug" / "B4.txt"))
     return data
+
+
+def _cell(name: str) -> int:
+    return field_index(Cell, name)
+
+
+def _entry(name: str) -> int:
+    return field_index(Entry, name)
+
+
+def _first_entry(data: list[Any]) -> list[Any]:
+    entry: list[Any] = data[_cell("entries")][0]
+    return entry
 
 
 @pytest.mark.parametrize(
     "spoil",
     [
-        lambda d: d.pop("matrix"),
-        lambda d: d.update(extra=1),
-        lambda d: d.update(summary_line="3"),
-        lambda d: d.update(summary_line=True),
-        lambda d: d["entries"][0].update(kinds=["X"]),
-        lambda d: d["entries"][0].update(year="2009"),
-        lambda d: d["entries"][0].update(refs={"relation": "related"}),
-        lambda d: d.update(lines=[1, 2]),
-        lambda d: d.update(entries=None),
-        lambda d: d["entries"].append("not an entry"),
+        lambda d: d.pop(_cell("matrix")),  # a field too few
+        lambda d: d.append(1),  # a field too many
+        lambda d: d.__setitem__(_cell("summary_line"), "3"),
+        lambda d: d.__setitem__(_cell("summary_line"), True),
+        lambda d: _first_entry(d).__setitem__(_entry("kinds"), ["X"]),
+        lambda d: _first_entry(d).__setitem__(_entry("year"), "2009"),
+        lambda d: _first_entry(d).__setitem__(_entry("refs"), {"relation": "related"}),
+        lambda d: d.__setitem__(_cell("lines"), [1, 2]),
+        lambda d: d.__setitem__(_cell("entries"), None),
+        lambda d: d[_cell("entries")].append("not an entry"),
+        # two fields swapped: the matrix's name where the summary's line number stands
+        lambda d: d.__setitem__(_cell("summary_line"), d[_cell("matrix")]),
+        # a record as an object of named fields (not this codec's form)
+        lambda d: d[_cell("entries")].__setitem__(
+            0, dict(zip([f.name for f in fields(Entry)], _first_entry(d), strict=True))
+        ),
     ],
 )
 def test_anything_that_is_not_a_record_is_rejected(spoil: Any) -> None:

@@ -6,11 +6,12 @@ unchanged page is neither parsed, tagged, linked nor turned into RDF again. Besi
 
 Entries are data, never code: one line of JSON (format, key, the records through `base.codec`, the
 SHA-256 of the page's named graph's lines and of the rest) followed by the quads as N-Quads text.
-The record leaves out the page's lines (a quarter of it), which are split again from the page's
-bytes, read anyway to hash them. Reading checks everything — the format, the key, the page's
-SHA-256 inside the record, the digests of the quads, and the records field by field — so a
-corrupt, stale or planted file is ignored and the page is made again. The named graph's digest,
-checked, is then the graph's key in the build (not hashed again).
+The record leaves the page's lines out (an empty list in their place; they were a quarter of
+it): they are split again from the page's bytes, read anyway to hash them. Reading checks
+everything — the format, the key, the page's SHA-256 inside the record, the digests of the
+quads, and the records field by field — so a corrupt, stale or planted file is ignored and the
+page is made again. The named graph's digest, checked, is then the graph's key in the build (not
+hashed again).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 
 from ...ontology import ONTOLOGY_FILE
 from ...ontology import namespace as _namespace
-from ..base.codec import from_json, to_json
+from ..base.codec import field_index, from_json, to_json
 from ..base.files import CACHE_DIR, atomic_write
 from ..base.records import Cell, Discussion, Subject
 from ..curation.claims import ClaimsMemo
@@ -60,12 +61,15 @@ def _code_files() -> list[Path]:
     ]
 
 
-FORMAT = "evidence-graph page cache 5"
+FORMAT = "evidence-graph page cache 6"
 """The first field of every cache file; a file without it is not an entry."""
+
+_LINES = field_index(Cell, "lines")
+"""Where a page's lines stand in its cell's record: left empty in the cache."""
 
 CLAIMS_MEMO_FILE = "claims.json"
 """What each claims file yielded (`curation.claims.ClaimsMemo`), beside the pages' entries."""
-CLAIMS_FORMAT = "evidence-graph claims memo 1"
+CLAIMS_FORMAT = "evidence-graph claims memo 2"
 
 
 def code_version() -> str:
@@ -120,7 +124,7 @@ class PageCache:
         target = self._file(relpath)
         work = entry.work
         cell = to_json(work.cell)
-        del cell["lines"]  # split again from the page when read
+        cell[_LINES] = []  # split again from the page when read
         data = {
             "format": FORMAT,
             "key": entry.key,
@@ -224,11 +228,11 @@ def _entry(data: Any, body: bytes, key: str, relpath: str, sha: str, page: bytes
     links_type: Any = tuple[Discussion, ...]
     subjects_type: Any = tuple[Subject, ...]
     cell_data = data.get("cell")
-    if not isinstance(cell_data, dict) or "lines" in cell_data:
+    if not isinstance(cell_data, list) or len(cell_data) <= _LINES or cell_data[_LINES] != []:
         return None
     try:
-        lines = split_lines(page.decode("utf-8"))  # as the parser split them
-        cell = from_json(Cell, {**cell_data, "lines": lines})
+        cell_data[_LINES] = split_lines(page.decode("utf-8"))  # as the parser split them
+        cell = from_json(Cell, cell_data)
         links = from_json(links_type, data.get("links"))
         subjects = from_json(subjects_type, data.get("subjects"))
     except ValueError:  # UnicodeDecodeError too

@@ -95,15 +95,23 @@ class StoreRecord:
         return dict(self.graphs)
 
     def to_json(self) -> str:
-        return json.dumps(to_json(self), ensure_ascii=False, separators=(",", ":"))
+        data = {"format": STORE_RECORD_FORMAT, "record": to_json(self)}
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> StoreRecord | None:
-        """The record in `text`; None if it is not one (it is then not used)."""
+        """The record in `text`; None if it is not one of this format (it is then not used)."""
         try:
-            return from_json(cls, json.loads(text))
+            data = json.loads(text)
+            if not isinstance(data, dict) or data.get("format") != STORE_RECORD_FORMAT:
+                return None
+            return from_json(cls, data.get("record"))
         except (ValueError, RecursionError):
             return None
+
+
+STORE_RECORD_FORMAT = "evidence-graph store record 2"
+"""Names the layout of `StoreRecord`'s JSON (its fields in order: see `base.codec`)."""
 
 
 def note_store(location: Path, record: StoreRecord) -> None:
