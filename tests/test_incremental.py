@@ -533,3 +533,30 @@ def test_the_graph_digests_taken_from_the_cache_are_those_of_the_text(
     # the stamp's quad count (taken from the graphs' facts in a rebuild) is the store's
     stamp = persisted_store.Stamp.parse((out / STAMP_FILE).read_text("utf-8"))
     assert stamp is not None and stamp.quads == len(store)
+
+
+def test_a_page_from_the_cache_is_named_by_where_it_is_now(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The data directory moved (or named another way) since the cache was made: pages taken from
+    the cache name their file where it is now, as parsing would, so messages point at it."""
+    from evidence_graph.graph.pipeline import build as build_module
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    out = tmp_path / "out"
+    build(data, out)
+    moved = tmp_path / "moved"
+    data.rename(moved)
+    seen: list = []
+    curate = build_module.curate
+
+    def spying(data_dir: Path, cells: list, *args: object, **kwargs: object) -> object:
+        seen.extend(cells)
+        return curate(data_dir, cells, *args, **kwargs)
+
+    monkeypatch.setattr(build_module, "curate", spying)
+    assert build(moved, out).timings.reused == len(seen) == 2
+    assert sorted(cell.source for cell in seen) == sorted(
+        str(p) for p in (moved / "cells").glob("*/*.txt")
+    )

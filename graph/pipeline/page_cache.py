@@ -66,6 +66,7 @@ FORMAT = "evidence-graph page cache 6"
 
 _LINES = field_index(Cell, "lines")
 """Where a page's lines stand in its cell's record: left empty in the cache."""
+_SOURCE = field_index(Cell, "source")
 
 CLAIMS_MEMO_FILE = "claims.json"
 """What each claims file yielded (`curation.claims.ClaimsMemo`), beside the pages' entries."""
@@ -103,9 +104,9 @@ class PageCache:
     def _file(self, relpath: str) -> Path:
         return self.dir / (hashlib.sha256(relpath.encode()).hexdigest()[:24] + ".json")
 
-    def get(self, relpath: str, sha: str, page: bytes) -> Entry | None:
-        """The entry of the page at `relpath` whose bytes `page` have the SHA-256 `sha`; None
-        unless it checks out."""
+    def get(self, path: Path, relpath: str, sha: str, page: bytes) -> Entry | None:
+        """The entry of the page at `relpath` (found at `path`) whose bytes `page` have the
+        SHA-256 `sha`; None unless it checks out."""
         if not self.enabled:
             return None
         try:
@@ -115,7 +116,7 @@ class PageCache:
             data = json.loads(head)
         except (OSError, ValueError, RecursionError):
             return None
-        return _entry(data, chunk, f"{sha}:{self.salt}", relpath, sha, page)
+        return _entry(data, chunk, f"{sha}:{self.salt}", path, relpath, sha, page)
 
     def put(self, relpath: str, entry: Entry) -> None:
         if not self.enabled:
@@ -198,7 +199,7 @@ class PageCache:
             except OSError:
                 continue
             sha = hashlib.sha256(page).hexdigest()
-            entry = self.get(relpath, sha, page)
+            entry = self.get(path, relpath, sha, page)
             if entry is None:
                 todo.append(PageJob(relpath, sha))
             else:
@@ -214,9 +215,12 @@ class PageCache:
         return done
 
 
-def _entry(data: Any, body: bytes, key: str, relpath: str, sha: str, page: bytes) -> Entry | None:
+def _entry(
+    data: Any, body: bytes, key: str, path: Path, relpath: str, sha: str, page: bytes
+) -> Entry | None:
     """The entry of header `data` and quads `body` if it is a sound entry of exactly `key`, for
-    the page whose bytes are `page`."""
+    the page whose bytes are `page`, now at `path` (the record's source: the data directory may
+    have moved, or be named another way, since the entry was made)."""
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
         return None
     own, rest = split_page_chunk(body, page_graph_term(relpath))
@@ -232,6 +236,7 @@ def _entry(data: Any, body: bytes, key: str, relpath: str, sha: str, page: bytes
         return None
     try:
         cell_data[_LINES] = split_lines(page.decode("utf-8"))  # as the parser split them
+        cell_data[_SOURCE] = str(path)  # as the parser names it
         cell = from_json(Cell, cell_data)
         links = from_json(links_type, data.get("links"))
         subjects = from_json(subjects_type, data.get("subjects"))
