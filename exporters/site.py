@@ -212,15 +212,31 @@ def _rules(target: str) -> str:
             return "RewriteCond %{REQUEST_URI} !\\.(html|ttl|jsonld|nt)$"
         return f"RewriteCond %{{REQUEST_FILENAME}}{suffix} -f"
 
-    for media, suffix in (
+    # The Accept header's q-values, as far as patterns can weigh them: an RDF syntax is served
+    # (1) when the client takes it at full quality and HTML at less or not at all, in the order
+    # below; else (2) when the client takes it at all (not q=0) and never names HTML; else HTML.
+    rdf = (
         (r"text/turtle", ".ttl"),
         (r"application/ld\+json", ".jsonld"),
         (r"application/n-triples", ".nt"),
-    ):
+    )
+    named = r"(^|,)\s*{}"  # a media range of the header
+    full = r"\s*(;\s*q=1(\.0{0,3})?\s*)?(,|$)"  # ... taken at full quality
+    refused = r"\s*;\s*q=0(\.0{0,3})?\s*(,|$)"  # ... taken not at all
+    html_at_full = named.format("text/html") + full
+    for media, suffix in rdf:
         lines += [
             as_is(suffix),
-            f"RewriteCond %{{HTTP_ACCEPT}} {media}",
-            "RewriteCond %{HTTP_ACCEPT} !text/html",
+            f"RewriteCond %{{HTTP_ACCEPT}} {named.format(media)}{full} [NC]",
+            f"RewriteCond %{{HTTP_ACCEPT}} !{html_at_full} [NC]",
+            f"RewriteRule {resource} {prefix}$1{suffix} [{flag}]",
+        ]
+    for media, suffix in rdf:
+        lines += [
+            as_is(suffix),
+            f"RewriteCond %{{HTTP_ACCEPT}} {named.format(media)}\\s*(;|,|$) [NC]",
+            f"RewriteCond %{{HTTP_ACCEPT}} !{named.format(media)}{refused} [NC]",
+            f"RewriteCond %{{HTTP_ACCEPT}} !{named.format('text/html')} [NC]",
             f"RewriteRule {resource} {prefix}$1{suffix} [{flag}]",
         ]
     lines += [

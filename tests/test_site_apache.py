@@ -129,6 +129,34 @@ def test_site_rules_negotiate_each_representation(apache: str, media: str) -> No
         assert (URIRef(ID + CELL[len("id/") :]), None, None) in parsed
 
 
+WEIGHED = [
+    ("text/turtle, text/html;q=0.1", ".ttl"),  # HTML named, at less than full quality
+    ("text/html;q=0.9, text/turtle;q=0.5", ".html"),  # neither at full quality: HTML named
+    ("application/ld+json;q=0.9, */*;q=0.1", ".jsonld"),  # the one syntax taken, no HTML named
+    ("text/turtle;q=0, application/n-triples;q=0.5", ".nt"),  # Turtle refused
+    ("text/turtle;q=0", ".html"),  # the only syntax named, refused
+    ("text/turtle;q=0.5, application/ld+json", ".jsonld"),  # full quality first
+    ("Text/Turtle", ".ttl"),  # media types are case-insensitive
+    ("*/*", ".html"),
+]
+
+
+@pytest.mark.parametrize(("accept", "suffix"), WEIGHED)
+def test_site_rules_weigh_the_qualities_of_the_accept_header(
+    apache: str, accept: str, suffix: str
+) -> None:
+    response = requests.get(
+        f"{apache}/site/{CELL}", headers={"Accept": accept}, timeout=10, allow_redirects=False
+    )
+    assert response.status_code == 200, (accept, response.status_code)
+    direct = requests.get(f"{apache}/site/{CELL}{suffix}", timeout=10)
+    assert direct.status_code == 200 and response.content == direct.content, accept
+    w3id = requests.get(
+        f"{apache}/w3id/{CELL}", headers={"Accept": accept}, timeout=10, allow_redirects=False
+    )
+    assert w3id.status_code == 303 and w3id.headers["Location"].endswith(CELL + suffix), accept
+
+
 def test_site_rules_default_to_html_and_serve_ontology_terms(apache: str) -> None:
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     for path in (CELL, "ontology", "ontology/Claim"):

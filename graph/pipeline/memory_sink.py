@@ -34,10 +34,9 @@ class MemorySink:
         quads: Callable[[], Iterable[Quad]],
         cached: bytes | None,
         digest: str | None = None,
-    ) -> bytes | None:
+    ) -> None:
         del cached, digest  # the memory store makes its quads afresh
         add_quads(self.ds, quads())
-        return None
 
     def add(self, quads: Iterable[TermQuad]) -> None:
         add_quads(self.ds, rdflib_quads(quads))

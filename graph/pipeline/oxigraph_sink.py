@@ -126,7 +126,7 @@ class OxigraphSink:
         quads: Callable[[], Iterable[Quad]],
         cached: bytes | None,
         digest: str | None = None,
-    ) -> bytes | None:
+    ) -> None:
         chunk = cached
         own = term(graph)
         if chunk is None:
@@ -140,7 +140,6 @@ class OxigraphSink:
         if rest:
             self._other_lines.append(rest)
         self._forget_union()
-        return chunk
 
     def _merge_other_lines(self, more: Mapping[str, list[str]] | None = None) -> None:
         """Merge the pages' lines outside their own graphs (the aligned graph), and `more` lines

@@ -26,7 +26,8 @@ class Sink(Protocol):
     """A store receiving one build's quads and writing its files into the build directory."""
 
     uses_page_cache: bool
-    """Whether the chunks `add_page` returns are worth keeping in the page cache."""
+    """Whether the sink takes a page's quads as the page work made them (N-Quads text), so the
+    pages are done in a process pool and kept in the page cache (`pipeline.pages`)."""
     rewritten: int | None
     """Named graphs rewritten in a copy of the previous build's store (None: stored afresh)."""
     revalidated: int | None
@@ -38,10 +39,10 @@ class Sink(Protocol):
         quads: Callable[[], Iterable[Quad]],
         cached: bytes | None,
         digest: str | None = None,
-    ) -> bytes | None:
-        """Add one page's quads (in `graph`, and what they entail in the aligned graph), from
-        `cached` (an earlier return, whose lines in `graph` have the SHA-256 `digest` when
-        given); return them in the form the page cache may keep, or None."""
+    ) -> None:
+        """Add one page's quads (in `graph`, and what they entail in the aligned graph): those
+        `quads` gives, or, for a sink that `uses_page_cache`, the page work's N-Quads text
+        `cached` when given (whose lines in `graph` have the SHA-256 `digest`, when given)."""
 
     def add(self, quads: Iterable[TermQuad]) -> None:
         """Add quads (in line form), each into its named graph."""
