@@ -67,6 +67,7 @@ FORMAT = "evidence-graph page cache 6"
 _LINES = field_index(Cell, "lines")
 """Where a page's lines stand in its cell's record: left empty in the cache."""
 _SOURCE = field_index(Cell, "source")
+"""Where the page's path stands in its cell's record: the path it has now, when read."""
 
 CLAIMS_MEMO_FILE = "claims.json"
 """What each claims file yielded (`curation.claims.ClaimsMemo`), beside the pages' entries."""
