@@ -12,6 +12,7 @@ directory itself. Links are relative, nothing is loaded from elsewhere, output i
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from typing import IO, Any
 from urllib.parse import quote, unquote
 
@@ -223,22 +224,22 @@ def _rules(target: str) -> str:
     named = r"(^|,)\s*{}"  # a media range of the header
     full = r"\s*(;\s*q=1(\.0{0,3})?\s*)?(,|$)"  # ... taken at full quality
     refused = r"\s*;\s*q=0(\.0{0,3})?\s*(,|$)"  # ... taken not at all
-    html_at_full = named.format("text/html") + full
-    for media, suffix in rdf:
-        lines += [
-            as_is(suffix),
-            f"RewriteCond %{{HTTP_ACCEPT}} {named.format(media)}{full} [NC]",
-            f"RewriteCond %{{HTTP_ACCEPT}} !{html_at_full} [NC]",
-            f"RewriteRule {resource} {prefix}$1{suffix} [{flag}]",
-        ]
-    for media, suffix in rdf:
-        lines += [
-            as_is(suffix),
-            f"RewriteCond %{{HTTP_ACCEPT}} {named.format(media)}\\s*(;|,|$) [NC]",
-            f"RewriteCond %{{HTTP_ACCEPT}} !{named.format(media)}{refused} [NC]",
-            f"RewriteCond %{{HTTP_ACCEPT}} !{named.format('text/html')} [NC]",
-            f"RewriteRule {resource} {prefix}$1{suffix} [{flag}]",
-        ]
+    html = named.format("text/html")
+    tiers: tuple[Callable[[str], list[str]], ...] = (
+        lambda media: [named.format(media) + full, f"!{html}{full}"],
+        lambda media: [
+            named.format(media) + r"\s*(;|,|$)",
+            f"!{named.format(media)}{refused}",
+            f"!{html}",
+        ],
+    )
+    for conditions in tiers:
+        for media, suffix in rdf:
+            lines += [
+                as_is(suffix),
+                *(f"RewriteCond %{{HTTP_ACCEPT}} {c} [NC]" for c in conditions(media)),
+                f"RewriteRule {resource} {prefix}$1{suffix} [{flag}]",
+            ]
     lines += [
         as_is(".html"),
         f"RewriteRule {resource} {prefix}$1.html [{flag}]",

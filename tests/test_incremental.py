@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
+from evidence_graph.graph.base.records import Cell
 from evidence_graph.graph.pipeline import page_cache, persisted_store
 from evidence_graph.graph.pipeline.build import build
 
@@ -33,6 +34,21 @@ def _store_lines(build_dir: Path) -> list[str]:
     store = persisted_store.open_persisted(build_dir)
     assert store is not None
     return sorted(str(q) for q in store.quads_for_pattern(None, None, None, None))
+
+
+def _curated_cells(monkeypatch: pytest.MonkeyPatch) -> list[Cell]:
+    """The cells the next builds hand to the curation (filled as they do)."""
+    from evidence_graph.graph.pipeline import build as build_module
+
+    seen: list[Cell] = []
+    curate = build_module.curate
+
+    def spying(data_dir: Path, cells: list[Cell], *args: object, **kwargs: object) -> object:
+        seen.extend(cells)
+        return curate(data_dir, cells, *args, **kwargs)
+
+    monkeypatch.setattr(build_module, "curate", spying)
+    return seen
 
 
 @pytest.fixture()
@@ -440,9 +456,7 @@ def test_a_page_from_the_cache_has_the_lines_its_parse_gave(
     """The page cache keeps no lines: a page taken from it has them split again from its bytes,
     exactly as parsing splits them (a byte-order mark; CRLF, lone CR and LF line ends)."""
     from evidence_graph.graph.base.codec import field_index
-    from evidence_graph.graph.base.records import Cell
     from evidence_graph.graph.parsing import parse_file
-    from evidence_graph.graph.pipeline import build as build_module
 
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
@@ -457,14 +471,7 @@ def test_a_page_from_the_cache_has_the_lines_its_parse_gave(
         head = json.loads(entry.read_bytes().split(b"\n", 1)[0])
         assert "cell" not in head or head["cell"][field_index(Cell, "lines")] == []
 
-    seen = []
-    curate = build_module.curate
-
-    def spying(data_dir: Path, cells: list, *args: object, **kwargs: object) -> object:
-        seen.extend(cells)
-        return curate(data_dir, cells, *args, **kwargs)
-
-    monkeypatch.setattr(build_module, "curate", spying)
+    seen = _curated_cells(monkeypatch)
     assert build(data, out).timings.reused == len(seen) == 2
     for cell in seen:
         assert cell.lines == parse_file(Path(cell.source)).lines
@@ -540,22 +547,13 @@ def test_a_page_from_the_cache_is_named_by_where_it_is_now(
 ) -> None:
     """The data directory moved (or named another way) since the cache was made: pages taken from
     the cache name their file where it is now, as parsing would, so messages point at it."""
-    from evidence_graph.graph.pipeline import build as build_module
-
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
     out = tmp_path / "out"
     build(data, out)
     moved = tmp_path / "moved"
     data.rename(moved)
-    seen: list = []
-    curate = build_module.curate
-
-    def spying(data_dir: Path, cells: list, *args: object, **kwargs: object) -> object:
-        seen.extend(cells)
-        return curate(data_dir, cells, *args, **kwargs)
-
-    monkeypatch.setattr(build_module, "curate", spying)
+    seen = _curated_cells(monkeypatch)
     assert build(moved, out).timings.reused == len(seen) == 2
     assert sorted(cell.source for cell in seen) == sorted(
         str(p) for p in (moved / "cells").glob("*/*.txt")
