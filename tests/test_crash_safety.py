@@ -522,3 +522,44 @@ def test_a_killed_build_leaves_no_worker_process_behind(tmp_path: Path) -> None:
         if process.poll() is None:
             os.kill(process.pid, signal.SIGKILL)
             process.wait(10)
+
+
+def test_a_helper_whose_starter_is_already_gone_ends_at_once() -> None:
+    """A helper started just before its build (or server) was killed finds, when it starts
+    watching, that the process that started it is gone: it ends at once. (Watching whatever its
+    parent then is, it would wait for ever on pipes whose other ends only it holds.)"""
+    code = (
+        "import sys, time\n"
+        "from evidence_graph.graph.base.processes import end_with_parent\n"
+        "end_with_parent(int(sys.argv[1]))\n"
+        "time.sleep(30)\n"
+    )
+    gone = subprocess.run([sys.executable, "-c", code, "1"], timeout=20)
+    assert gone.returncode == 3  # its parent is this test, not the process it was told of
+    alive = subprocess.Popen([sys.executable, "-c", code, str(os.getpid())])
+    try:
+        with pytest.raises(subprocess.TimeoutExpired):
+            alive.wait(2)  # its parent is the one it was told of: it stays
+    finally:
+        alive.kill()
+        alive.wait(10)
+
+
+def test_page_workers_watch_the_build_that_started_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each page worker is told the build's PID (not whatever its parent is when it starts)."""
+    from evidence_graph.graph.pipeline import pages
+
+    told = tmp_path / "told"
+    told.mkdir()
+
+    def noting(parent: int) -> None:  # runs in each forked worker
+        (told / str(os.getpid())).write_text(f"{parent} {os.getppid()}")
+
+    monkeypatch.setattr(pages, "end_with_parent", noting)
+    data = tmp_path / "data"
+    generate(data, 8)
+    build(data, tmp_path / "out", jobs=2)
+    notes = [p.read_text().split() for p in told.iterdir()]
+    assert len(notes) == 2 and all(n == [str(os.getpid())] * 2 for n in notes), notes

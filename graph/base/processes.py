@@ -14,8 +14,12 @@ def _watch(parent: int) -> None:
             os._exit(3)
 
 
-def end_with_parent() -> None:
-    """End this process (within half a second) once the process that started it is gone: a
-    parent killed with SIGKILL cannot stop its helpers, and the pipes they wait on may never
-    close (a forked helper holds copies of both ends)."""
-    threading.Thread(target=_watch, args=(os.getppid(),), name="watch-parent", daemon=True).start()
+def end_with_parent(parent: int) -> None:
+    """End this process (within half a second) once `parent`, the process that started it (its
+    PID, as that process gave it), is gone: a parent killed with SIGKILL cannot stop its helpers,
+    and the pipes they wait on may never close (a forked helper holds copies of both ends). Gone
+    already (killed while this one was starting): ended at once, rather than watching whatever
+    process adopted it."""
+    if os.getppid() != parent:
+        os._exit(3)
+    threading.Thread(target=_watch, args=(parent,), name="watch-parent", daemon=True).start()

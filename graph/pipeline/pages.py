@@ -144,8 +144,8 @@ _WORKER: list[tuple[Context, Matchers]] = []
 """The context of this worker process and its compiled concept labels (made once per worker)."""
 
 
-def _init(context: Context) -> None:
-    end_with_parent()  # a killed build leaves no worker behind
+def _init(context: Context, parent: int) -> None:
+    end_with_parent(parent)  # a killed build leaves no worker behind
     _WORKER[:] = [(context, matchers(context.concepts))]
 
 
@@ -175,6 +175,6 @@ def run_pages(
     start = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     chunksize = max(1, min(16, len(jobs) // (workers * 4)))
     with ProcessPoolExecutor(
-        workers, mp_context=start, initializer=_init, initargs=(context,)
+        workers, mp_context=start, initializer=_init, initargs=(context, os.getpid())
     ) as pool:
         yield from pool.map(_work, jobs, chunksize=chunksize)

@@ -70,6 +70,7 @@ class Forked:
 
         sys.stdout.flush()
         sys.stderr.flush()
+        parent = os.getpid()
         in_r, in_w = os.pipe()
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
@@ -82,9 +83,8 @@ class Forked:
                 os.dup2(err_w, 2)  # the engine's own last words (a panic) go to the parent
                 faulthandler.disable()  # a crash is reported by the parent, in one line
                 source, out = os.fdopen(in_r, "rb"), os.fdopen(out_w, "wb")
-                code = worker.work(
-                    settings.graph, settings.in_memory, settings.memory_limit_mb, source, out
-                )
+                limit = settings.memory_limit_mb
+                code = worker.work(settings.graph, settings.in_memory, limit, source, out, parent)
             finally:
                 os._exit(code)
         for fd in (in_r, out_w, err_w):
@@ -123,6 +123,7 @@ class Worker:
 
     def __init__(self, settings: WorkerSettings, fork: bool = False) -> None:
         command = [sys.executable, "-m", "evidence_graph.graph.service.worker", settings.graph]
+        command += ["--parent", str(os.getpid())]
         if settings.in_memory:
             command.append("--memory")
         if settings.memory_limit_mb:

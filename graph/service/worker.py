@@ -1,6 +1,7 @@
 """A query worker: a separate process that holds the graph read-only and answers queries.
 
-Run as ``python -m evidence_graph.graph.service.worker GRAPH [--memory] [--memory-limit MB]``;
+Run as ``python -m evidence_graph.graph.service.worker GRAPH [--memory] [--memory-limit MB]
+[--parent PID]`` (the process that starts it: the worker ends when that one is gone);
 `graph.service.pool` starts, feeds and, when a query runs over its time, kills it. A crash
 (Oxigraph segfaults on some inputs, or panics and aborts) ends only this process.
 
@@ -102,8 +103,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("graph")
     parser.add_argument("--memory", action="store_true", help="load the graph into memory")
     parser.add_argument("--memory-limit", type=int, default=None, metavar="MB")
+    parser.add_argument("--parent", type=int, default=None, metavar="PID")
     args = parser.parse_args(argv)
-    return work(args.graph, args.memory, args.memory_limit, sys.stdin.buffer, sys.stdout.buffer)
+    parent = os.getppid() if args.parent is None else args.parent
+    return work(
+        args.graph, args.memory, args.memory_limit, sys.stdin.buffer, sys.stdout.buffer, parent
+    )
 
 
 def work(
@@ -112,8 +117,10 @@ def work(
     memory_limit_mb: int | None,
     source: BinaryIO,
     out: BinaryIO,
+    parent: int,
 ) -> int:
-    """Open the graph, say ready, then answer requests until `source` closes."""
+    """Open the graph, say ready, then answer requests until `source` closes or the process
+    `parent` (that started this one) is gone."""
     from pyoxigraph import serialize  # noqa: F401  (imported before the descriptors are shut)
 
     from . import sparql
@@ -131,7 +138,7 @@ def work(
     except EvidenceGraphError as exc:
         reply(out, {"ok": False, "error": str(exc)})
         return 1
-    end_with_parent()
+    end_with_parent(parent)
     yield_to_server()
     shut_in(memory_limit_mb)
     reply(out, {"ok": True, "ready": True, "pid": os.getpid()})
