@@ -541,6 +541,57 @@ def test_commentary_evidence_is_checked(tmp_path: Path) -> None:
             "",
             ("when the clinics were short of staff",),
         ),
+        # A clause set off by commas inside the subject is no part of it, and no subject itself.
+        (
+            "An invented trial found that sending patients a written plan, drawn up with their "
+            "keyworker, cut their drinking by half.",
+            "sending patients a written plan",
+            "drinking",
+            (),
+        ),
+        (
+            "Offering drinkers feedback, delivered by a nurse, led them to cut their drinking.",
+            "Offering drinkers feedback",
+            "drinking",
+            (),
+        ),
+        # The outcome the change bears on, not an outcome word naming a setting or a verb.
+        (
+            "Among parents seen in family health services, weekly home visits reduced relapse.",
+            "weekly home visits",
+            "relapse",
+            (),
+        ),
+        (
+            "Clinics using a checklist reduced drop-out more than others.",
+            "Clinics using a checklist",
+            "drop-out",
+            (),
+        ),
+        (
+            "Counselling improved retention and illicit opioid use.",
+            "Counselling",
+            "retention and illicit opioid use",
+            (),
+        ),
+        # "X was as effective as Y": X is the exposure (not the subject of a later clause).
+        (
+            "A survey found that a telephone call was as effective as a clinic visit; both groups "
+            "reduced their drinking.",
+            "telephone call",
+            "drinking",
+            (),
+        ),
+        # A word pointing back at another sentence's finding is no exposure.
+        ("Across the trials, the effect was smaller among older drinkers.", "", "", ()),
+        # A leading subordinate clause is no part of the subject.
+        (
+            "When waiting lists were short, most clients did well anyway; moderate supervision was "
+            "still best, but retention suffered under close or lax supervision.",
+            "moderate supervision",
+            "retention",
+            (),
+        ),
     ],
 )
 def test_terms_strip_report_frames_keep_conditions_and_stay_empty(

@@ -62,6 +62,27 @@ _NOT_ADVERBS = frozenset(
     {"early", "only", "family", "supply", "weekly", "monthly", "daily", "elderly"}
 )
 _CLAUSE_END = frozenset({",", ";", ":", ".", "–", "—", "(", ")", "?", "!"})
+_RELATIVES = frozenset({"who", "which", "whose", "whom"})
+_LEADING_CLAUSES = frozenset(
+    {"when", "if", "where", "while", "although", "though", "because", "once", "unless", "after",
+     "before", "since", "whereas"}
+)  # fmt: skip
+"""Words that open a subordinate clause: one leading a sentence is no part of its subject."""
+_APPOSITION_WORDS = 12
+"""At most this many words between the commas of a clause set off inside a subject."""
+_EMPTY_HEADS = frozenset(
+    {"effect", "effects", "impact", "impacts", "difference", "differences", "result", "results",
+     "finding", "findings", "picture", "evidence", "pattern", "patterns"}
+)  # fmt: skip
+"""Nouns that, alone, point back at what another sentence said: no exposure of their own."""
+_SETTING_HEADS = frozenset(
+    {"setting", "settings", "care", "service", "services", "worker", "workers", "professional",
+     "professionals", "staff", "centre", "centres", "center", "centers", "system", "systems",
+     "visit", "visits", "clinic", "clinics", "team", "teams", "record", "records", "field",
+     "factor", "factors"}
+)  # fmt: skip
+"""Nouns an outcome word can modify ("health settings", "employment services", "success
+factor"): then it names a place, a service or a cause, not an outcome."""
 _GOOD_SUPERLATIVES = frozenset({"best", "greatest", "most", "highest", "strongest"})
 _LOW_POLES = frozenset({"poor", "poorly", "weak", "low", "lax", "least", "little", "bad", "worst"})
 _HIGH_POLES = frozenset(
@@ -525,7 +546,8 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
             population = _span_text(clause, sentence)
             break
     openers = frozenset(i for i, _ in phrases.get("moderator_openers", []))
-    exposure, outcome = _terms(tokens, lowers, lemmas, lex, sentence, openers)
+    null_at = frozenset(i for i, _ in nulls)
+    exposure, outcome = _terms(tokens, lowers, lemmas, lex, sentence, openers, null_at)
     content = frozenset(
         t.lemma for t in words if t.lower not in STOP and len(t.lower) > 2 and t.lower.isalpha()
     )
@@ -554,20 +576,30 @@ def _subject(
     sentence: Sentence,
 ) -> str:
     """The subject before `pivot`: from the last clause boundary (past "In a trial, …"), without
-    asides, discourse words, trailing verbs and adverbs; "" when nothing of substance is left."""
-    start = begin
-    for i in range(begin, pivot):
-        if tokens[i].text in _CLAUSE_END and i not in aside:
-            start = i + 1
+    asides, discourse words, trailing verbs and adverbs; "" when nothing of substance is left.
+    A verb right after a clause set off by commas has its subject before it ("X, drawn up with
+    Y, cut …")."""
+    bounds = [i for i in range(begin, pivot) if tokens[i].text in _CLAUSE_END and i not in aside]
+    start, stop = (bounds[-1] + 1 if bounds else begin), pivot
+    if (
+        stop == start
+        and len(bounds) >= 2
+        and tokens[bounds[-1]].text == tokens[bounds[-2]].text == ","
+        and bounds[-1] - bounds[-2] <= _APPOSITION_WORDS
+    ):
+        start, stop = (bounds[-3] + 1 if len(bounds) >= 3 else begin), bounds[-2]
     span = [
         t
-        for k, t in enumerate(tokens[start:pivot], start)
+        for k, t in enumerate(tokens[start:stop], start)
         if t.text not in _CLAUSE_END and k not in aside
     ]
     while span and (
         span[-1].lemma in {"be", "have", "do"}
-        or span[-1].lower in STOP
-        or (span[-1].lemma in w["report_verbs"] and not span[-1].lower.endswith("ing"))
+        or span[-1].lower in STOP | _DISCOURSE
+        or (
+            span[-1].lemma in w["report_verbs"] | w["effect_words"]
+            and not span[-1].lower.endswith("ing")
+        )
     ):
         span = span[:-1]
     span = _trim(span[:14])
@@ -575,7 +607,13 @@ def _subject(
         span = span[1:]
     while len(span) > 1 and span[-1].lower.endswith("ly") and span[-1].lower not in _NOT_ADVERBS:
         span = _trim(span[:-1])
-    if not span or (len(span) == 1 and span[0].lower in _DISCOURSE | {"average", "due", "paper"}):
+    if not span or (
+        len(span) == 1
+        and (
+            span[0].lower in _DISCOURSE | _EMPTY_HEADS | {"average", "due", "paper"}
+            or span[0].lemma in w["effect_words"] | w["report_verbs"]
+        )
+    ):
         return ""
     return _balanced(_span_text(span, sentence))
 
@@ -595,14 +633,34 @@ def _terms(
     lex: Lexicon,
     sentence: Sentence,
     condition_at: frozenset[int] = frozenset(),
+    null_at: frozenset[int] = frozenset(),
 ) -> tuple[str, str]:
     """(exposure, outcome) read from the sentence: the outcome noun phrase, and what comes before
     the first effect, comparison or null cue (after any "found that")."""
     w = lex.words
     n = len(tokens)
-    outcome_at = [
-        i for i in range(n) if lemmas[i] in w["outcome_words"] or lowers[i] in w["outcome_words"]
-    ]
+    changes = w["effect_words"] | w["increase_words"] | w["decrease_words"]
+
+    def names_outcome(i: int) -> bool:
+        # a verb's forms are no outcome ("using a questionnaire"), nor is a noun's use as the
+        # modifier of a place or service ("health settings")
+        if lowers[i] not in w["outcome_words"] and (
+            lemmas[i] not in w["outcome_words"] or lowers[i].endswith(("ing", "ed"))
+        ):
+            return False
+        return not (i + 1 < n and lowers[i + 1] in _SETTING_HEADS)
+
+    def governed(i: int) -> bool:
+        """Whether a change, effect or comparison word shortly before `i` (in its clause)
+        bears on it: "reduced drinking", "better retention"."""
+        for k in range(i - 1, max(-1, i - 4), -1):
+            if tokens[k].text in _CLAUSE_END:
+                return False
+            if lemmas[k] in changes or lowers[k] in changes or lowers[k] in w["comparatives"]:
+                return True
+        return False
+
+    outcome_at = [i for i in range(n) if names_outcome(i)]
     outcome = ""
     if outcome_at:
         i = (
@@ -610,6 +668,9 @@ def _terms(
             if len(outcome_at) > 1 and lowers[outcome_at[0]] in {"outcome", "outcomes"}
             else outcome_at[0]
         )
+        if not governed(i):  # one the finding's change bears on, in the same clause
+            ends = [k for k in range(i, n) if lowers[k] in _SUBJECT_ENDS]
+            i = next((k for k in outcome_at if governed(k) and k < (ends or [n])[0]), i)
         start = i
         while (
             start > 0
@@ -621,6 +682,19 @@ def _terms(
             and i - start < 3
         ):
             start -= 1
+
+        def coordinated(k: int) -> bool:
+            """Whether `k` starts a coordinated outcome's words ("… and illegal substance
+            use"): content words up to an outcome word."""
+            if not {"and", "or"} & set(lowers[i + 1 : k]):
+                return False
+            for j in range(k, min(n, k + 3)):
+                if tokens[j].text in _CLAUSE_END or lowers[j] in STOP:
+                    return False
+                if names_outcome(j):
+                    return True
+            return False
+
         end = i + 1
         while (
             end < n
@@ -631,6 +705,7 @@ def _terms(
                 or (lowers[end] not in STOP and lowers[end - 1] in {"and", "or"})
                 or lowers[end] in w["outcome_words"]
                 or lemmas[end] in w["outcome_words"]
+                or coordinated(end)
             )
         ):
             end += 1
@@ -654,21 +729,8 @@ def _terms(
                 if not any(x in w["comparatives"] or x in w["result_words"] for x in after):
                     begin = i + 1
                 break
-    # The pivot: the first effect or comparison word after the subject, else its first verb
-    # (an -ing form is an adjective or a participle here: "a firm helping alliance").
-    strong = [
-        i
-        for i in range(begin + 1, n)
-        if (lemmas[i] in w["effect_words"] and not lowers[i].endswith("ing"))
-        or (lowers[i] in w["comparatives"] and lowers[i - 1] not in _DETERMINERS)
-    ]
-    weak = [i for i in range(begin + 1, n) if lemmas[i] in {"be", "have", "do"}]
-    # The subject ends where a condition or a new clause starts ("only pay off as long as …").
-    stops = [i for i in range(begin + 1, n) if i in condition_at or lowers[i] in _SUBJECT_ENDS]
-    pivots = [*strong, *(i for i in weak[:1] if i not in strong)]
-    if stops:
-        pivots = [p for p in pivots if p < stops[0]] + [stops[0]]
-    # Parenthetical asides are no part of the subject, nor a boundary of it.
+    # Parenthetical asides are no part of the subject, nor a boundary of it; nor is a clause set
+    # off by commas that opens with a participle or a relative ("X, delivered by nurses, cut …").
     aside: set[int] = set()
     depth = 0
     for i, token in enumerate(tokens):
@@ -678,6 +740,47 @@ def _terms(
             aside.add(i)
         if token.text == ")" and depth:
             depth -= 1
+    if (
+        begin < n and lowers[begin] in _LEADING_CLAUSES
+    ):  # "When relationships were good, patients …"
+        comma = next((i for i in range(begin, n) if tokens[i].text in _CLAUSE_END), n)
+        if tokens[comma].text == ",":
+            aside.update(range(begin, comma + 1))
+    for i in range(begin, n - 1):
+        opener = tokens[i + 1]
+        if (
+            tokens[i].text != ","
+            or i in aside
+            or not (
+                opener.lower in _RELATIVES
+                or (opener.lower != opener.lemma and opener.lower.endswith(("ed", "ing")))
+            )
+        ):
+            continue
+        for j in range(i + 2, min(n, i + 2 + _APPOSITION_WORDS)):
+            if tokens[j].text in _CLAUSE_END:
+                if tokens[j].text == ",":
+                    aside.update(range(i, j + 1))
+                break
+    # The pivot: the first effect, change, comparison or no-difference word after the subject,
+    # else its first verb (an -ing form is an adjective or a participle here: "a firm helping
+    # alliance").
+    strong = [
+        i
+        for i in range(begin + 1, n)
+        if i not in aside
+        and (
+            (lemmas[i] in changes and not lowers[i].endswith("ing"))
+            or (lowers[i] in w["comparatives"] and lowers[i - 1] not in _DETERMINERS)
+            or i in null_at  # "X was as effective as Y"
+        )
+    ]
+    weak = [i for i in range(begin + 1, n) if lemmas[i] in {"be", "have", "do"} and i not in aside]
+    # The subject ends where a condition or a new clause starts ("only pay off as long as …").
+    stops = [i for i in range(begin + 1, n) if i in condition_at or lowers[i] in _SUBJECT_ENDS]
+    pivots = [*strong, *(i for i in weak[:1] if i not in strong)]
+    if stops:
+        pivots = [p for p in pivots if p < stops[0]] + [stops[0]]
     exposure = ""
     for pivot in pivots:
         exposure = _subject(tokens, begin, pivot, aside, w, sentence)
