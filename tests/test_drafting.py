@@ -582,6 +582,14 @@ def test_commentary_evidence_is_checked(tmp_path: Path) -> None:
             "drinking",
             (),
         ),
+        # An outcome phrase starts after the word that opens its clause.
+        (
+            "In 28 invented services, those with high turnover retained fewer clients, although "
+            "client outcomes were unrelated to turnover.",
+            "high turnover",
+            "client outcomes",
+            (),
+        ),
         # A word pointing back at another sentence's finding is no exposure.
         ("Across the trials, the effect was smaller among older drinkers.", "", "", ()),
         # A leading subordinate clause is no part of the subject.

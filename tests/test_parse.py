@@ -404,6 +404,23 @@ def test_captions_missing_stop_and_search_free_source() -> None:
     assert "no S/K/R/G marker" in cell.problems[0].message
 
 
+@pytest.mark.parametrize(
+    ("date", "year", "publishers"),
+    [
+        ("(2002, 2007)", 2002, ()),
+        ("(1985 and 1988; free source at time of writing)", 1985, ()),
+        ("(Example Agency, 2010)", 2010, ("Example Agency",)),
+        ("([UK] Example Agency, 2001, 2004)", 2001, ("Example Agency",)),
+    ],
+)
+def test_years_alone_are_no_publisher(date: str, year: int, publishers: tuple[str, ...]) -> None:
+    # A pair of papers' years is the entry's date (the first), not a publisher named "2002".
+    cell = parse_text(f"Drug Matrix cell A1\n\nK Two linked papers {date}. Their notes.\n")
+    (entry,) = cell.entries
+    assert (entry.title, entry.year) == ("Two linked papers", year)
+    assert entry.publishers == publishers
+
+
 def test_cut_off_page_reports_the_incomplete_entry() -> None:
     cell = parse_file(PAGES / "cut_off.txt")
     assert [e.complete for e in cell.entries] == [True, False]
@@ -476,7 +493,10 @@ def test_parse_text_survives_odd_input() -> None:
     assert len(lone.entries) == 1 and lone.entries[0].year is None
     assert any("marker with no text" in p.message for p in lone.problems)
     undated = parse_text("Drug Matrix cell A1\n\nK A title without a date. Some notes.\n")
-    assert [(e.title, e.year) for e in undated.entries] == [("A title without a date.", None)]
+    # the title without the full stop that ends it (as a dated title is without its date part)
+    assert [(e.title, e.year) for e in undated.entries] == [("A title without a date", None)]
+    asked = parse_text("Drug Matrix cell A1\n\nK Does it work? Some notes.\n")
+    assert [e.title for e in asked.entries] == ["Does it work?"]
     assert any("no date part" in p.message for p in undated.problems)
 
 

@@ -11,9 +11,11 @@ YEAR = r"(?:1[5-9]|20)\d\d"
 
 _DATE_PART = re.compile(
     rf"^\s*(?:\[(?P<jur>[^\]]{{1,40}})\]\s*)?(?:(?P<pub>[^;()]*?\S)\s*,\s*)?(?P<year>{YEAR})[a-z]?"
-    r"\s*(?:[;,]\s*(?P<note>.*?))?\s*$",
+    rf"(?:\s+(?:and|&)\s+{YEAR}[a-z]?)*\s*(?:[;,]\s*(?P<note>.*?))?\s*$",
     re.S,
 )
+_YEARS = re.compile(rf"{YEAR}[a-z]?(?:\s*(?:,|and|&)\s*{YEAR}[a-z]?)*")
+"""Years alone where a date part's publisher stands: "(2002, 2007)", "(1985 and 1988)"."""
 PAREN = re.compile(r"\(([^()]*)\)")
 FREE = re.compile(r"(?<!\bno )\bfree\s+source\b", re.IGNORECASE)
 FREE_AFTER = re.compile(
@@ -44,11 +46,13 @@ def date_part(text: str) -> DatePart | None:
         if match is None:
             continue
         publisher = " ".join(match["pub"].split()) if match["pub"] else None
+        year = int(match["year"])
+        if publisher is not None and _YEARS.fullmatch(publisher):
+            # "(2002, 2007)": two papers' years, the first the entry's own; no publisher
+            year, publisher = int(publisher[:4]), None
         jurisdiction = " ".join(match["jur"].split()) if match["jur"] else None
         free = bool(match["note"] and FREE.search(match["note"]))
-        return DatePart(
-            paren.start(), paren.end(), int(match["year"]), publisher, jurisdiction, free
-        )
+        return DatePart(paren.start(), paren.end(), year, publisher, jurisdiction, free)
     return None
 
 

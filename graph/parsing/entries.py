@@ -175,6 +175,8 @@ def make_entry(
     if date is None:
         head = re.split(r"(?<=[.?!])\s", body, maxsplit=1)
         title = head[0].strip() if head else ""
+        if len(title) > 1 and title.endswith("."):  # the sentence's stop, as a date part's
+            title = title[:-1].rstrip()
         annotation = head[1].strip() if len(head) > 1 else ""
         problems.append(
             Problem(

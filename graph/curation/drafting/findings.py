@@ -674,7 +674,7 @@ def _terms(
         start = i
         while (
             start > 0
-            and lowers[start - 1] not in STOP
+            and lowers[start - 1] not in STOP | _CLAUSE_WORDS | _SUBJECT_ENDS
             and tokens[start - 1].text not in _CLAUSE_END
             and lemmas[start - 1] not in w["effect_words"]
             and lowers[start - 1] not in w["comparatives"]
