@@ -674,3 +674,22 @@ def test_drafts_of_two_pages_relate_by_concepts_not_words(tmp_path: Path) -> Non
 def test_polarity_follows_the_change_in_the_outcome(sentence: str, polarity: str) -> None:
     reading = read_sentence(next(sentences([sentence]))[0], default_lexicon(), full=True)
     assert reading.polarity == polarity
+
+
+def test_commentary_finding_attributed_to_the_publisher_it_names(tmp_path: Path) -> None:
+    page = _own_page(
+        tmp_path / "cells" / "drug" / "B2.txt",
+        "K Advice in invented clinics (2011). A made-up trial of advice in six clinics.\n\n"
+        "R Pooled advice trials (Cochrane Collaboration, 2018). A made-up pooling of trials.\n\n"
+        "G Advice in practice (Example Standards Agency, 2015). Made-up guidance.\n\n"
+        "Matrix Bite Open Matrix Bite guide to this cell\n\n"
+        "Close Matrix Bite guide and commentary\n\n\n"
+        "Where should I start? The Cochrane pooling found that brief advice reduced weekly "
+        "drinking among clinic patients compared with no advice at all.",
+    )
+    (cell,) = [parse_file(page)]
+    (claim,) = draft([cell]).claims
+    (line,) = claim.evidence
+    assert line.document == doc_key("Pooled advice trials", 2018)
+    assert line.quote.exact.startswith("The Cochrane pooling found")
+    assert "names its publisher (Cochrane)" in line.note

@@ -154,6 +154,28 @@ def _kind_matches(phrase: str, entry: Entry) -> bool:
     return True
 
 
+_ORGANISATION_WORDS = frozenset(
+    """American Australian British English European Federal International National Royal
+    Scottish Welsh World UK US USA Academy Administration Agency Association Board Care Centre
+    Center College Collaboration Commission Council Department Excellence Foundation Government
+    Health Institute Ministry Office Organisation Organization Public Service Services Society
+    State Trust University Alcohol Drug Drugs Abuse Addiction Medicine Mental Clinical Research
+    General Practitioners Physicians Psychiatrists Group Task Force""".split()
+)
+"""Words many organisations' names share: naming one of them names no particular publisher."""
+
+
+def _own_names(publishers: Sequence[str]) -> frozenset[str]:
+    """The capitalised words that tell each of `publishers` apart ("Cochrane" of "Cochrane
+    Collaboration"; none of "National Institute on Drug Abuse")."""
+    return frozenset(
+        word
+        for publisher in publishers
+        for word in re.findall(r"\b[A-Z][\w’'-]+", publisher)
+        if word not in _ORGANISATION_WORDS and len(word) > 2
+    )
+
+
 # --- attribution -------------------------------------------------------------------------------
 
 
@@ -171,6 +193,7 @@ class _Attributor:
                 self.discussed.setdefault(link.section, []).append(entry)
         self.words = {e.position: _entry_words(e) for e in cell.entries}
         self.titles = {e.position: _content(e.title) for e in cell.entries}
+        self.publisher_names = {e.position: _own_names(e.publishers) for e in cell.entries}
 
     def _best(self, entries: Iterable[Entry], words: set[str]) -> Entry | None:
         ranked = sorted(
@@ -192,6 +215,18 @@ class _Attributor:
             title = self.titles[entry.position]
             if len(title) >= 3 and len(title & words) / len(title) >= 0.7:
                 return Attribution(entry, "document: the passage names its title", 0.95)
+        # "the Cochrane review": a publisher's own name, of the one listing it fits
+        capitalised = set(re.findall(r"\b[A-Z][\w’'-]+", text))
+        by_name = [
+            (entry, name)
+            for entry in entries
+            for name in self.publisher_names[entry.position]
+            if name in capitalised
+        ]
+        fitting = [(e, name) for e, name in by_name if _kind_matches(text, e)]
+        if len({e.position for e, _ in fitting}) == 1:
+            entry, name = fitting[0]
+            return Attribution(entry, f"document: the passage names its publisher ({name})", 0.9)
         back = _BACK_REFERENCE.search(text)
         if back and discussed:
             phrase = " ".join(back.group(0).split())
