@@ -676,6 +676,29 @@ def test_polarity_follows_the_change_in_the_outcome(sentence: str, polarity: str
     assert reading.polarity == polarity
 
 
+@pytest.mark.parametrize(
+    ("sentence", "shape"),
+    [
+        # groups compared on an outcome, with no report or effect word
+        ("Clients given a named nurse were more likely to remain abstinent at three months than "
+         "those given a leaflet.", "positive"),
+        # figures compared stand for a comparative
+        ("Among those who finished the invented course, 41% were abstinent a year later compared "
+         "with 23% of those who left early.", "positive"),
+        # "no more effective", "no advantage": no difference, whatever adjective follows
+        ("Accredited invented programmes were no more effective than others once client "
+         "characteristics were taken into account.", "null"),
+        ("Results of the made-up trial showed no advantage for the longer intervention.", "null"),
+    ],
+)  # fmt: skip
+def test_findings_in_other_wordings(sentence: str, shape: str) -> None:
+    reading = read_sentence(next(sentences([sentence]))[0], default_lexicon())
+    assert reading.finding, reading.cues
+    assert reading.shape == shape, reading.cues
+    # no exposure made of a figure, nor an outcome of the report verb's subject ("Results")
+    assert "%" not in reading.exposure and reading.outcome != "Results"
+
+
 def test_commentary_finding_attributed_to_the_publisher_it_names(tmp_path: Path) -> None:
     page = _own_page(
         tmp_path / "cells" / "drug" / "B2.txt",

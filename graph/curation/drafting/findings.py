@@ -110,6 +110,17 @@ class Reading:
     """Better words minus worse words (negation taken into account)."""
 
 
+_FIGURE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:%|per\s?cent\b)")
+"""A proportion as printed: "41%", "23 per cent"."""
+
+
+def _versus(lowers: Sequence[str], k: int) -> bool:
+    """Whether a comparison of figures opens at `k`: "compared with/to", "versus", "vs"."""
+    return lowers[k] in {"versus", "vs"} or (
+        lowers[k] == "compared" and lowers[k + 1] in {"with", "to"}
+    )
+
+
 def _is_word(token: Token) -> bool:
     return token.word
 
@@ -277,9 +288,19 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         if than is not None:
             score += 1.0
             cues.append(f"comparison: {than} … than")
+            if likely is not None:  # "X were more likely to stay than Y": groups compared
+                score += 0.5
+                cues.append(f"comparison: {likely} likely to … than")
         elif likely is not None:
             score += 1.0
             cues.append(f"comparison: {likely} likely to")
+    if not comparative and len(_FIGURE.findall(sentence.text)) >= 2:
+        # "41% were abstinent compared with 23%": figures compared stand for a comparative
+        versus = next((k for k in range(n - 1) if _versus(lowers, k)), None)
+        if versus is not None:
+            score += 3.0
+            said = "compared " + lowers[versus + 1] if lowers[versus] == "compared" else "versus"
+            cues.append(f"comparison: figures {said}")
     if nulls:
         score += 1.5
         cues.append("no-difference: " + "; ".join(dict.fromkeys(" ".join(p) for _, p in nulls)))
@@ -486,8 +507,9 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         shape = "conditional"
         said = "; ".join(dict.fromkeys(" ".join(p) for _, p in conditional))
         cues.append("shape conditional: " + (said or "especially/particularly … when"))
-    elif nulls and not any(
+    elif nulls and not any(  # a comparison besides the null phrase (not "the longer one")
         all(i not in range(start, start + len(phrase)) for start, phrase in nulls)
+        and (i == 0 or lowers[i - 1] not in _DETERMINERS)
         for i in comparative
     ):
         shape = "null"
@@ -607,15 +629,15 @@ def _subject(
         span = span[1:]
     while len(span) > 1 and span[-1].lower.endswith("ly") and span[-1].lower not in _NOT_ADVERBS:
         span = _trim(span[:-1])
-    if not span or (
-        len(span) == 1
-        and (
-            span[0].lower in _DISCOURSE | _EMPTY_HEADS | {"average", "due", "paper"}
-            or span[0].lemma in w["effect_words"] | w["report_verbs"]
-        )
+    text = _span_text(span, sentence)
+    if not span or _FIGURE.search(text) or all(t.lower.isdigit() for t in span):
+        return ""  # a figure is a result ("41% were abstinent …"), not what led to one
+    if len(span) == 1 and (
+        span[0].lower in _DISCOURSE | _EMPTY_HEADS | {"average", "due", "paper"}
+        or span[0].lemma in w["effect_words"] | w["report_verbs"]
     ):
         return ""
-    return _balanced(_span_text(span, sentence))
+    return _balanced(text)
 
 
 def _adverse(
@@ -639,24 +661,56 @@ def _terms(
     the first effect, comparison or null cue (after any "found that")."""
     w = lex.words
     n = len(tokens)
-    changes = w["effect_words"] | w["increase_words"] | w["decrease_words"]
+    # The report frame ("X found that", "findings … led the authors to argue that"): the finding
+    # is what follows its "that"; else what follows a finite report verb.
+    begin = 0
+    framing = w["report_verbs"] | w["argument_verbs"] | _FRAME_NOUNS
+    for i in range(1, n - 1):
+        if lowers[i] == "that" and any(
+            lemmas[k] in framing and not lowers[k].endswith("ing") for k in range(max(0, i - 4), i)
+        ):
+            begin = i + 1
+            break
+    else:
+        for i in range(n - 1):
+            if lemmas[i] in w["report_verbs"] and not lowers[i].endswith("ing"):
+                # "the study found X …": the finding follows; but in "patients … showed higher
+                # retention" the verb itself states the effect, and its subject is the exposure.
+                # A frame noun before it ("results of the trial showed …") makes it a frame.
+                after = lowers[i + 1 : i + 3]
+                framed = any(lemmas[k] in _FRAME_NOUNS for k in range(min(i, 3)))
+                if framed or not any(
+                    x in w["comparatives"] or x in w["result_words"] for x in after
+                ):
+                    begin = i + 1
+                break
+    moves = w["increase_words"] | w["decrease_words"]
+    changes = w["effect_words"] | moves
 
     def names_outcome(i: int) -> bool:
         # a verb's forms are no outcome ("using a questionnaire"), nor is a noun's use as the
-        # modifier of a place or service ("health settings")
-        if lowers[i] not in w["outcome_words"] and (
-            lemmas[i] not in w["outcome_words"] or lowers[i].endswith(("ing", "ed"))
+        # modifier of a place or service ("health settings"), nor a word of the report frame
+        # ("results of the trial showed …")
+        in_frame = i < begin and begin - i <= 7 and _CLAUSE_END.isdisjoint(lowers[i:begin])
+        if in_frame or (
+            lowers[i] not in w["outcome_words"]
+            and (lemmas[i] not in w["outcome_words"] or lowers[i].endswith(("ing", "ed")))
         ):
             return False
         return not (i + 1 < n and lowers[i + 1] in _SETTING_HEADS)
 
     def governed(i: int) -> bool:
-        """Whether a change, effect or comparison word shortly before `i` (in its clause)
-        bears on it: "reduced drinking", "better retention"."""
+        """Whether a change or comparison word, or an effect verb, shortly before `i` (in its
+        clause) bears on it: "reduced drinking", "better retention" (not "moderate doses")."""
         for k in range(i - 1, max(-1, i - 4), -1):
             if tokens[k].text in _CLAUSE_END:
                 return False
-            if lemmas[k] in changes or lowers[k] in changes or lowers[k] in w["comparatives"]:
+            if (
+                lemmas[k] in moves
+                or lowers[k] in moves
+                or lowers[k] in w["comparatives"]
+                or (lemmas[k] in w["effect_words"] and lowers[k] != lemmas[k])
+            ):
                 return True
         return False
 
@@ -710,25 +764,6 @@ def _terms(
         ):
             end += 1
         outcome = _balanced(_span_text(_trim(list(tokens[start:end])), sentence))
-    # The report frame ("X found that", "findings … led the authors to argue that"): the finding
-    # is what follows its "that"; else what follows a finite report verb.
-    begin = 0
-    framing = w["report_verbs"] | w["argument_verbs"] | _FRAME_NOUNS
-    for i in range(1, n - 1):
-        if lowers[i] == "that" and any(
-            lemmas[k] in framing and not lowers[k].endswith("ing") for k in range(max(0, i - 4), i)
-        ):
-            begin = i + 1
-            break
-    else:
-        for i in range(n - 1):
-            if lemmas[i] in w["report_verbs"] and not lowers[i].endswith("ing"):
-                # "the study found X …": the finding follows; but in "patients … showed higher
-                # retention" the verb itself states the effect, and its subject is the exposure.
-                after = lowers[i + 1 : i + 3]
-                if not any(x in w["comparatives"] or x in w["result_words"] for x in after):
-                    begin = i + 1
-                break
     # Parenthetical asides are no part of the subject, nor a boundary of it; nor is a clause set
     # off by commas that opens with a participle or a relative ("X, delivered by nurses, cut …").
     aside: set[int] = set()
