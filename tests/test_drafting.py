@@ -590,6 +590,20 @@ def test_commentary_evidence_is_checked(tmp_path: Path) -> None:
             "client outcomes",
             (),
         ),
+        # "made little difference" ends the subject; a noun "support" is no report verb.
+        (
+            "This made-up trial showed that training nurses in brief advice made little "
+            "difference to their patients' outcomes.",
+            "training nurses in brief advice",
+            "patients' outcomes",
+            (),
+        ),
+        (
+            "Clients in the invented peer support group reduced their drinking.",
+            "Clients in the invented peer support group",
+            "drinking",
+            (),
+        ),
         # A word pointing back at another sentence's finding is no exposure.
         ("Across the trials, the effect was smaller among older drinkers.", "", "", ()),
         # A leading subordinate clause is no part of the subject.
@@ -689,6 +703,9 @@ def test_polarity_follows_the_change_in_the_outcome(sentence: str, polarity: str
         ("Accredited invented programmes were no more effective than others once client "
          "characteristics were taken into account.", "null"),
         ("Results of the made-up trial showed no advantage for the longer intervention.", "null"),
+        ("The invented study compared two group therapies and found the two equally effective.",
+         "null"),
+        ("Outcomes were no different whether clients were seen by doctors or by nurses.", "null"),
     ],
 )  # fmt: skip
 def test_findings_in_other_wordings(sentence: str, shape: str) -> None:

@@ -640,6 +640,33 @@ def _subject(
     return _balanced(text)
 
 
+_NOUN_LIKE_REPORTS = frozenset({"support", "report", "find", "judge"})
+"""Report verbs whose bare form is as often a noun ("peer support group", "a report")."""
+
+
+def _reports(
+    i: int,
+    lowers: Sequence[str],
+    lemmas: Sequence[str],
+    verbs: frozenset[str],
+    tokens: Sequence[Token],
+) -> bool:
+    """Whether the word at `i` reports a finding: a report verb, not an -ing form, not "to
+    emerge", not a noun ("ancillary support depends", "the peer support group")."""
+    if lemmas[i] not in verbs or lowers[i].endswith("ing"):
+        return False
+    if "to" in lowers[max(0, i - 3) : i]:
+        return False
+    following = tokens[i + 1] if i + 1 < len(tokens) else None
+    return not (
+        lowers[i] == lemmas[i]
+        and lemmas[i] in _NOUN_LIKE_REPORTS
+        and following is not None
+        and following.word
+        and following.lower not in STOP
+    )
+
+
 def _adverse(
     lowers: Sequence[str], lemmas: Sequence[str], k: int, w: dict[str, frozenset[str]]
 ) -> bool:
@@ -673,7 +700,7 @@ def _terms(
             break
     else:
         for i in range(n - 1):
-            if lemmas[i] in w["report_verbs"] and not lowers[i].endswith("ing"):
+            if _reports(i, lowers, lemmas, w["report_verbs"], tokens):
                 # "the study found X …": the finding follows; but in "patients … showed higher
                 # retention" the verb itself states the effect, and its subject is the exposure.
                 # A frame noun before it ("results of the trial showed …") makes it a frame.
