@@ -716,6 +716,22 @@ def test_findings_in_other_wordings(sentence: str, shape: str) -> None:
     assert "%" not in reading.exposure and reading.outcome != "Results"
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # what a guidance document recommends is no finding of research
+        "Recommends that invented clinics screen every adult with a validated questionnaire and "
+        "offer a session of structured advice to those drinking at increasing or higher risk "
+        "levels.",
+        "Urges that invented services offering longer sessions improved retention and reduced "
+        "relapse, and should be funded.",
+    ],
+)
+def test_what_a_document_recommends_is_no_finding(sentence: str) -> None:
+    reading = read_sentence(next(sentences([sentence]))[0], default_lexicon())
+    assert not reading.finding, reading.cues
+
+
 def test_commentary_finding_attributed_to_the_publisher_it_names(tmp_path: Path) -> None:
     page = _own_page(
         tmp_path / "cells" / "drug" / "B2.txt",
