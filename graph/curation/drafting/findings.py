@@ -802,9 +802,8 @@ def _terms(
             aside.add(i)
         if token.text == ")" and depth:
             depth -= 1
-    if (
-        begin < n and lowers[begin] in _LEADING_CLAUSES
-    ):  # "When relationships were good, patients …"
+    # A leading subordinate clause likewise ("When relationships were good, patients …").
+    if begin < n and lowers[begin] in _LEADING_CLAUSES:
         comma = next((i for i in range(begin, n) if tokens[i].text in _CLAUSE_END), n)
         if tokens[comma].text == ",":
             aside.update(range(begin, comma + 1))
