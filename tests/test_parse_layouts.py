@@ -247,6 +247,26 @@ def test_catalogue_record_gives_identity_and_sections_without_problems() -> None
     assert "[catalogue record]" in describe_cell(cell)
 
 
+def test_catalogue_record_whose_headings_name_the_cell() -> None:
+    # A library's record prints the first heading with the cell's own id, on a line of its own.
+    text = (
+        "Home > Alcohol treatment matrix cell B3: Practitioners - medical treatment.\n\n"
+        "Invented Findings Editors. (2019) Alcohol treatment matrix cell B3: Practitioners - "
+        "medical treatment. Example Findings Press.\n\n"
+        "PDF (Alcohol matrix cell B3)\n\n"
+        "An invented paragraph about what the matrix is and how its cells are laid out.\n\n"
+        "What is cell B3 about?\n\n"
+        "An invented account of how doctors and nurses shape what medical treatment achieves.\n"
+    )
+    cell = parse_text(text)
+    assert (cell.kind, cell.matrix, cell.cell) == ("catalogue record", "alcohol", "B3")
+    assert [s.heading for s in cell.sections] == ["What is cell B3 about?"]
+    assert cell.problems == ()
+    # A determiner is no matrix's name ("The treatment matrix cell A1 …" names no matrix "the").
+    prose = parse_text("The treatment matrix cell A1 lists what follows.\n\nS A study (2001).\n")
+    assert prose.matrix != "the"
+
+
 def test_teaser_gives_identity_summary_and_one_note() -> None:
     cell = parse_file(PAGES / "teaser_E3.txt")
     assert (cell.kind, cell.matrix, cell.cell) == ("teaser", "alcohol", "E3")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from ..base.records import CellRef, Problem, Section
 from ..base.text import ends_sentence, fold_words, strip_quotes
-from .entries import STANDARD_HEADINGS, is_noise
+from .entries import is_noise, standard_heading, starts_with_heading
 from .lines import Para
 from .links import cell_refs
 
@@ -52,7 +52,10 @@ def _split_heading(text: str, quoted: Sequence[list[str]]) -> tuple[str, str] | 
     addiction In this section…") — preferring a common sentence-starting word over a proper noun,
     which may only end a run of at most 8 words.
     """
-    for heading in (*STANDARD_HEADINGS, *DIVIDERS):
+    standard = standard_heading(text)
+    if standard is not None:
+        return standard, text[len(standard) :].strip()
+    for heading in DIVIDERS:
         if text == heading or text.startswith(heading + " "):
             return heading, text[len(heading) :].strip()
     words = text.split()
@@ -155,7 +158,7 @@ def sections(
         if i == 0:
             return True
         text = para.text
-        if any(text == h or text.startswith(h + " ") for h in STANDARD_HEADINGS):
+        if starts_with_heading(text):
             return True
         if two_blank_mode:
             return para.blanks_before >= 2

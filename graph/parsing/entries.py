@@ -23,8 +23,13 @@ from .dates import FREE_AFTER, YEAR, date_part, split_publishers
 from .lines import Para
 from .positional import Pointer, not_understood_problem, read_pointers
 
-STANDARD_HEADINGS = ("What is this cell about?", "Where should I start?", "Highlighted study")
-"""Headings every Matrix Bite of the site format has (the free-form ones are found, not listed)."""
+STANDARD_HEADING = re.compile(
+    r"(?:What\s+is\s+(?:this\s+|the\s+)?cell(?:\s+[A-Z]\d{1,2})?\s+about\?"
+    r"|Where\s+should\s+I\s+start\?|Highlighted\s+study)(?=\s|$)"
+)
+"""Headings every Matrix Bite of the site format has ("What is this cell about?", as a library
+record prints it "What is cell A1 about?"; "Where should I start?"; "Highlighted study"); the
+free-form ones are found, not listed."""
 
 _MARKER = re.compile(
     r"^(?P<kinds>[SKRG](?:[ \t]*[/,&+]?[ \t]*[SKRG])*)(?:[ \t]+(?P<rest>\S.*))?$", re.S
@@ -69,8 +74,14 @@ def is_legend(text: str) -> bool:
     return not _LEGEND_TERM.sub("", text).strip(" .;,|")
 
 
+def standard_heading(text: str) -> str | None:
+    """The standard heading `text` starts with (as printed), if any."""
+    match = STANDARD_HEADING.match(text)
+    return match.group(0) if match else None
+
+
 def starts_with_heading(text: str) -> bool:
-    return any(text == h or text.startswith(h + " ") for h in STANDARD_HEADINGS)
+    return STANDARD_HEADING.match(text) is not None
 
 
 def marker(text: str) -> tuple[tuple[MarkerKind, ...], str] | None:

@@ -26,7 +26,12 @@ from ..base.text import fold_words
 from .lines import Para
 
 CELL_ID = r"[A-Z]\d{1,2}"
-MATRIX_NAME = r"(?:Effectiveness\s+Bank\s+)?[A-Z][\w-]*(?:\s+Treatment)?\s+Matrix"
+MATRIX_NAME = (
+    r"(?:Effectiveness\s+Bank\s+)?(?!(?:The|This|That|These|Each|Every|Our|Its|Their|An?)\b)"
+    r"[A-Z][\w-]*(?:\s+(?i:treatment))?\s+(?i:matrix)"
+)
+"""A matrix's name: "Drug Treatment Matrix", "Alcohol Matrix", as a library prints it "Alcohol
+treatment matrix"; its first word names it (not a determiner: "The treatment matrix")."""
 IDENTITY = re.compile(rf"(?P<name>{MATRIX_NAME})\s+(?i:cell)\s+(?P<cell>{CELL_ID})\b(?P<rest>.*)$")
 _LABELS = re.compile(
     r"^\s*(?P<level>[A-Z][^.;:]{1,60}?)\s*[;:]\s*(?P<type>[A-Z0-9][^.;:]{1,60}?)\s*$"
