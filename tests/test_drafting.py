@@ -717,6 +717,29 @@ def test_findings_in_other_wordings(sentence: str, shape: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("sentence", "shape", "polarity"),
+    [
+        # a method inside what was reported ("found … trials that assessed what …") is no
+        # description of a method
+        ("The invented review found only three trials that assessed what happened to drinkers "
+         "afterwards, and their results pointed in different directions.", "inconsistent", "null"),
+        # more of an uptake ("kept more clients in treatment") is a change in an outcome
+        ("Across eight made-up trials, clinics that opened in the evening kept more clients in "
+         "treatment, especially when staff phoned them.", "conditional", "positive"),
+        # a difference set against none ("higher at first, but later the same")
+        ("Retention was higher with weekly calls at first, but by six months the two groups "
+         "looked the same.", "conditional", "mixed"),
+    ],
+)  # fmt: skip
+def test_findings_reported_as_uptake_or_a_difference_that_fades(
+    sentence: str, shape: str, polarity: str
+) -> None:
+    reading = read_sentence(next(sentences([sentence]))[0], default_lexicon())
+    assert reading.finding and "describes a method" not in reading.cues, reading.cues
+    assert (reading.shape, reading.polarity) == (shape, polarity), reading.cues
+
+
+@pytest.mark.parametrize(
     "sentence",
     [
         # what a guidance document recommends is no finding of research

@@ -63,6 +63,8 @@ _NOT_ADVERBS = frozenset(
 )
 _CLAUSE_END = frozenset({",", ";", ":", ".", "–", "—", "(", ")", "?", "!"})
 _RELATIVES = frozenset({"who", "which", "whose", "whom"})
+_CONTRASTS = frozenset({"but", "yet", "whereas", "although", "though", "while"})
+"""Words that set one clause against another."""
 _LEADING_CLAUSES = frozenset(
     {"when", "if", "where", "while", "although", "though", "because", "once", "unless", "after",
      "before", "since", "whereas"}
@@ -320,7 +322,7 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         for i in effect
         if lowers[i] != lemmas[i] and lowers[i].endswith("ed") and lemmas[i] in changes
     ]
-    if (comparative or happened) and (result or "outcome_words" in at):
+    if (comparative or happened) and (result or "outcome_words" in at or "uptake_words" in at):
         score += 0.5
     if score + 1.0 < FINDING_SCORE and not full:
         return Reading(False, round(score, 2), "positive", "", tuple(cues))
@@ -340,6 +342,8 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         score -= 1.5 if lead + 1 < n and lowers[lead + 1] == "that" else 2.0 if reported else 4.0
         cues.append("addresses the reader")
     for i in at.get("method_verbs", ()):
+        if any(j < i for j in report):  # "found … studies that measured what …": reported
+            continue
         if any(x in {"whether", "if", "how", "what"} for x in lowers[i + 1 : i + 3]) or (
             i < 4 and not report and (i == 0 or lowers[i - 1] not in _DETERMINERS)
         ):
@@ -484,6 +488,26 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         and bool(set(lowers[i + 1 : i + 4]) & {"when", "if", "for", "among", "unless"})
         for i in range(n)
     )
+    # A comparison besides the null phrase (not "the longer one"); and one set against it
+    # ("better at first, yet later the same"): the difference holds only in one condition.
+    compared = [
+        i
+        for i in comparative
+        if all(i not in range(start, start + len(phrase)) for start, phrase in nulls)
+        and (i == 0 or lowers[i - 1] not in _DETERMINERS)
+    ]
+    null_starts = [start for start, _ in nulls]
+    contrasted = next(
+        (
+            lowers[k]
+            for k in range(n)
+            if lowers[k] in _CONTRASTS
+            and compared
+            and null_starts
+            and (min(compared) < k < max(null_starts) or min(null_starts) < k < max(compared))
+        ),
+        None,
+    )
     if (
         nonlinear
         or (middle and present & _GOOD_SUPERLATIVES)
@@ -507,12 +531,11 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         shape = "conditional"
         said = "; ".join(dict.fromkeys(" ".join(p) for _, p in conditional))
         cues.append("shape conditional: " + (said or "especially/particularly … when"))
-    elif nulls and not any(  # a comparison besides the null phrase (not "the longer one")
-        all(i not in range(start, start + len(phrase)) for start, phrase in nulls)
-        and (i == 0 or lowers[i - 1] not in _DETERMINERS)
-        for i in comparative
-    ):
+    elif nulls and not compared:
         shape = "null"
+    elif nulls and contrasted:
+        shape = "conditional"
+        cues.append(f"shape conditional: a difference, then none ({contrasted})")
     if shape == "inverted-u":
         score += 1.0
     elif shape in ("threshold", "conditional", "inconsistent"):
@@ -524,7 +547,7 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         polarity = "null"
     elif neg > pos:
         polarity = "negative"
-    elif pos == neg and pos > 0 and shape == "conditional":
+    elif (pos == neg and pos > 0 and shape == "conditional") or contrasted:
         polarity = "mixed"
     else:
         polarity = "positive"
