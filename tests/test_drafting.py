@@ -755,6 +755,13 @@ def test_what_a_document_recommends_is_no_finding(sentence: str) -> None:
     assert not reading.finding, reading.cues
 
 
+def test_a_leading_clause_without_punctuation_is_read() -> None:
+    # "When …" with no comma after it, nor any stop: no clause to set aside, and no error.
+    text = "When the invented clinic opened late its clients stayed longer"
+    reading = read_sentence(next(sentences([text]))[0], default_lexicon(), full=True)
+    assert not reading.exposure.startswith("When") and reading.outcome == ""  # "stayed": a verb
+
+
 def test_commentary_finding_attributed_to_the_publisher_it_names(tmp_path: Path) -> None:
     page = _own_page(
         tmp_path / "cells" / "drug" / "B2.txt",

@@ -711,31 +711,81 @@ def _terms(
     the first effect, comparison or null cue (after any "found that")."""
     w = lex.words
     n = len(tokens)
-    # The report frame ("X found that", "findings … led the authors to argue that"): the finding
-    # is what follows its "that"; else what follows a finite report verb.
-    begin = 0
+    begin = _frame_end(tokens, lowers, lemmas, w)
+    outcome = _outcome(tokens, lowers, lemmas, w, sentence, begin)
+    aside = _asides(tokens, lowers, begin)
+    # The pivot: the first effect, change, comparison or no-difference word after the subject,
+    # else its first verb (an -ing form is an adjective or a participle here: "a firm helping
+    # alliance").
+    changes = w["effect_words"] | w["increase_words"] | w["decrease_words"]
+    strong = [
+        i
+        for i in range(begin + 1, n)
+        if i not in aside
+        and (
+            (lemmas[i] in changes and not lowers[i].endswith("ing"))
+            or (lowers[i] in w["comparatives"] and lowers[i - 1] not in _DETERMINERS)
+            or i in null_at  # "X was as effective as Y"
+        )
+    ]
+    weak = [i for i in range(begin + 1, n) if lemmas[i] in {"be", "have", "do"} and i not in aside]
+    # The subject ends where a condition or a new clause starts ("only pay off as long as …").
+    stops = [i for i in range(begin + 1, n) if i in condition_at or lowers[i] in _SUBJECT_ENDS]
+    pivots = [*strong, *(i for i in weak[:1] if i not in strong)]
+    if stops:
+        pivots = [p for p in pivots if p < stops[0]] + [stops[0]]
+    exposure = ""
+    for pivot in pivots:
+        exposure = _subject(tokens, begin, pivot, aside, w, sentence)
+        if exposure:
+            break
+    if exposure == outcome:
+        exposure = ""
+    return exposure, outcome
+
+
+def _frame_end(
+    tokens: Sequence[Token],
+    lowers: Sequence[str],
+    lemmas: Sequence[str],
+    w: dict[str, frozenset[str]],
+) -> int:
+    """Where the finding starts after its report frame ("X found that", "findings … led the
+    authors to argue that"): after the frame's "that", else after a finite report verb; 0 when
+    the sentence has no frame."""
+    n = len(tokens)
     framing = w["report_verbs"] | w["argument_verbs"] | _FRAME_NOUNS
     for i in range(1, n - 1):
         if lowers[i] == "that" and any(
             lemmas[k] in framing and not lowers[k].endswith("ing") for k in range(max(0, i - 4), i)
         ):
-            begin = i + 1
-            break
-    else:
-        for i in range(n - 1):
-            if _reports(i, lowers, lemmas, w["report_verbs"], tokens):
-                # "the study found X …": the finding follows; but in "patients … showed higher
-                # retention" the verb itself states the effect, and its subject is the exposure.
-                # A frame noun before it ("results of the trial showed …") makes it a frame.
-                after = lowers[i + 1 : i + 3]
-                framed = any(lemmas[k] in _FRAME_NOUNS for k in range(min(i, 3)))
-                if framed or not any(
-                    x in w["comparatives"] or x in w["result_words"] for x in after
-                ):
-                    begin = i + 1
-                break
+            return i + 1
+    for i in range(n - 1):
+        if _reports(i, lowers, lemmas, w["report_verbs"], tokens):
+            # "the study found X …": the finding follows; but in "patients … showed higher
+            # retention" the verb itself states the effect, and its subject is the exposure.
+            # A frame noun before it ("results of the trial showed …") makes it a frame.
+            after = lowers[i + 1 : i + 3]
+            framed = any(lemmas[k] in _FRAME_NOUNS for k in range(min(i, 3)))
+            if framed or not any(x in w["comparatives"] or x in w["result_words"] for x in after):
+                return i + 1
+            return 0
+    return 0
+
+
+def _outcome(
+    tokens: Sequence[Token],
+    lowers: Sequence[str],
+    lemmas: Sequence[str],
+    w: dict[str, frozenset[str]],
+    sentence: Sentence,
+    begin: int,
+) -> str:
+    """The outcome phrase: the one the finding's change or comparison bears on in its clause
+    ("reduced drinking"), else the first the sentence names after its report frame `begin`; ""
+    when it names none."""
+    n = len(tokens)
     moves = w["increase_words"] | w["decrease_words"]
-    changes = w["effect_words"] | moves
 
     def names_outcome(i: int) -> bool:
         # a verb's forms are no outcome ("using a questionnaire"), nor is a noun's use as the
@@ -765,57 +815,62 @@ def _terms(
         return False
 
     outcome_at = [i for i in range(n) if names_outcome(i)]
-    outcome = ""
-    if outcome_at:
-        i = (
-            outcome_at[-1]
-            if len(outcome_at) > 1 and lowers[outcome_at[0]] in {"outcome", "outcomes"}
-            else outcome_at[0]
-        )
-        if not governed(i):  # one the finding's change bears on, in the same clause
-            ends = [k for k in range(i, n) if lowers[k] in _SUBJECT_ENDS]
-            i = next((k for k in outcome_at if governed(k) and k < (ends or [n])[0]), i)
-        start = i
-        while (
-            start > 0
-            and lowers[start - 1] not in STOP | _CLAUSE_WORDS | _SUBJECT_ENDS
-            and tokens[start - 1].text not in _CLAUSE_END
-            and lemmas[start - 1] not in w["effect_words"]
-            and lowers[start - 1] not in w["comparatives"]
-            and lemmas[start - 1] not in w["report_verbs"]
-            and i - start < 3
-        ):
-            start -= 1
+    if not outcome_at:
+        return ""
+    i = (
+        outcome_at[-1]
+        if len(outcome_at) > 1 and lowers[outcome_at[0]] in {"outcome", "outcomes"}
+        else outcome_at[0]
+    )
+    if not governed(i):  # one the finding's change bears on, in the same clause
+        ends = [k for k in range(i, n) if lowers[k] in _SUBJECT_ENDS]
+        i = next((k for k in outcome_at if governed(k) and k < (ends or [n])[0]), i)
+    start = i
+    while (
+        start > 0
+        and lowers[start - 1] not in STOP | _CLAUSE_WORDS | _SUBJECT_ENDS
+        and tokens[start - 1].text not in _CLAUSE_END
+        and lemmas[start - 1] not in w["effect_words"]
+        and lowers[start - 1] not in w["comparatives"]
+        and lemmas[start - 1] not in w["report_verbs"]
+        and i - start < 3
+    ):
+        start -= 1
 
-        def coordinated(k: int) -> bool:
-            """Whether `k` starts a coordinated outcome's words ("… and illegal substance
-            use"): content words up to an outcome word."""
-            if not {"and", "or"} & set(lowers[i + 1 : k]):
-                return False
-            for j in range(k, min(n, k + 3)):
-                if tokens[j].text in _CLAUSE_END or lowers[j] in STOP:
-                    return False
-                if names_outcome(j):
-                    return True
+    def coordinated(k: int) -> bool:
+        """Whether `k` starts a coordinated outcome's words ("… and illegal substance use"):
+        content words up to an outcome word."""
+        if not {"and", "or"} & set(lowers[i + 1 : k]):
             return False
+        for j in range(k, min(n, k + 3)):
+            if tokens[j].text in _CLAUSE_END or lowers[j] in STOP:
+                return False
+            if names_outcome(j):
+                return True
+        return False
 
-        end = i + 1
-        while (
-            end < n
-            and tokens[end].text not in _CLAUSE_END
-            and end - i < 6
-            and (
-                lowers[end] in {"and", "or"}
-                or (lowers[end] not in STOP and lowers[end - 1] in {"and", "or"})
-                or lowers[end] in w["outcome_words"]
-                or lemmas[end] in w["outcome_words"]
-                or coordinated(end)
-            )
-        ):
-            end += 1
-        outcome = _balanced(_span_text(_trim(list(tokens[start:end])), sentence))
-    # Parenthetical asides are no part of the subject, nor a boundary of it; nor is a clause set
-    # off by commas that opens with a participle or a relative ("X, delivered by nurses, cut …").
+    end = i + 1
+    while (
+        end < n
+        and tokens[end].text not in _CLAUSE_END
+        and end - i < 6
+        and (
+            lowers[end] in {"and", "or"}
+            or (lowers[end] not in STOP and lowers[end - 1] in {"and", "or"})
+            or lowers[end] in w["outcome_words"]
+            or lemmas[end] in w["outcome_words"]
+            or coordinated(end)
+        )
+    ):
+        end += 1
+    return _balanced(_span_text(_trim(list(tokens[start:end])), sentence))
+
+
+def _asides(tokens: Sequence[Token], lowers: Sequence[str], begin: int) -> set[int]:
+    """The tokens that are no part of a subject, nor a boundary of it: parenthetical asides; a
+    leading subordinate clause ("When relationships were good, patients …"); a clause set off by
+    commas that opens with a participle or a relative ("X, delivered by nurses, cut …")."""
+    n = len(tokens)
     aside: set[int] = set()
     depth = 0
     for i, token in enumerate(tokens):
@@ -825,10 +880,9 @@ def _terms(
             aside.add(i)
         if token.text == ")" and depth:
             depth -= 1
-    # A leading subordinate clause likewise ("When relationships were good, patients …").
     if begin < n and lowers[begin] in _LEADING_CLAUSES:
         comma = next((i for i in range(begin, n) if tokens[i].text in _CLAUSE_END), n)
-        if tokens[comma].text == ",":
+        if comma < n and tokens[comma].text == ",":
             aside.update(range(begin, comma + 1))
     for i in range(begin, n - 1):
         opener = tokens[i + 1]
@@ -846,30 +900,4 @@ def _terms(
                 if tokens[j].text == ",":
                     aside.update(range(i, j + 1))
                 break
-    # The pivot: the first effect, change, comparison or no-difference word after the subject,
-    # else its first verb (an -ing form is an adjective or a participle here: "a firm helping
-    # alliance").
-    strong = [
-        i
-        for i in range(begin + 1, n)
-        if i not in aside
-        and (
-            (lemmas[i] in changes and not lowers[i].endswith("ing"))
-            or (lowers[i] in w["comparatives"] and lowers[i - 1] not in _DETERMINERS)
-            or i in null_at  # "X was as effective as Y"
-        )
-    ]
-    weak = [i for i in range(begin + 1, n) if lemmas[i] in {"be", "have", "do"} and i not in aside]
-    # The subject ends where a condition or a new clause starts ("only pay off as long as …").
-    stops = [i for i in range(begin + 1, n) if i in condition_at or lowers[i] in _SUBJECT_ENDS]
-    pivots = [*strong, *(i for i in weak[:1] if i not in strong)]
-    if stops:
-        pivots = [p for p in pivots if p < stops[0]] + [stops[0]]
-    exposure = ""
-    for pivot in pivots:
-        exposure = _subject(tokens, begin, pivot, aside, w, sentence)
-        if exposure:
-            break
-    if exposure == outcome:
-        exposure = ""
-    return exposure, outcome
+    return aside
