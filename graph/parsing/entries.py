@@ -81,7 +81,7 @@ def standard_heading(text: str) -> str | None:
 
 
 def starts_with_heading(text: str) -> bool:
-    return STANDARD_HEADING.match(text) is not None
+    return standard_heading(text) is not None
 
 
 def marker(text: str) -> tuple[tuple[MarkerKind, ...], str] | None:

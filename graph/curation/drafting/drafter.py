@@ -154,6 +154,8 @@ def _kind_matches(phrase: str, entry: Entry) -> bool:
     return True
 
 
+_CAPITALISED = re.compile(r"\b[A-Z][\w’'-]+")
+"""A capitalised word (a name's, or a sentence's first)."""
 _ORGANISATION_WORDS = frozenset(
     """American Australian British English European Federal International National Royal
     Scottish Welsh World UK US USA Academy Administration Agency Association Board Care Centre
@@ -171,7 +173,7 @@ def _own_names(publishers: Sequence[str]) -> frozenset[str]:
     return frozenset(
         word
         for publisher in publishers
-        for word in re.findall(r"\b[A-Z][\w’'-]+", publisher)
+        for word in _CAPITALISED.findall(publisher)
         if word not in _ORGANISATION_WORDS and len(word) > 2
     )
 
@@ -216,7 +218,7 @@ class _Attributor:
             if len(title) >= 3 and len(title & words) / len(title) >= 0.7:
                 return Attribution(entry, "document: the passage names its title", 0.95)
         # "the Cochrane review": a publisher's own name, of the one listing it fits
-        capitalised = set(re.findall(r"\b[A-Z][\w’'-]+", text))
+        capitalised = set(_CAPITALISED.findall(text))
         by_name = [
             (entry, name)
             for entry in entries

@@ -47,9 +47,9 @@ _CLAUSE_WORDS = frozenset(
      "who", "whom", "so", "then", "when", "if", "unless"}
 )  # fmt: skip
 """Words that open a new clause: a comma before them ends a clause."""
-_SUBJECT_ENDS = frozenset(
-    {"but", "yet", "while", "whereas", "although", "though", "because", "unless", "if", "only"}
-)
+_CONTRASTS = frozenset({"but", "yet", "whereas", "although", "though", "while"})
+"""Words that set one clause against another."""
+_SUBJECT_ENDS = _CONTRASTS | {"because", "unless", "if", "only"}
 """Words after which a sentence's subject cannot go on (a condition or a contrast starts)."""
 _FRAME_NOUNS = frozenset({"finding", "conclusion", "result", "message", "lesson", "implication"})
 """Nouns that frame a finding: "the finding was that …", "its message is that …"."""
@@ -63,8 +63,6 @@ _NOT_ADVERBS = frozenset(
 )
 _CLAUSE_END = frozenset({",", ";", ":", ".", "–", "—", "(", ")", "?", "!"})
 _RELATIVES = frozenset({"who", "which", "whose", "whom"})
-_CONTRASTS = frozenset({"but", "yet", "whereas", "although", "though", "while"})
-"""Words that set one clause against another."""
 _LEADING_CLAUSES = frozenset(
     {"when", "if", "where", "while", "although", "though", "because", "once", "unless", "after",
      "before", "since", "whereas"}
@@ -496,15 +494,15 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         if all(i not in range(start, start + len(phrase)) for start, phrase in nulls)
         and (i == 0 or lowers[i - 1] not in _DETERMINERS)
     ]
-    null_starts = [start for start, _ in nulls]
+    null_at = frozenset(start for start, _ in nulls)
     contrasted = next(
         (
             lowers[k]
             for k in range(n)
             if lowers[k] in _CONTRASTS
             and compared
-            and null_starts
-            and (min(compared) < k < max(null_starts) or min(null_starts) < k < max(compared))
+            and null_at
+            and (min(compared) < k < max(null_at) or min(null_at) < k < max(compared))
         ),
         None,
     )
@@ -591,7 +589,6 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
             population = _span_text(clause, sentence)
             break
     openers = frozenset(i for i, _ in phrases.get("moderator_openers", []))
-    null_at = frozenset(i for i, _ in nulls)
     exposure, outcome = _terms(tokens, lowers, lemmas, lex, sentence, openers, null_at)
     content = frozenset(
         t.lemma for t in words if t.lower not in STOP and len(t.lower) > 2 and t.lower.isalpha()
