@@ -14,6 +14,9 @@
 3. timeout: one expensive query runs into the server's time limit while other clients keep asking
    small queries: their worst latency while it runs, the expensive query's answer, and how long
    after the limit the server's processes (server and query workers) fall back to idle CPU.
+4. control (``--control``): each closed-loop run is repeated against a minimal server that spends
+   the CPU time per request ours has just spent and sends back ours' answers (`CONTROL`): what
+   this machine gives any server with that cost per request.
 
 The default client is one asyncio event loop writing raw HTTP/1.1 (``--client threads``: one
 `http.client` thread per client, which costs the shared cores more). With ``--baseline PROGRAM``
@@ -22,6 +25,7 @@ the same runs go against another `evidence-graph` (e.g. an older install), side 
     python benchmarks/serve_load.py                          # graph: a seed build made here
     python benchmarks/serve_load.py -g build --baseline /path/to/old/venv/bin/evidence-graph
     python benchmarks/serve_load.py --rate 0 --half-open 0   # only the closed-loop runs
+    python benchmarks/serve_load.py --rounds 4 --control     # and a control server beside ours
 
 Loopback only; every server is started here and stopped by its PID; bounded in requests and time.
 """
@@ -35,8 +39,10 @@ import http.client
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -68,17 +74,20 @@ EXPENSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j
 @contextmanager
 def server(program: str, graph: Path, timeout: float, *extra: str) -> Iterator[tuple[str, int]]:
     """`program serve` on a free loopback port; yields (host:port, pid); SIGTERM to that PID."""
-    process = subprocess.Popen(
-        [program, "serve", "-g", str(graph), "--port", "0", "--timeout", str(timeout), *extra],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        cwd=ROOT,
-    )
+    command = [program, "serve", "-g", str(graph), "--port", "0", "--timeout", str(timeout)]
+    with started(command + list(extra)) as found:
+        yield found
+
+
+@contextmanager
+def started(command: list[str]) -> Iterator[tuple[str, int]]:
+    """A server process that prints its URL first; yields (host:port, pid); SIGTERM to that PID."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT)
     try:
         assert process.stdout is not None
         line = process.stdout.readline().decode()
         if "http://" not in line:
-            raise SystemExit(f"{program} serve did not start: {line!r}")
+            raise SystemExit(f"{command[0]} did not start: {line!r}")
         address = line.split("http://")[1].split("/")[0]
         yield address, process.pid
     finally:
@@ -89,6 +98,120 @@ def server(program: str, graph: Path, timeout: float, *extra: str) -> Iterator[t
             except subprocess.TimeoutExpired:
                 os.kill(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
+
+
+# --------------------------------------------------------------------------- the control server
+
+CONTROL = r"""
+import asyncio, json, mmap, os, signal, socket, struct, sys, time
+
+answers = {name.encode(): bytes.fromhex(raw) for name, raw in json.load(open(sys.argv[1])).items()}
+processes = int(sys.argv[2])
+cost = mmap.mmap(-1, 8)  # seconds of CPU per request, shared by the processes
+END = b"\r\n\r\n"
+REFUSED = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close" + END
+COST_SET = b"HTTP/1.1 204 No Content\r\nConnection: close" + END
+
+
+class Answer(asyncio.Protocol):
+    def connection_made(self, transport):
+        self.transport, self.data = transport, b""
+
+    def data_received(self, data):
+        self.data += data
+        head, sep, body = self.data.partition(END)
+        if not sep:
+            return
+        fields = dict(line.split(b": ", 1) for line in head.split(b"\r\n")[1:] if b": " in line)
+        if len(body) < int(fields.get(b"Content-Length", b"0")):
+            return
+        if head.startswith(b"POST /cost "):
+            struct.pack_into("d", cost, 0, float(body) / 1000)
+            reply = COST_SET
+        elif fields.get(b"X-Kind") not in answers:
+            reply = REFUSED
+        else:
+            until = time.process_time() + struct.unpack_from("d", cost)[0]
+            while time.process_time() < until:
+                pass
+            reply = answers[fields[b"X-Kind"]]
+        self.transport.write(reply)
+        self.transport.close()
+
+
+async def serve(listening, children):
+    loop = asyncio.get_running_loop()
+    stop = loop.create_future()
+    loop.add_signal_handler(signal.SIGTERM, lambda: stop.done() or stop.set_result(None))
+    await loop.create_server(Answer, sock=listening)
+    parent = os.getppid()
+    while not stop.done():  # a child ends with the process that forked it
+        await asyncio.wait([stop], timeout=1)
+        if children is None and os.getppid() != parent:
+            break
+    for child in children or ():
+        os.kill(child, signal.SIGTERM)
+        os.waitpid(child, 0)
+
+
+listening = socket.create_server(("127.0.0.1", 0), backlog=2048)
+listening.setblocking(False)
+print(f"control: http://127.0.0.1:{listening.getsockname()[1]}/", flush=True)
+children = []
+for _ in range(processes - 1):  # the others share the listening socket
+    child = os.fork()
+    if child == 0:
+        children = None
+        break
+    children.append(child)
+try:
+    import uvloop
+except ImportError:
+    asyncio.run(serve(listening, children))
+else:
+    uvloop.run(serve(listening, children))
+"""
+"""The control server: one event loop per core sharing one listening socket, no framework, no
+workers. It spends a set CPU time on each request (`POST /cost` with milliseconds sets it), then
+sends back the answer `serve` gave to a request of the same kind (the request's ``X-Kind``
+header), recorded before the runs. Run beside `serve` at the same CPU time per request, it shows
+what this machine gives any server with that cost: the part of the latency that is the
+machine's, not the server's."""
+
+
+def recorded_answers(address: str) -> dict[str, str]:
+    """The whole answer (status line, headers, body) `serve` at `address` gives to each kind of
+    request, as hex, by kind name."""
+    host, port = address.rsplit(":", 1)
+    found: dict[str, str] = {}
+    for kind in KINDS:
+        with socket.create_connection((host, int(port)), timeout=30) as connection:
+            connection.sendall(raw_request(address, kind))
+            data = b"".join(iter(lambda: connection.recv(1 << 16), b""))
+        found[kind.name] = data.hex()
+    return found
+
+
+@contextmanager
+def control_server(answers: dict[str, str]) -> Iterator[tuple[str, int]]:
+    """The control server (see `CONTROL`) on a free loopback port; yields (host:port, pid)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "answers.json"
+        path.write_text(json.dumps(answers))
+        processes = str(os.cpu_count() or 1)
+        with started([sys.executable, "-c", CONTROL, str(path), processes]) as found:
+            yield found
+
+
+def set_cost(address: str, milliseconds: float) -> None:
+    """Tell the control server at `address` how much CPU time to spend on each request."""
+    host, port = address.rsplit(":", 1)
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        connection.request("POST", "/cost", body=f"{milliseconds:.4f}".encode())
+        connection.getresponse().read()
+    finally:
+        connection.close()
 
 
 def tree_cpu_seconds(pid: int) -> float:
@@ -209,7 +332,8 @@ def send(address: str, kind: Kind, timeout: float = 30.0) -> Outcome:
     start = time.perf_counter()
     connection = http.client.HTTPConnection(host, int(port), timeout=timeout)
     try:
-        connection.request(kind.method, kind.path, body=kind.body, headers=kind.headers)
+        headers = {**kind.headers, "X-Kind": kind.name}
+        connection.request(kind.method, kind.path, body=kind.body, headers=headers)
         response = connection.getresponse()
         body = response.read()
         seconds = time.perf_counter() - start
@@ -226,8 +350,10 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def raw_request(address: str, kind: Kind) -> bytes:
-    """The bytes of `kind` as one HTTP/1.1 request that asks the server to close afterwards."""
+    """The bytes of `kind` as one HTTP/1.1 request that asks the server to close afterwards (and
+    names its kind in an ``X-Kind`` header)."""
     head = [f"{kind.method} {kind.path} HTTP/1.1", f"Host: {address}", "Connection: close"]
+    head.append(f"X-Kind: {kind.name}")  # ignored by `serve`; the control server answers by it
     head += [f"{name}: {value}" for name, value in kind.headers.items()]
     if kind.body is not None:
         head.append(f"Content-Length: {len(kind.body)}")
@@ -507,7 +633,9 @@ def seed_graph() -> Path:
 
 def measure(programs: dict[str, str], graph: Path, args: argparse.Namespace) -> dict[str, Any]:
     """Every run against every program: the load runs interleaved (both servers up, programs
-    alternating run by run, the order reversed each round) so a busy machine weighs on both."""
+    alternating run by run, the order reversed each round) so a busy machine weighs on both.
+    With ``args.control`` the control server (`CONTROL`) takes each closed-loop run after ours, at
+    the CPU time per request ours has just spent."""
     results: dict[str, Any] = {
         name: {"program": program, "runs": {}} for name, program in programs.items()
     }
@@ -517,13 +645,28 @@ def measure(programs: dict[str, str], graph: Path, args: argparse.Namespace) -> 
             name: stack.enter_context(server(program, graph, 30))
             for name, program in programs.items()
         }
+        overhead = 0.0
+        if args.control:
+            answers = recorded_answers(servers["ours"][0])
+            servers["control"] = stack.enter_context(control_server(answers))
+            overhead = control_overhead(*servers["control"], args)
+            results["control"] = {
+                "program": "control server (benchmarks/serve_load.py, CONTROL)",
+                "own_cpu_ms_per_request": round(overhead, 3),
+                "runs": {},
+            }
         runs = 0
         for round_ in range(args.rounds):
             order = names if round_ % 2 == 0 else names[::-1]
             for distinct in (False, True):
                 for rate in (0.0, args.rate) if args.rate else (0.0,):
-                    for name in order:
+                    queries = "distinct" if distinct else "repeated"
+                    key = f"{'paced' if rate else 'closed'}-{queries}-round{round_ + 1}"
+                    for name in order + (["control"] if args.control and not rate else []):
                         address, pid = servers[name]
+                        if name == "control":
+                            spent = results["ours"]["runs"][key]["server_cpu_ms_per_request"]
+                            set_cost(address, max(0.0, spent - overhead))
                         cpu = tree_cpu_seconds(pid)
                         runs += 1  # every run's distinct texts are new to every server
                         run = load(
@@ -540,7 +683,6 @@ def measure(programs: dict[str, str], graph: Path, args: argparse.Namespace) -> 
                                 (tree_cpu_seconds(pid) - cpu) / (args.requests + len(KINDS)) * 1000,
                                 2,
                             )
-                        key = f"{'paced' if rate else 'closed'}-{run['queries']}-round{round_ + 1}"
                         results[name]["runs"][key] = run
     for name, program in programs.items():
         if args.half_open:
@@ -553,6 +695,15 @@ def measure(programs: dict[str, str], graph: Path, args: argparse.Namespace) -> 
         with server(program, graph, args.limit) as (address, pid):
             results[name]["timeout"] = under_timeout(address, pid, args.limit, args.watch)
     return results
+
+
+def control_overhead(address: str, pid: int, args: argparse.Namespace) -> float:
+    """CPU milliseconds the control server spends per request of its own (no set cost): a
+    closed-loop run of distinct requests."""
+    set_cost(address, 0.0)
+    cpu = tree_cpu_seconds(pid)
+    load(address, args.clients, args.requests, 0.0, True, args.client, offset=0)
+    return (tree_cpu_seconds(pid) - cpu) / (args.requests + len(KINDS)) * 1000
 
 
 def _line(name: str, key: str, run: dict[str, Any]) -> str:
@@ -591,6 +742,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rounds", type=int, default=2, help="rounds of the load runs")
     parser.add_argument(
+        "--control",
+        action="store_true",
+        help="also run each closed-loop run against a minimal server at ours' CPU per request",
+    )
+    parser.add_argument(
         "--half-open",
         type=int,
         default=3000,
@@ -619,7 +775,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"{held['all_closed_after_s']} s after they connected "
                 f"(client timeout {held['client_timeout_s']:g} s)"
             )
-        timed = result["timeout"]
+        timed = result.get("timeout")
+        if timed is None:
+            continue
         print(
             f"{name}: expensive query vs {timed['limit_s']:g} s limit: {timed['expensive_status']} "
             f"after {timed['expensive_answered_after_s']} s; meanwhile {timed['others_answered']} "
@@ -631,6 +789,14 @@ def main(argv: list[str] | None = None) -> int:
                 else f"NOT within {timed['cpu_watched_s']:g} s"
             )
         )
+    if "control" in results:
+        for key, theirs in results["control"]["runs"].items():
+            ours = results["ours"]["runs"][key]
+            print(
+                f"{key}: p99 ours {ours['p99_ms']} ms, control {theirs['p99_ms']} ms "
+                f"(CPU per request {ours['server_cpu_ms_per_request']} and "
+                f"{theirs['server_cpu_ms_per_request']} ms)"
+            )
     if "baseline" in results:
         for key, ours in results["ours"]["runs"].items():
             base = results["baseline"]["runs"].get(key)
