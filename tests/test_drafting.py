@@ -614,6 +614,50 @@ def test_commentary_evidence_is_checked(tmp_path: Path) -> None:
             "retention",
             (),
         ),
+        # A trial's arm is what its people got; the verb after the subject is no part of it.
+        (
+            "Patients randomised to contingency management submitted more drug-free urine samples "
+            "than those receiving standard care.",
+            "contingency management",
+            "drug-free",
+            (),
+        ),
+        (
+            "Those allocated to a named keyworker attended more appointments than those allocated "
+            "to a team.",
+            "named keyworker",
+            "appointments",
+            (),
+        ),
+        (
+            "In an invented trial, those given a telephone follow-up cut their drinking more than "
+            "controls.",
+            "telephone follow-up",
+            "drinking",
+            (),
+        ),
+        (
+            "Residential rehabilitation produced no better outcomes than day programmes for most "
+            "patients.",
+            "Residential rehabilitation",
+            "outcomes",
+            (),
+        ),
+        # "The more X, the better Y": X is the exposure.
+        (
+            "The more sessions clients attended, the better their outcomes.",
+            "sessions clients attended",
+            "outcomes",
+            (),
+        ),
+        # The outcome is what the people did, not who did it; a noun "support" frames nothing.
+        (
+            "Acamprosate helped patients stay abstinent, though only when combined with "
+            "psychosocial support.",
+            "Acamprosate",
+            "stay abstinent",
+            ("when combined with psychosocial support",),
+        ),
     ],
 )
 def test_terms_strip_report_frames_keep_conditions_and_stay_empty(
@@ -706,6 +750,29 @@ def test_polarity_follows_the_change_in_the_outcome(sentence: str, polarity: str
         ("The invented study compared two group therapies and found the two equally effective.",
          "null"),
         ("Outcomes were no different whether clients were seen by doctors or by nurses.", "null"),
+        # an effect against a control; a verdict stated of its subject; how a group fared
+        ("Naltrexone reduced the risk of return to heavy drinking compared to placebo.",
+         "positive"),
+        ("Disulfiram was effective only when its consumption was supervised.", "conditional"),
+        ("Clients of the invented peer workers fared worse at six months.", "negative"),
+        # a change verb right before the outcome it changed
+        ("Heroin prescribing cut crime among patients who had not responded to methadone.",
+         "positive"),
+        # a trial's arms compared
+        ("Those randomised to the invented peer group used fewer illegal drugs over the "
+         "following year.", "positive"),
+        # a gerund subject describes no document; "compared with" opens no method
+        ("Offering a choice of treatment goals did not reduce retention.", "null"),
+        ("Compared with usual care, the invented programme roughly halved the number of patients "
+         "drinking heavily.", "positive"),
+        # "for most patients" counts people, it compares nothing
+        ("Residential rehabilitation produced no better outcomes than day programmes for most "
+         "patients.", "null"),
+        # an effect confined to some people; one that levels off
+        ("The benefits of extended contact were confined to patients with more severe problems.",
+         "conditional"),
+        ("Benefits grew with each extra session up to about eight sessions, after which they "
+         "levelled off.", "threshold"),
     ],
 )  # fmt: skip
 def test_findings_in_other_wordings(sentence: str, shape: str) -> None:
@@ -729,6 +796,8 @@ def test_findings_in_other_wordings(sentence: str, shape: str) -> None:
         # a difference set against none ("higher at first, but later the same")
         ("Retention was higher with weekly calls at first, but by six months the two groups "
          "looked the same.", "conditional", "mixed"),
+        ("Among heavy drinkers, those given a brief intervention drank less at three months, but "
+         "the difference had faded by a year.", "conditional", "mixed"),
     ],
 )  # fmt: skip
 def test_findings_reported_as_uptake_or_a_difference_that_fades(
@@ -753,6 +822,41 @@ def test_findings_reported_as_uptake_or_a_difference_that_fades(
 def test_what_a_document_recommends_is_no_finding(sentence: str) -> None:
     reading = read_sentence(next(sentences([sentence]))[0], default_lexicon())
     assert not reading.finding, reading.cues
+
+
+@pytest.mark.parametrize(
+    ("sentence", "not_cued"),
+    [
+        # "most clients" counts people: no comparison
+        ("Most clients were referred by their family doctors.", "comparison"),
+        # "the report draws on": a noun, no report verb
+        ("Staff training was studied with 300 invented participants and the report draws on "
+         "interviews with clients.", "finding word"),
+        # how people were put in arms is method, not an arm compared
+        ("Patients were randomised to one of three invented groups.", "names a trial arm"),
+        # "psychosocial support" ends its clause: a noun
+        ("Medical care may consist entirely of advice and psychosocial support.", "finding word"),
+    ],
+)  # fmt: skip
+def test_counts_arms_and_nouns_are_no_cue_of_a_finding(sentence: str, not_cued: str) -> None:
+    reading = read_sentence(next(sentences([sentence]))[0], default_lexicon(), full=True)
+    assert not reading.finding, reading.cues
+    assert not any(cue.startswith(not_cued) for cue in reading.cues), reading.cues
+
+
+def test_a_method_verb_ending_the_sentence_is_read() -> None:
+    # "compared" as the last word (a method verb, no "with" after it): no error
+    text = "Early and late referral in the invented clinics were compared"
+    reading = read_sentence(next(sentences([text]))[0], default_lexicon(), full=True)
+    assert not reading.finding, reading.cues
+
+
+def test_exposure_is_what_had_the_effect() -> None:
+    # "the benefits of X were confined to …": X, not the words up to the comparison
+    text = "The benefits of extended contact were confined to patients with more severe problems."
+    reading = read_sentence(next(sentences([text]))[0], default_lexicon(), full=True)
+    assert reading.exposure == "extended contact"
+    assert reading.moderators == ("patients with more severe problems",)
 
 
 def test_a_leading_clause_without_punctuation_is_read() -> None:

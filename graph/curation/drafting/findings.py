@@ -33,6 +33,7 @@ STOP = frozenset(
 _SOURCES = frozenset(
     {"study", "trial", "review", "evaluation", "analysis", "survey", "meta-analysis"}
 )
+_REPORTERS = frozenset({"author", "researcher", "reviewer", "evaluator", "investigator"})
 _DETERMINERS = frozenset({"the", "a", "an", "these", "those", "all", "this", "that"})
 _CITATION = re.compile(
     r"\((?:\d{1,2} )*\d{1,2}\)|\((?:study|review|studies|trial)[^)]{0,20} above\)"
@@ -117,7 +118,53 @@ _FIGURE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:%|per\s?cent\b)")
 def _versus(lowers: Sequence[str], k: int) -> bool:
     """Whether a comparison of figures opens at `k`: "compared with/to", "versus", "vs"."""
     return lowers[k] in {"versus", "vs"} or (
-        lowers[k] == "compared" and lowers[k + 1] in {"with", "to"}
+        lowers[k] == "compared" and lowers[k + 1 : k + 2] in (["with"], ["to"])
+    )
+
+
+_FINITE_BE = frozenset({"was", "were", "is", "are"})
+_COPULAS = _FINITE_BE | {"proved", "proves", "remained", "remains"}
+"""Finite verbs that state a verdict of their subject: "was effective", "proved harmful" (not
+"could have been harmful", "to be effective")."""
+_FARE_VERBS = frozenset({"do", "work", "fare", "perform", "respond", "cope", "function"})
+"""Verbs that say how a group fared, before "better" or "worse"."""
+_ASSIGNED = frozenset({"randomise", "randomize", "assign", "allocate"})
+"""Verbs that put people in a trial's arm: "those randomised to X"."""
+_MODALS = frozenset({"to", "could", "would", "might", "may", "should", "must", "can", "will"})
+
+
+def _quantity(lowers: Sequence[str], lemmas: Sequence[str], i: int, people: frozenset[str]) -> bool:
+    """Whether the comparative at `i` counts rather than compares: "most patients", "most of
+    the", "at most", "at least"."""
+    before = lowers[i - 1] if i > 0 else ""
+    if lowers[i] in {"most", "least"} and before == "at":
+        return True
+    if lowers[i] != "most" or before in _DETERMINERS or i + 1 >= len(lowers):
+        return False
+    return lowers[i + 1] == "of" or lowers[i + 1] in people or lemmas[i + 1] in people
+
+
+_NOUN_LIKE_REPORTS = frozenset({"support", "report", "find", "judge"})
+"""Report verbs whose bare form is as often a noun ("peer support group", "a report")."""
+_NOUN_BEFORE = _DETERMINERS | {
+    "with", "of", "for", "in", "on", "without", "their", "its", "his", "her", "our", "your",
+}  # fmt: skip
+"""Words before which a bare "support" or "report" is a noun ("with psychosocial support")."""
+
+
+def _noun_use(
+    i: int, lowers: Sequence[str], lemmas: Sequence[str], tokens: Sequence[Token]
+) -> bool:
+    """Whether the bare report word at `i` ("support", "report", "find", "judge") is a noun
+    for certain: after a determiner or preposition ("with support", "a report of"), or ending
+    its clause ("… with psychosocial support.")."""
+    if lowers[i] != lemmas[i] or lemmas[i] not in _NOUN_LIKE_REPORTS:
+        return False
+    following = tokens[i + 1] if i + 1 < len(tokens) else None
+    return (
+        following is None
+        or following.text in _CLAUSE_END
+        or (i > 0 and lowers[i - 1] in _NOUN_BEFORE)
     )
 
 
@@ -260,11 +307,16 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
     report = [
         i
         for i in at.get("report_verbs", ())
-        if (i == 0 or lowers[i - 1] != "to") and not lowers[i].endswith("ing")
+        if (i == 0 or lowers[i - 1] != "to")
+        and not lowers[i].endswith("ing")
+        and not _noun_use(i, lowers, lemmas, tokens)
     ]
     effect = at.get("effect_words", [])
     result = at.get("result_words", [])
-    comparative = at.get("comparatives", [])
+    people = w["research_words"]
+    comparative = [
+        i for i in at.get("comparatives", ()) if not _quantity(lowers, lemmas, i, people)
+    ]
     positives = at.get("positive_words", [])
     negatives = at.get("negative_words", [])
     phrases = find_all_phrases(lowers, lemmas, lex)
@@ -294,13 +346,30 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         elif likely is not None:
             score += 1.0
             cues.append(f"comparison: {likely} likely to")
-    if not comparative and len(_FIGURE.findall(sentence.text)) >= 2:
-        # "41% were abstinent compared with 23%": figures compared stand for a comparative
-        versus = next((k for k in range(n - 1) if _versus(lowers, k)), None)
-        if versus is not None:
+    versus = next((k for k in range(n - 1) if _versus(lowers, k)), None)
+    if not comparative and versus is not None:
+        said = "compared " + lowers[versus + 1] if lowers[versus] == "compared" else "versus"
+        if len(_FIGURE.findall(sentence.text)) >= 2:
+            # "41% were abstinent compared with 23%": figures compared stand for a comparative
             score += 3.0
-            said = "compared " + lowers[versus + 1] if lowers[versus] == "compared" else "versus"
             cues.append(f"comparison: figures {said}")
+        elif effect:  # "reduced heavy drinking compared to placebo": an effect against a control
+            score += 1.0
+            cues.append(f"comparison: an effect {said}")
+    verdicts = w["result_words"] & (w["positive_words"] | w["negative_words"])
+    verdict = next(
+        (
+            lowers[k]
+            for i in range(1, n)
+            if lowers[i] in _COPULAS and _MODALS.isdisjoint(lowers[max(0, i - 2) : i])
+            for k in range(i + 1, min(n, i + 3))
+            if lowers[k] in verdicts
+        ),
+        None,
+    )
+    if verdict is not None:  # "disulfiram was effective …": a result stated of its subject
+        score += 1.0
+        cues.append(f"result stated: {verdict}")
     if nulls:
         score += 1.5
         cues.append("no-difference: " + "; ".join(dict.fromkeys(" ".join(p) for _, p in nulls)))
@@ -311,17 +380,57 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
             cues.append("names its source: " + next(
                 lowers[i] for i in at["research_words"] if i < 5 and lemmas[i] in _SOURCES
             ))  # fmt: skip
+    arm = _arm(tokens, people)
+    if arm is not None:  # "those randomised to X did …", "patients given Y …": arms compared
+        score += 1.5
+        cues.append(f"names a trial arm: {' '.join(lowers[arm[1] : arm[0]])}")
     if positives or negatives:
         score += 0.5
     # An effect verb that happened ("reduced drop-out", "improved retention") on an outcome.
     changes = w["increase_words"] | w["decrease_words"] | w["positive_words"] | w["negative_words"]
+
+    def bears_on_outcome(i: int) -> bool:
+        """Whether an outcome word follows the verb at `i` within two words ("cut crime",
+        "predicted later drinking")."""
+        return any(
+            lemmas[k] in w["outcome_words"] or _adverse(lowers, lemmas, k, w)
+            for k in range(i + 1, min(n, i + 3))
+        )
+
     happened = [
         i
         for i in effect
-        if lowers[i] != lemmas[i] and lowers[i].endswith("ed") and lemmas[i] in changes
+        if (
+            lowers[i] != lemmas[i]
+            and lowers[i].endswith(("ed", "es", "s"))
+            and (lemmas[i] in changes or (lowers[i].endswith("ed") and bears_on_outcome(i)))
+        )
+        or (  # "cut crime": a verb of change, as written, right before what it changed
+            lemmas[i] in changes
+            and lowers[i] == lemmas[i]
+            and (i == 0 or lowers[i - 1] != "to")
+            and bears_on_outcome(i)
+        )
     ]
     if (comparative or happened) and (result or "outcome_words" in at or "uptake_words" in at):
         score += 0.5
+    acted = next((lowers[i] for i in happened if bears_on_outcome(i)), None)
+    if acted is not None:  # "cut crime", "reduced relapse": an effect on a named outcome
+        score += 0.5
+        cues.append(f"effect on an outcome: {acted}")
+    fared = next(
+        (
+            i
+            for i in comparative
+            if lowers[i] in {"better", "worse"}
+            and i > 0
+            and (lemmas[i - 1] in _FARE_VERBS or _past_verb(tokens[i - 1]))
+        ),
+        None,
+    )
+    if fared is not None:  # "worked better", "did worse": how a group fared
+        score += 1.0
+        cues.append(f"comparison: {lowers[fared - 1]} {lowers[fared]}")
     if score + 1.0 < FINDING_SCORE and not full:
         return Reading(False, round(score, 2), "positive", "", tuple(cues))
 
@@ -340,8 +449,8 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         score -= 1.5 if lead + 1 < n and lowers[lead + 1] == "that" else 2.0 if reported else 4.0
         cues.append("addresses the reader")
     for i in at.get("method_verbs", ()):
-        if any(j < i for j in report):  # "found … studies that measured what …": reported
-            continue
+        if any(j < i for j in report) or _versus(lowers, i):
+            continue  # "found … studies that measured what …", "compared with usual care, …"
         if any(x in {"whether", "if", "how", "what"} for x in lowers[i + 1 : i + 3]) or (
             i < 4 and not report and (i == 0 or lowers[i - 1] not in _DETERMINERS)
         ):
@@ -351,8 +460,10 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
     if text.endswith("?"):
         score -= 3.0
         cues.append("question")
-    if words and (
-        words[0].lemma in w["description_words"] or words[0].lower in w["description_words"]
+    if (
+        words
+        and not words[0].lower.endswith("ing")  # "Offering a choice …" is a subject
+        and (words[0].lemma in w["description_words"] or words[0].lower in w["description_words"])
     ):
         score -= 2.5
         cues.append("describes a document")
@@ -573,7 +684,7 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         keep = i
         while keep < i + len(phrase) and lowers[keep] in _INTENSIFIERS:
             keep += 1
-        if lowers[keep] in {"depends", "depend", "depending"}:
+        if lowers[keep] in {"depends", "depend", "depending", "confined", "restricted", "limited"}:
             keep = i + len(phrase)
         taken.update(range(keep, i + len(phrase)))
         clause = _clause_after(tokens, i + len(phrase), limit=_MODERATOR_WORDS, commas=True)
@@ -609,6 +720,42 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
     )
 
 
+_EFFECT_HEADS = _EMPTY_HEADS | {"benefit", "benefits", "advantage", "advantages", "influence"}
+"""Nouns of an effect: "the benefits of X" had X as its exposure."""
+_GIVEN = frozenset({"given", "offered", "receiving", "prescribed"})
+"""Participles that say what people got: "those given a brief intervention"."""
+
+
+def _arm(span: Sequence[Token], people: frozenset[str]) -> tuple[int, int] | None:
+    """Where the treatment a group of people got starts, and where the words saying so start:
+    "patients randomised to X", "those assigned to X", "those given X", "clients offered X" (not
+    "patients were randomised to …", a method)."""
+    for k in range(len(span) - 2, 0, -1):
+        before = span[k - 1]
+        if before.lower not in {"those", "people"} and before.lemma not in people:
+            continue
+        if span[k].lemma in _ASSIGNED and span[k + 1].lower == "to":
+            return k + 2, k
+        if span[k].lower in _GIVEN:
+            return k + 1, k
+    return None
+
+
+_IRREGULAR_PAST = frozenset(
+    {"kept", "made", "took", "gave", "held", "brought", "spent", "saw", "got", "ran", "went",
+     "drank", "ate", "fell", "rose", "grew", "felt", "left", "began", "became", "came", "sought",
+     "thought", "told", "said", "met", "paid", "sent", "stood", "won", "wrote"}
+)  # fmt: skip
+
+
+def _past_verb(token: Token) -> bool:
+    """Whether `token` is a verb's past form ("produced", "kept"): a word its lemma inflects
+    with -ed, or a common irregular past."""
+    return token.lower in _IRREGULAR_PAST or (
+        token.lower != token.lemma and token.lower.endswith("ed")
+    )
+
+
 def _subject(
     tokens: Sequence[Token],
     begin: int,
@@ -635,6 +782,12 @@ def _subject(
         for k, t in enumerate(tokens[start:stop], start)
         if t.text not in _CLAUSE_END and k not in aside
     ]
+    arm = _arm(span, w["research_words"])
+    if arm is not None:  # "patients randomised to contingency management": the arm is the exposure
+        begins, said = arm
+        rest = [t for t in span[begins:] if t.lower not in STOP and not t.lower.endswith("ly")]
+        span = span[begins:] if rest else span[:said]
+    verb_dropped = False
     while span and (
         span[-1].lemma in {"be", "have", "do"}
         or span[-1].lower in STOP | _DISCOURSE
@@ -642,8 +795,27 @@ def _subject(
             span[-1].lemma in w["report_verbs"] | w["effect_words"]
             and not span[-1].lower.endswith("ing")
         )
+        or (len(span) > 1 and not verb_dropped and _past_verb(span[-1]))  # "X produced …"
     ):
+        verb_dropped = verb_dropped or _past_verb(span[-1])
         span = span[:-1]
+    verbs = [k for k, t in enumerate(span) if t.lower in _FINITE_BE]
+    if (
+        verbs
+        and verbs[-1] > 0
+        and not any(t.lower in _RELATIVES | {"what", "that"} for t in span[: verbs[-1] + 2])
+    ):  # "the benefits of X were confined to patients with …" (not "those whose … were …")
+        rest = [t for t in span[verbs[-1] + 1 :] if t.lower not in STOP]
+        if len(rest) >= 2:
+            span = span[: verbs[-1]]
+    head = next((k for k, t in enumerate(span) if t.lower not in STOP), None)
+    if (
+        head is not None
+        and head + 2 < len(span)
+        and span[head].lower in _EFFECT_HEADS
+        and span[head + 1].lower == "of"
+    ):
+        span = span[head + 2 :]  # "the benefits of extended contact": what had them
     span = _trim(span[:14])
     while span and (span[0].lower in _DISCOURSE or span[0].lower in STOP):
         span = span[1:]
@@ -654,14 +826,10 @@ def _subject(
         return ""  # a figure is a result ("41% were abstinent …"), not what led to one
     if len(span) == 1 and (
         span[0].lower in _DISCOURSE | _EMPTY_HEADS | {"average", "due", "paper"}
-        or span[0].lemma in w["effect_words"] | w["report_verbs"]
+        or span[0].lemma in w["effect_words"] | w["report_verbs"] | _SOURCES | _REPORTERS
     ):
-        return ""
+        return ""  # nor is who or what reported it ("its authors were struck by …")
     return _balanced(text)
-
-
-_NOUN_LIKE_REPORTS = frozenset({"support", "report", "find", "judge"})
-"""Report verbs whose bare form is as often a noun ("peer support group", "a report")."""
 
 
 def _reports(
@@ -675,7 +843,7 @@ def _reports(
     emerge", not a noun ("ancillary support depends", "the peer support group")."""
     if lemmas[i] not in verbs or lowers[i].endswith("ing"):
         return False
-    if "to" in lowers[max(0, i - 3) : i]:
+    if "to" in lowers[max(0, i - 3) : i] or _noun_use(i, lowers, lemmas, tokens):
         return False
     following = tokens[i + 1] if i + 1 < len(tokens) else None
     return not (
@@ -731,14 +899,35 @@ def _terms(
     pivots = [*strong, *(i for i in weak[:1] if i not in strong)]
     if stops:
         pivots = [p for p in pivots if p < stops[0]] + [stops[0]]
-    exposure = ""
-    for pivot in pivots:
+    exposure = _graded(tokens, lowers, begin, w, sentence)
+    for pivot in [] if exposure else pivots:
         exposure = _subject(tokens, begin, pivot, aside, w, sentence)
         if exposure:
             break
     if exposure == outcome:
         exposure = ""
     return exposure, outcome
+
+
+def _graded(
+    tokens: Sequence[Token],
+    lowers: Sequence[str],
+    begin: int,
+    w: dict[str, frozenset[str]],
+    sentence: Sentence,
+) -> str:
+    """The exposure of a graded pair, "the more sessions clients attended, the better …": what
+    the first "the" + comparative measures; "" when the finding is not so phrased."""
+    n = len(tokens)
+    for j in range(begin, min(n - 2, begin + 3)):
+        if lowers[j] != "the" or lowers[j + 1] not in w["comparatives"]:
+            continue
+        comma = next((k for k in range(j + 2, n) if tokens[k].text in _CLAUSE_END), n)
+        paired = comma + 2 < n and lowers[comma + 1] == "the"
+        if tokens[comma : comma + 1] and tokens[comma].text == "," and paired:
+            if lowers[comma + 2] in w["comparatives"]:
+                return _balanced(_span_text(_trim(list(tokens[j + 2 : comma])), sentence))
+    return ""
 
 
 def _frame_end(
@@ -754,7 +943,9 @@ def _frame_end(
     framing = w["report_verbs"] | w["argument_verbs"] | _FRAME_NOUNS
     for i in range(1, n - 1):
         if lowers[i] == "that" and any(
-            lemmas[k] in framing and not lowers[k].endswith("ing") for k in range(max(0, i - 4), i)
+            (lemmas[k] in framing and not lowers[k].endswith("ing"))
+            or lowers[k].removesuffix("s") in _FRAME_NOUNS  # "finding" (lemma "find")
+            for k in range(max(0, i - 4), i)
         ):
             return i + 1
     for i in range(n - 1):
@@ -860,6 +1051,12 @@ def _outcome(
         )
     ):
         end += 1
+    if (
+        start + 2 < end
+        and lemmas[start] in w["research_words"]
+        and lemmas[start + 1] in w["uptake_words"]
+    ):
+        start += 1  # "helped patients stay abstinent": the outcome is what they did
     return _balanced(_span_text(_trim(list(tokens[start:end])), sentence))
 
 
