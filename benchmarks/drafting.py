@@ -64,6 +64,14 @@ def same_sentence(a: str, b: str) -> bool:
     return shares(a, b) and shares(b, a)
 
 
+HELD_OUT = {
+    "held_out": "held-out-sentences.yaml",
+    "held_out_2": "held-out-2-sentences.yaml",
+    "held_out_3": "held-out-3-sentences.yaml",
+}
+"""The labelled pages of our own, each labelled before the drafter was run on it."""
+
+
 def finding_scores(label_file: Path, data: Path) -> dict[str, Any]:
     """Precision, recall and agreement of the drafter's finding sentences on a labelled set."""
     labelled = yaml.safe_load(label_file.read_text(encoding="utf-8"))["sentences"]
@@ -207,16 +215,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     figures: dict[str, Any] = {"seeds": finding_scores(LABELS / "seed-sentences.yaml", DATA)}
-    held_out = LABELS / "held-out-sentences.yaml"
-    if held_out.is_file():
-        figures["held_out"] = finding_scores(held_out, LABELS)
-    held_out_2 = LABELS / "held-out-2-sentences.yaml"
-    if held_out_2.is_file():
-        figures["held_out_2"] = finding_scores(held_out_2, LABELS)
+    for name, file in HELD_OUT.items():
+        if (LABELS / file).is_file():
+            figures[name] = finding_scores(LABELS / file, LABELS)
     figures["recovery"] = recovery(DATA)
     if args.pages:
         figures["speed"] = speed(args.pages)
-    for name in ("seeds", "held_out", "held_out_2"):
+    for name in ("seeds", *HELD_OUT):
         if name in figures:
             f = figures[name]
             print(

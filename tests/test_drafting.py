@@ -727,6 +727,10 @@ def test_drafts_of_two_pages_relate_by_concepts_not_words(tmp_path: Path) -> Non
          "positive"),
         ("Supervised counsellors produced larger reductions in their clients' drinking.",
          "positive"),
+        # fewer days of drinking (the adverse verb before the change), not fewer of "those who
+        # took" (the other side of the comparison)
+        ("In this invented trial, patients who kept a drinking diary drank on fewer days than "
+         "patients who took no notes.", "positive"),
     ],
 )  # fmt: skip
 def test_polarity_follows_the_change_in_the_outcome(sentence: str, polarity: str) -> None:
@@ -773,6 +777,20 @@ def test_polarity_follows_the_change_in_the_outcome(sentence: str, polarity: str
          "conditional"),
         ("Benefits grew with each extra session up to about eight sessions, after which they "
          "levelled off.", "threshold"),
+        # "three times as likely": a comparison; "as likely to … as": groups, no difference
+        ("Clients seen within a week were three times as likely to attend a second session.",
+         "positive"),
+        ("Patients allowed to collect a week's supply were as likely to remain in treatment as "
+         "those collecting daily.", "null"),
+        ("In the invented trial, patients who had to attend daily were as likely to stay in "
+         "treatment as those given take-home doses.", "null"),
+        # "neither … nor … improved", "no extra benefit": no effect
+        ("Neither weekly nor monthly supervision improved client retention.", "null"),
+        ("Adding a peer mentor produced no extra benefit for patients already in counselling.",
+         "null"),
+        # how large an effect was, by group
+        ("The advantage of the invented programme was largest among those with the most severe "
+         "problems.", "conditional"),
     ],
 )  # fmt: skip
 def test_findings_in_other_wordings(sentence: str, shape: str) -> None:

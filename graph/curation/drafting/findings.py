@@ -73,7 +73,7 @@ _APPOSITION_WORDS = 12
 """At most this many words between the commas of a clause set off inside a subject."""
 _EMPTY_HEADS = frozenset(
     {"effect", "effects", "impact", "impacts", "difference", "differences", "result", "results",
-     "finding", "findings", "picture", "evidence", "pattern", "patterns"}
+     "finding", "findings", "picture", "evidence", "pattern", "patterns", "gap"}
 )  # fmt: skip
 """Nouns that, alone, point back at what another sentence said: no exposure of their own."""
 _SETTING_HEADS = frozenset(
@@ -128,6 +128,8 @@ _COPULAS = _FINITE_BE | {"proved", "proves", "remained", "remains"}
 "could have been harmful", "to be effective")."""
 _FARE_VERBS = frozenset({"do", "work", "fare", "perform", "respond", "cope", "function"})
 """Verbs that say how a group fared, before "better" or "worse"."""
+_MULTIPLIERS = frozenset({"twice", "thrice", "times", "half"})
+"""Words before "as … as" that make it a comparison: "twice as likely", "three times as long"."""
 _ASSIGNED = frozenset({"randomise", "randomize", "assign", "allocate"})
 """Verbs that put people in a trial's arm: "those randomised to X"."""
 _MODALS = frozenset({"to", "could", "would", "might", "may", "should", "must", "can", "will"})
@@ -320,7 +322,16 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
     positives = at.get("positive_words", [])
     negatives = at.get("negative_words", [])
     phrases = find_all_phrases(lowers, lemmas, lex)
-    nulls = phrases.get("null_phrases", [])
+    # "twice as likely", "three times as long": a comparison, not a no-difference "as … as"
+    multiplied = [i for i in range(1, n - 1) if lowers[i] == "as" and lowers[i - 1] in _MULTIPLIERS]
+    nulls = [(i, p) for i, p in phrases.get("null_phrases", []) if i not in multiplied]
+    neither = next((i for i in range(n) if lowers[i] == "neither"), None)
+    if neither is not None and "nor" in lowers[neither:]:
+        # "Neither X nor Y improved on Z": no effect, as a no-difference phrase says
+        nor = lowers.index("nor", neither)
+        ends = next((k for k in range(nor, n) if tokens[k].text in _CLAUSE_END), n)
+        if any(k in effect or k in positives for k in range(nor + 1, ends)):
+            nulls.append((neither, ("neither", "…", "nor")))
     if report:
         score += 2.0
         cues.append("finding word: " + ", ".join(dict.fromkeys(lowers[i] for i in report)))
@@ -346,6 +357,9 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         elif likely is not None:
             score += 1.0
             cues.append(f"comparison: {likely} likely to")
+    if multiplied:
+        score += 2.0
+        cues.append(f"comparison: {lowers[multiplied[0] - 1]} as …")
     versus = next((k for k in range(n - 1) if _versus(lowers, k)), None)
     if not comparative and versus is not None:
         said = "compared " + lowers[versus + 1] if lowers[versus] == "compared" else "versus"
@@ -373,6 +387,11 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
     if nulls:
         score += 1.5
         cues.append("no-difference: " + "; ".join(dict.fromkeys(" ".join(p) for _, p in nulls)))
+        if any(
+            p[:3] == ("as", "likely", "to") and "as" in lowers[i + 3 : i + 15] for i, p in nulls
+        ):
+            score += 1.0  # "X were as likely to stay as Y": groups compared, and no difference
+            cues.append("comparison: as likely to … as")
     if "research_words" in at:
         score += 0.5
         if any(i < 5 and lemmas[i] in _SOURCES for i in at["research_words"]):
@@ -412,12 +431,31 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
             and bears_on_outcome(i)
         )
     ]
-    if (comparative or happened) and (result or "outcome_words" in at or "uptake_words" in at):
+    compares = comparative or multiplied
+    if (compares or happened) and (result or "outcome_words" in at or "uptake_words" in at):
         score += 0.5
     acted = next((lowers[i] for i in happened if bears_on_outcome(i)), None)
     if acted is not None:  # "cut crime", "reduced relapse": an effect on a named outcome
         score += 0.5
         cues.append(f"effect on an outcome: {acted}")
+    moved = next(
+        (
+            (lowers[k], lowers[j])
+            for k in range(n)
+            if lemmas[k] in w["outcome_words"] or _adverse(lowers, lemmas, k, w)
+            for j in range(k + 1, min(n, k + 5))
+            if tokens[j].text not in _CLAUSE_END
+            and _past_verb(tokens[j])
+            and lemmas[j] in w["increase_words"] | w["decrease_words"]
+            and _CLAUSE_END.isdisjoint(lowers[k:j])
+            and {"and", "or"}.isdisjoint(lowers[k:j])
+            and not bears_on_outcome(j)  # "deaths rose", not "… and reduced relapse"
+        ),
+        None,
+    )
+    if moved is not None:  # "overdose deaths among those discharged rose": an outcome changed
+        score += 1.0
+        cues.append(f"an outcome changed: {moved[0]} … {moved[1]}")
     fared = next(
         (
             i
@@ -467,7 +505,8 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
     ):
         score -= 2.5
         cues.append("describes a document")
-    hypothetical = phrases.get("hypotheticals", [])
+    # ("had to attend daily" tells what was done, not what must be)
+    hypothetical = [(i, p) for i, p in phrases.get("hypotheticals", []) if lowers[i] != "had"]
     conditional_start = (
         len(words) > 1 and words[0].lower == "if" and words[1].lower not in {"so", "not"}
     )
@@ -479,7 +518,7 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         for i in at.get("hedges", ())
         if i not in report
         and lowers[i] in w["hedges"]
-        and not (lowers[i] == "likely" and i > 0 and lowers[i - 1] in w["comparatives"])
+        and not (lowers[i] == "likely" and i > 0 and lowers[i - 1] in w["comparatives"] | {"as"})
     ]
     if hedges:
         score -= min(2.0, 0.75 * len(hedges))
@@ -538,8 +577,8 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         target = None
         chain = [i]
         for k in range(i + 1, min(n, i + 7)):
-            if tokens[k].text in _CLAUSE_END:
-                break
+            if tokens[k].text in _CLAUSE_END or lowers[k] == "than":
+                break  # the clause ends, or the other side of a comparison starts
             if (
                 _adverse(lowers, lemmas, k, w)
                 or lemmas[k] in w["outcome_words"]
@@ -554,6 +593,17 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
                 break  # "lower caseloads meant fewer …": the next change governs its own
             elif lowers[k] in w["positive_words"] or lowers[k] in w["negative_words"]:
                 break  # "greater improvement": an evaluative word says it already
+        if target is None:  # "drank on fewer days": the adverse verb before the change
+            target = next(
+                (
+                    k
+                    for k in range(i - 1, max(-1, i - 4), -1)
+                    if _adverse(lowers, lemmas, k, w)
+                    and k not in used
+                    and _CLAUSE_END.isdisjoint(lowers[k:i])
+                ),
+                None,
+            )
         if target is None:
             continue
         better = (sign > 0) != _adverse(lowers, lemmas, target, w)
@@ -597,6 +647,18 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         and bool(set(lowers[i + 1 : i + 4]) & {"when", "if", "for", "among", "unless"})
         for i in range(n)
     )
+    # "the benefit was greatest among patients who …": how large an effect was, by group
+    by_group = next(
+        (
+            lowers[i]
+            for i in comparative
+            if i + 2 < n
+            and lowers[i + 1] in {"among", "for", "in"}
+            and (lowers[i + 2] in {"those", "people"} or lemmas[i + 2] in people)
+            and "than" not in lowers[i : i + 12]
+        ),
+        None,
+    )
     # A comparison besides the null phrase (not "the longer one"); and one set against it
     # ("better at first, yet later the same"): the difference holds only in one condition.
     compared = [
@@ -636,9 +698,11 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         shape = "inconsistent"
         said = "; ".join(dict.fromkeys(" ".join(p) for _, p in phrases["inconsistent_phrases"]))
         cues.append("shape inconsistent: " + said)
-    elif conditional or especially:
+    elif conditional or especially or by_group:
         shape = "conditional"
         said = "; ".join(dict.fromkeys(" ".join(p) for _, p in conditional))
+        if not said and by_group:
+            said = f"{by_group} among/for some people"
         cues.append("shape conditional: " + (said or "especially/particularly … when"))
     elif nulls and not compared:
         shape = "null"
