@@ -731,6 +731,9 @@ def test_drafts_of_two_pages_relate_by_concepts_not_words(tmp_path: Path) -> Non
         # took" (the other side of the comparison)
         ("In this invented trial, patients who kept a drinking diary drank on fewer days than "
          "patients who took no notes.", "positive"),
+        # "more experienced counsellors" describes people: no more of an outcome
+        ("Found that patients assigned to the more experienced invented counsellors used less "
+         "heroin.", "positive"),
     ],
 )  # fmt: skip
 def test_polarity_follows_the_change_in_the_outcome(sentence: str, polarity: str) -> None:
@@ -786,11 +789,20 @@ def test_polarity_follows_the_change_in_the_outcome(sentence: str, polarity: str
          "treatment as those given take-home doses.", "null"),
         # "neither … nor … improved", "no extra benefit": no effect
         ("Neither weekly nor monthly supervision improved client retention.", "null"),
+        ("Neither invented medication improved on medical care alone, though every group cut its "
+         "drinking.", "null"),
         ("Adding a peer mentor produced no extra benefit for patients already in counselling.",
          "null"),
         # how large an effect was, by group
         ("The advantage of the invented programme was largest among those with the most severe "
          "problems.", "conditional"),
+        # "relative to" a control; "did not depend on", "not statistically significant": nulls
+        ("Relative to standard care, contingency management roughly doubled the odds of a "
+         "drug-free urine test.", "positive"),
+        ("Outcomes did not depend on which of the three invented therapies patients received.",
+         "null"),
+        ("Differences between the invented therapies were small and not statistically "
+         "significant.", "null"),
     ],
 )  # fmt: skip
 def test_findings_in_other_wordings(sentence: str, shape: str) -> None:
@@ -816,6 +828,10 @@ def test_findings_in_other_wordings(sentence: str, shape: str) -> None:
          "looked the same.", "conditional", "mixed"),
         ("Among heavy drinkers, those given a brief intervention drank less at three months, but "
          "the difference had faded by a year.", "conditional", "mixed"),
+        # no effect on one outcome set against an effect on another (a change all groups shared
+        # would be no difference: "neither … improved …, though every group cut …" stays null)
+        ("The invented treatment had no impact on drinking but did reduce the harm drinkers "
+         "caused.", "conditional", "mixed"),
     ],
 )  # fmt: skip
 def test_findings_reported_as_uptake_or_a_difference_that_fades(

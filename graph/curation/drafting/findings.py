@@ -116,9 +116,9 @@ _FIGURE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:%|per\s?cent\b)")
 
 
 def _versus(lowers: Sequence[str], k: int) -> bool:
-    """Whether a comparison of figures opens at `k`: "compared with/to", "versus", "vs"."""
+    """Whether a comparison opens at `k`: "compared with/to", "relative to", "versus", "vs"."""
     return lowers[k] in {"versus", "vs"} or (
-        lowers[k] == "compared" and lowers[k + 1 : k + 2] in (["with"], ["to"])
+        lowers[k] in {"compared", "relative"} and lowers[k + 1 : k + 2] in (["with"], ["to"])
     )
 
 
@@ -128,6 +128,7 @@ _COPULAS = _FINITE_BE | {"proved", "proves", "remained", "remains"}
 "could have been harmful", "to be effective")."""
 _FARE_VERBS = frozenset({"do", "work", "fare", "perform", "respond", "cope", "function"})
 """Verbs that say how a group fared, before "better" or "worse"."""
+_ALL_OF = frozenset({"every", "all", "both", "each"})
 _MULTIPLIERS = frozenset({"twice", "thrice", "times", "half"})
 """Words before "as … as" that make it a comparison: "twice as likely", "three times as long"."""
 _ASSIGNED = frozenset({"randomise", "randomize", "assign", "allocate"})
@@ -326,12 +327,12 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
     multiplied = [i for i in range(1, n - 1) if lowers[i] == "as" and lowers[i - 1] in _MULTIPLIERS]
     nulls = [(i, p) for i, p in phrases.get("null_phrases", []) if i not in multiplied]
     neither = next((i for i in range(n) if lowers[i] == "neither"), None)
-    if neither is not None and "nor" in lowers[neither:]:
-        # "Neither X nor Y improved on Z": no effect, as a no-difference phrase says
-        nor = lowers.index("nor", neither)
-        ends = next((k for k in range(nor, n) if tokens[k].text in _CLAUSE_END), n)
-        if any(k in effect or k in positives for k in range(nor + 1, ends)):
-            nulls.append((neither, ("neither", "…", "nor")))
+    if neither is not None:
+        # "Neither X nor Y improved on Z", "neither group improved": no effect, as a
+        # no-difference phrase says
+        ends = next((k for k in range(neither, n) if tokens[k].text in _CLAUSE_END), n)
+        if any(k in effect or k in positives for k in range(neither + 1, ends)):
+            nulls.append((neither, ("neither", "…")))
     if report:
         score += 2.0
         cues.append("finding word: " + ", ".join(dict.fromkeys(lowers[i] for i in report)))
@@ -362,7 +363,9 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         cues.append(f"comparison: {lowers[multiplied[0] - 1]} as …")
     versus = next((k for k in range(n - 1) if _versus(lowers, k)), None)
     if not comparative and versus is not None:
-        said = "compared " + lowers[versus + 1] if lowers[versus] == "compared" else "versus"
+        said = lowers[versus]
+        if said in {"compared", "relative"}:
+            said += " " + lowers[versus + 1]
         if len(_FIGURE.findall(sentence.text)) >= 2:
             # "41% were abstinent compared with 23%": figures compared stand for a comparative
             score += 3.0
@@ -560,6 +563,7 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
     # negation reverses it ("did not reduce relapse" is no gain). The change word and the
     # outcome it governs then count once, as this direction, not as evaluative words.
     used: set[int] = set()
+    changed_at: list[int] = []  # change words that moved an outcome ("did reduce the harm")
     pos = neg = 0
 
     def change(k: int) -> int:
@@ -593,6 +597,8 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
                 break  # "lower caseloads meant fewer …": the next change governs its own
             elif lowers[k] in w["positive_words"] or lowers[k] in w["negative_words"]:
                 break  # "greater improvement": an evaluative word says it already
+            elif k == i + 1 and _past_verb(tokens[k]) and lowers[k] != "likely":
+                break  # "more experienced counsellors": it describes people, no outcome
         if target is None:  # "drank on fewer days": the adverse verb before the change
             target = next(
                 (
@@ -610,6 +616,7 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         if any(0 < i - j <= 3 for j in negations):
             continue  # "did not reduce relapse": no change either way (a null reads it)
         used.update((*chain, target))
+        changed_at.append(i)
         if better:
             pos += 1
         else:
@@ -627,7 +634,11 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
     extremes = phrases.get("both_extremes_phrases", [])
     nonlinear = phrases.get("nonlinear_phrases", [])
     threshold = phrases.get("threshold_phrases", [])
-    conditional = phrases.get("conditional_phrases", [])
+    conditional = [  # not "did not depend on": that is a null
+        (i, p)
+        for i, p in phrases.get("conditional_phrases", [])
+        if not (i > 0 and lowers[i - 1] in {"not", "n't", "never"})
+    ]
     linear = phrases.get("linear_phrases", [])
     opposed_poles = bool(present & _LOW_POLES) and bool(present & _HIGH_POLES)
     negated_top = any(
@@ -668,14 +679,22 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         and (i == 0 or lowers[i - 1] not in _DETERMINERS)
     ]
     null_at = frozenset(start for start, _ in nulls)
+    differs = [  # not "every group cut its drinking": a change shared by all is no difference
+        *compared,
+        *(
+            i
+            for i in changed_at
+            if i not in null_at and _ALL_OF.isdisjoint(lowers[max(0, i - 3) : i])
+        ),
+    ]
     contrasted = next(
         (
             lowers[k]
             for k in range(n)
             if lowers[k] in _CONTRASTS
-            and compared
+            and differs
             and null_at
-            and (min(compared) < k < max(null_at) or min(null_at) < k < max(compared))
+            and (min(differs) < k < max(null_at) or min(null_at) < k < max(differs))
         ),
         None,
     )
@@ -704,11 +723,11 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         if not said and by_group:
             said = f"{by_group} among/for some people"
         cues.append("shape conditional: " + (said or "especially/particularly … when"))
-    elif nulls and not compared:
-        shape = "null"
     elif nulls and contrasted:
         shape = "conditional"
         cues.append(f"shape conditional: a difference, then none ({contrasted})")
+    elif nulls and not compared:
+        shape = "null"
     if shape == "inverted-u":
         score += 1.0
     elif shape in ("threshold", "conditional", "inconsistent"):
@@ -869,15 +888,14 @@ def _subject(
         and verbs[-1] > 0
         and not any(t.lower in _RELATIVES | {"what", "that"} for t in span[: verbs[-1] + 2])
     ):  # "the benefits of X were confined to patients with …" (not "those whose … were …")
-        rest = [t for t in span[verbs[-1] + 1 :] if t.lower not in STOP]
-        if len(rest) >= 2:
+        if any(t.lower not in STOP for t in span[verbs[-1] + 1 :]):
             span = span[: verbs[-1]]
     head = next((k for k, t in enumerate(span) if t.lower not in STOP), None)
     if (
         head is not None
         and head + 2 < len(span)
         and span[head].lower in _EFFECT_HEADS
-        and span[head + 1].lower == "of"
+        and span[head + 1].lower in {"of", "between"}
     ):
         span = span[head + 2 :]  # "the benefits of extended contact": what had them
     span = _trim(span[:14])
