@@ -149,10 +149,11 @@ def _quantity(lowers: Sequence[str], lemmas: Sequence[str], i: int, people: froz
 
 _NOUN_LIKE_REPORTS = frozenset({"support", "report", "find", "judge"})
 """Report verbs whose bare form is as often a noun ("peer support group", "a report")."""
-_NOUN_BEFORE = _DETERMINERS | {
+_NOUN_BEFORE = (_DETERMINERS - {"that"}) | {
     "with", "of", "for", "in", "on", "without", "their", "its", "his", "her", "our", "your",
 }  # fmt: skip
-"""Words before which a bare "support" or "report" is a noun ("with psychosocial support")."""
+"""Words before which a bare "support" or "report" is a noun ("with psychosocial support"; not
+"that": "trials that support it")."""
 
 
 def _noun_use(
