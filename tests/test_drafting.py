@@ -650,6 +650,19 @@ def test_commentary_evidence_is_checked(tmp_path: Path) -> None:
             "outcomes",
             (),
         ),
+        # "housing support" is a noun, "relapse prevention" an intervention, not an outcome.
+        (
+            "In an invented review, housing support doubled attendance at follow-up.",
+            "housing support",
+            "attendance",
+            (),
+        ),
+        (
+            "Relapse prevention strengthened motivation in the invented trial.",
+            "Relapse prevention",
+            "",
+            (),
+        ),
         # The outcome is what the people did, not who did it; a noun "support" frames nothing.
         (
             "Acamprosate helped patients stay abstinent, though only when combined with "
@@ -803,6 +816,13 @@ def test_polarity_follows_the_change_in_the_outcome(sentence: str, polarity: str
          "null"),
         ("Differences between the invented therapies were small and not statistically "
          "significant.", "null"),
+        ("There was no sign that the invented training changed what counsellors did in sessions.",
+         "null"),
+        # a verdict of cost; an effect that backfired
+        ("The invented programme was cost-effective, saving more than it cost within two years.",
+         "positive"),
+        ("The invented intervention backfired: drinkers who received it drank more than those who "
+         "did not.", "negative"),
     ],
 )  # fmt: skip
 def test_findings_in_other_wordings(sentence: str, shape: str) -> None:

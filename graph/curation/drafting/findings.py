@@ -80,10 +80,12 @@ _SETTING_HEADS = frozenset(
     {"setting", "settings", "care", "service", "services", "worker", "workers", "professional",
      "professionals", "staff", "centre", "centres", "center", "centers", "system", "systems",
      "visit", "visits", "clinic", "clinics", "team", "teams", "record", "records", "field",
-     "factor", "factors"}
+     "factor", "factors", "support", "programme", "programmes", "program", "programs", "scheme",
+     "schemes", "prevention", "intervention", "interventions"}
 )  # fmt: skip
 """Nouns an outcome word can modify ("health settings", "employment services", "success
-factor"): then it names a place, a service or a cause, not an outcome."""
+factor", "relapse prevention"): then it names a place, a service, a cause or an intervention,
+not an outcome."""
 _GOOD_SUPERLATIVES = frozenset({"best", "greatest", "most", "highest", "strongest"})
 _LOW_POLES = frozenset({"poor", "poorly", "weak", "low", "lax", "least", "little", "bad", "worst"})
 _HIGH_POLES = frozenset(
@@ -160,14 +162,15 @@ def _noun_use(
     i: int, lowers: Sequence[str], lemmas: Sequence[str], tokens: Sequence[Token]
 ) -> bool:
     """Whether the bare report word at `i` ("support", "report", "find", "judge") is a noun
-    for certain: after a determiner or preposition ("with support", "a report of"), or ending
-    its clause ("… with psychosocial support.")."""
+    for certain: after a determiner or preposition ("with support", "a report of"), before a
+    verb ("housing support is …"), or ending its clause ("… with psychosocial support.")."""
     if lowers[i] != lemmas[i] or lemmas[i] not in _NOUN_LIKE_REPORTS:
         return False
     following = tokens[i + 1] if i + 1 < len(tokens) else None
     return (
         following is None
         or following.text in _CLAUSE_END
+        or following.lower in _FINITE_BE | {"has", "had"}  # "housing support is …"
         or (i > 0 and lowers[i - 1] in _NOUN_BEFORE)
     )
 
@@ -832,6 +835,19 @@ _IRREGULAR_PAST = frozenset(
 )  # fmt: skip
 
 
+_FREQUENCY = frozenset({"often", "always", "never", "rarely", "sometimes", "seldom", "usually"})
+
+
+def _noun_compound(before: Token, word: Token) -> bool:
+    """Whether a bare "support" or "report" after `before` is the head of a noun ("housing
+    support", "peer support"), not a verb ("trials which often find", "studies also report")."""
+    return (
+        word.lower in _NOUN_LIKE_REPORTS
+        and before.lower not in STOP | _DISCOURSE | _FREQUENCY
+        and not before.lower.endswith("ly")
+    )
+
+
 def _past_verb(token: Token) -> bool:
     """Whether `token` is a verb's past form ("produced", "kept"): a word its lemma inflects
     with -ed, or a common irregular past."""
@@ -878,6 +894,7 @@ def _subject(
         or (
             span[-1].lemma in w["report_verbs"] | w["effect_words"]
             and not span[-1].lower.endswith("ing")
+            and not (len(span) > 1 and _noun_compound(span[-2], span[-1]))
         )
         or (len(span) > 1 and not verb_dropped and _past_verb(span[-1]))  # "X produced …"
     ):
