@@ -556,79 +556,7 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
 
     # --- polarity ----------------------------------------------------------------------------
     negations = at.get("negations", [])
-
-    def negated(i: int) -> bool:
-        return any(0 < i - j <= 3 for j in negations) or (
-            i > 0 and lowers[i - 1] in {"less", "least"}
-        )
-
-    # Changes in an outcome: "fewer patients starting" (less of a good thing: worse), "reduced
-    # relapse" (less of an adverse outcome: better), "more likely to drop out" (worse); a
-    # negation reverses it ("did not reduce relapse" is no gain). The change word and the
-    # outcome it governs then count once, as this direction, not as evaluative words.
-    used: set[int] = set()
-    changed_at: list[int] = []  # change words that moved an outcome ("did reduce the harm")
-    pos = neg = 0
-
-    def change(k: int) -> int:
-        """+1 for a word of increase, -1 for one of decrease, 0 for neither."""
-        if lowers[k] in w["increase_words"] or lemmas[k] in w["increase_words"]:
-            return 1
-        if lowers[k] in w["decrease_words"] or lemmas[k] in w["decrease_words"]:
-            return -1
-        return 0
-
-    for i in range(n):
-        sign = change(i)
-        if not sign or i in used:
-            continue
-        target = None
-        chain = [i]
-        for k in range(i + 1, min(n, i + 7)):
-            if tokens[k].text in _CLAUSE_END or lowers[k] == "than":
-                break  # the clause ends, or the other side of a comparison starts
-            if (
-                _adverse(lowers, lemmas, k, w)
-                or lemmas[k] in w["outcome_words"]
-                or (lemmas[k] in w["uptake_words"] or lowers[k] in w["uptake_words"])
-            ):
-                target = k
-                break
-            if change(k) and k == chain[-1] + 1:  # "larger reductions in drinking"
-                sign *= change(k)
-                chain.append(k)
-            elif change(k):
-                break  # "lower caseloads meant fewer …": the next change governs its own
-            elif lowers[k] in w["positive_words"] or lowers[k] in w["negative_words"]:
-                break  # "greater improvement": an evaluative word says it already
-            elif k == i + 1 and _past_verb(tokens[k]) and lowers[k] != "likely":
-                break  # "more experienced counsellors": it describes people, no outcome
-        if target is None:  # "drank on fewer days": the adverse verb before the change
-            target = next(
-                (
-                    k
-                    for k in range(i - 1, max(-1, i - 4), -1)
-                    if _adverse(lowers, lemmas, k, w)
-                    and k not in used
-                    and _CLAUSE_END.isdisjoint(lowers[k:i])
-                ),
-                None,
-            )
-        if target is None:
-            continue
-        better = (sign > 0) != _adverse(lowers, lemmas, target, w)
-        if any(0 < i - j <= 3 for j in negations):
-            continue  # "did not reduce relapse": no change either way (a null reads it)
-        used.update((*chain, target))
-        changed_at.append(i)
-        if better:
-            pos += 1
-        else:
-            neg += 1
-    pos += sum(1 for i in positives if i not in used and not negated(i))
-    pos += sum(1 for i in negatives if i not in used and negated(i))
-    neg += sum(1 for i in negatives if i not in used and not negated(i))
-    neg += sum(1 for i in positives if i not in used and negated(i))
+    pos, neg, changed_at = _direction(tokens, lowers, lemmas, w, negations, positives, negatives)
 
     # --- shape -------------------------------------------------------------------------------
     shape = ""
@@ -805,6 +733,94 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         content=content,
         balance=pos - neg,
     )
+
+
+def _direction(
+    tokens: Sequence[Token],
+    lowers: Sequence[str],
+    lemmas: Sequence[str],
+    w: dict[str, frozenset[str]],
+    negations: Sequence[int],
+    positives: Sequence[int],
+    negatives: Sequence[int],
+) -> tuple[int, int, list[int]]:
+    """How often the sentence says better and worse, and where a change word moved an outcome.
+
+    Changes in an outcome: "fewer patients starting" (less of a good thing: worse), "reduced
+    relapse" (less of an adverse outcome: better), "more likely to drop out" (worse); a negation
+    reverses it ("did not reduce relapse" is no gain). The change word and the outcome it
+    governs then count once, as this direction, not as evaluative words.
+    """
+    n = len(tokens)
+
+    def negated(i: int) -> bool:
+        return any(0 < i - j <= 3 for j in negations) or (
+            i > 0 and lowers[i - 1] in {"less", "least"}
+        )
+
+    def change(k: int) -> int:
+        """+1 for a word of increase, -1 for one of decrease, 0 for neither."""
+        if lowers[k] in w["increase_words"] or lemmas[k] in w["increase_words"]:
+            return 1
+        if lowers[k] in w["decrease_words"] or lemmas[k] in w["decrease_words"]:
+            return -1
+        return 0
+
+    used: set[int] = set()
+    changed_at: list[int] = []  # change words that moved an outcome ("did reduce the harm")
+    pos = neg = 0
+    for i in range(n):
+        sign = change(i)
+        if not sign or i in used:
+            continue
+        target = None
+        chain = [i]
+        for k in range(i + 1, min(n, i + 7)):
+            if tokens[k].text in _CLAUSE_END or lowers[k] == "than":
+                break  # the clause ends, or the other side of a comparison starts
+            if (
+                _adverse(lowers, lemmas, k, w)
+                or lemmas[k] in w["outcome_words"]
+                or (lemmas[k] in w["uptake_words"] or lowers[k] in w["uptake_words"])
+            ):
+                target = k
+                break
+            if change(k) and k == chain[-1] + 1:  # "larger reductions in drinking"
+                sign *= change(k)
+                chain.append(k)
+            elif change(k):
+                break  # "lower caseloads meant fewer …": the next change governs its own
+            elif lowers[k] in w["positive_words"] or lowers[k] in w["negative_words"]:
+                break  # "greater improvement": an evaluative word says it already
+            elif k == i + 1 and _past_verb(tokens[k]) and lowers[k] != "likely":
+                break  # "more experienced counsellors": it describes people, no outcome
+        if target is None:  # "drank on fewer days": the adverse verb before the change
+            target = next(
+                (
+                    k
+                    for k in range(i - 1, max(-1, i - 4), -1)
+                    if _adverse(lowers, lemmas, k, w)
+                    and k not in used
+                    and _CLAUSE_END.isdisjoint(lowers[k:i])
+                ),
+                None,
+            )
+        if target is None:
+            continue
+        better = (sign > 0) != _adverse(lowers, lemmas, target, w)
+        if any(0 < i - j <= 3 for j in negations):
+            continue  # "did not reduce relapse": no change either way (a null reads it)
+        used.update((*chain, target))
+        changed_at.append(i)
+        if better:
+            pos += 1
+        else:
+            neg += 1
+    pos += sum(1 for i in positives if i not in used and not negated(i))
+    pos += sum(1 for i in negatives if i not in used and negated(i))
+    neg += sum(1 for i in negatives if i not in used and not negated(i))
+    neg += sum(1 for i in positives if i not in used and negated(i))
+    return pos, neg, changed_at
 
 
 _EFFECT_HEADS = _EMPTY_HEADS | {"benefit", "benefits", "advantage", "advantages", "influence"}
