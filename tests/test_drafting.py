@@ -650,6 +650,13 @@ def test_commentary_evidence_is_checked(tmp_path: Path) -> None:
             "outcomes",
             (),
         ),
+        # A participle clause closing the sentence is no part of the subject.
+        (
+            "The invented programme was cost-effective, saving more than it cost within two years.",
+            "invented programme",
+            "",
+            (),
+        ),
         # "housing support" is a noun, "relapse prevention" an intervention, not an outcome.
         (
             "In an invented review, housing support doubled attendance at follow-up.",

@@ -994,11 +994,20 @@ def _terms(
     n = len(tokens)
     begin = _frame_end(tokens, lowers, lemmas, w)
     outcome = _outcome(tokens, lowers, lemmas, w, sentence, begin)
-    aside = _asides(tokens, lowers, begin)
+    changes = w["effect_words"] | w["increase_words"] | w["decrease_words"]
+    verb = next(  # the first finite verb: a be/have form or a verb of effect or change
+        (
+            i
+            for i in range(begin, n)
+            if lowers[i] in _FINITE_BE | {"has", "have", "had"}
+            or (lemmas[i] in changes and not lowers[i].endswith("ing"))
+        ),
+        None,
+    )
+    aside = _asides(tokens, lowers, begin, verb)
     # The pivot: the first effect, change, comparison or no-difference word after the subject,
     # else its first verb (an -ing form is an adjective or a participle here: "a firm helping
     # alliance").
-    changes = w["effect_words"] | w["increase_words"] | w["decrease_words"]
     strong = [
         i
         for i in range(begin + 1, n)
@@ -1176,10 +1185,14 @@ def _outcome(
     return _balanced(_span_text(_trim(list(tokens[start:end])), sentence))
 
 
-def _asides(tokens: Sequence[Token], lowers: Sequence[str], begin: int) -> set[int]:
+def _asides(
+    tokens: Sequence[Token], lowers: Sequence[str], begin: int, verb: int | None = None
+) -> set[int]:
     """The tokens that are no part of a subject, nor a boundary of it: parenthetical asides; a
     leading subordinate clause ("When relationships were good, patients …"); a clause set off by
-    commas that opens with a participle or a relative ("X, delivered by nurses, cut …")."""
+    commas that opens with a participle or a relative ("X, delivered by nurses, cut …"); after
+    the main clause's `verb`, a participle clause that closes the sentence ("X was cost-effective,
+    saving more …")."""
     n = len(tokens)
     aside: set[int] = set()
     depth = 0
@@ -1204,6 +1217,10 @@ def _asides(tokens: Sequence[Token], lowers: Sequence[str], begin: int) -> set[i
                 or (opener.lower != opener.lemma and opener.lower.endswith(("ed", "ing")))
             )
         ):
+            continue
+        closing = _CLAUSE_END.isdisjoint(lowers[i + 2 : n - 1])
+        if verb is not None and verb < i and opener.lower.endswith("ing") and closing:
+            aside.update(range(i, n))
             continue
         for j in range(i + 2, min(n, i + 2 + _APPOSITION_WORDS)):
             if tokens[j].text in _CLAUSE_END:
