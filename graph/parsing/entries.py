@@ -20,11 +20,12 @@ from ..base.records import Entry, MarkerKind, Problem
 from ..base.text import ends_sentence
 from . import links
 from .dates import FREE_AFTER, YEAR, date_part, split_publishers
+from .identity import CELL_ID
 from .lines import Para
 from .positional import Pointer, not_understood_problem, read_pointers
 
 STANDARD_HEADING = re.compile(
-    r"(?:What\s+is\s+(?:this\s+|the\s+)?cell(?:\s+[A-Z]\d{1,2})?\s+about\?"
+    rf"(?:What\s+is\s+(?:this\s+|the\s+)?cell(?:\s+{CELL_ID})?\s+about\?"
     r"|Where\s+should\s+I\s+start\?|Highlighted\s+study)(?=\s|$)"
 )
 """Headings every Matrix Bite of the site format has ("What is this cell about?", as a library

@@ -413,7 +413,8 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
     if positives or negatives:
         score += 0.5
     # An effect verb that happened ("reduced drop-out", "improved retention") on an outcome.
-    changes = w["increase_words"] | w["decrease_words"] | w["positive_words"] | w["negative_words"]
+    moves = w["increase_words"] | w["decrease_words"]
+    changes = moves | w["positive_words"] | w["negative_words"]
 
     def bears_on_outcome(i: int) -> bool:
         """Whether an outcome word follows the verb at `i` within two words ("cut crime",
@@ -453,7 +454,7 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
             for j in range(k + 1, min(n, k + 5))
             if tokens[j].text not in _CLAUSE_END
             and _past_verb(tokens[j])
-            and lemmas[j] in w["increase_words"] | w["decrease_words"]
+            and lemmas[j] in moves
             and _CLAUSE_END.isdisjoint(lowers[k:j])
             and {"and", "or"}.isdisjoint(lowers[k:j])
             and not bears_on_outcome(j)  # "deaths rose", not "… and reduced relapse"
@@ -525,7 +526,11 @@ def read_sentence(sentence: Sentence, lex: Lexicon, *, full: bool = False) -> Re
         for i in at.get("hedges", ())
         if i not in report
         and lowers[i] in w["hedges"]
-        and not (lowers[i] == "likely" and i > 0 and lowers[i - 1] in w["comparatives"] | {"as"})
+        and not (
+            lowers[i] == "likely"
+            and i > 0
+            and (lowers[i - 1] in w["comparatives"] or lowers[i - 1] == "as")
+        )
     ]
     if hedges:
         score -= min(2.0, 0.75 * len(hedges))
@@ -851,6 +856,8 @@ _IRREGULAR_PAST = frozenset(
 )  # fmt: skip
 
 
+_FUNCTION_WORDS = STOP | _DISCOURSE
+"""Words a subject neither starts nor ends with."""
 _FREQUENCY = frozenset({"often", "always", "never", "rarely", "sometimes", "seldom", "usually"})
 
 
@@ -859,7 +866,8 @@ def _noun_compound(before: Token, word: Token) -> bool:
     support", "peer support"), not a verb ("trials which often find", "studies also report")."""
     return (
         word.lower in _NOUN_LIKE_REPORTS
-        and before.lower not in STOP | _DISCOURSE | _FREQUENCY
+        and before.lower not in _FUNCTION_WORDS
+        and before.lower not in _FREQUENCY
         and not before.lower.endswith("ly")
     )
 
@@ -904,11 +912,12 @@ def _subject(
         rest = [t for t in span[begins:] if t.lower not in STOP and not t.lower.endswith("ly")]
         span = span[begins:] if rest else span[:said]
     verb_dropped = False
+    reporting = w["report_verbs"] | w["effect_words"]
     while span and (
         span[-1].lemma in {"be", "have", "do"}
-        or span[-1].lower in STOP | _DISCOURSE
+        or span[-1].lower in _FUNCTION_WORDS
         or (
-            span[-1].lemma in w["report_verbs"] | w["effect_words"]
+            span[-1].lemma in reporting
             and not span[-1].lower.endswith("ing")
             and not (len(span) > 1 and _noun_compound(span[-2], span[-1]))
         )
@@ -942,7 +951,7 @@ def _subject(
         return ""  # a figure is a result ("41% were abstinent …"), not what led to one
     if len(span) == 1 and (
         span[0].lower in _DISCOURSE | _EMPTY_HEADS | {"average", "due", "paper"}
-        or span[0].lemma in w["effect_words"] | w["report_verbs"] | _SOURCES | _REPORTERS
+        or span[0].lemma in reporting | _SOURCES | _REPORTERS
     ):
         return ""  # nor is who or what reported it ("its authors were struck by …")
     return _balanced(text)
@@ -1186,7 +1195,7 @@ def _outcome(
 
 
 def _asides(
-    tokens: Sequence[Token], lowers: Sequence[str], begin: int, verb: int | None = None
+    tokens: Sequence[Token], lowers: Sequence[str], begin: int, verb: int | None
 ) -> set[int]:
     """The tokens that are no part of a subject, nor a boundary of it: parenthetical asides; a
     leading subordinate clause ("When relationships were good, patients …"); a clause set off by
